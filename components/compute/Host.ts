@@ -1,0 +1,56 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { IMDS_V2, rootVolume } from "../../ops/compute/defaults";
+
+export interface HostArgs {
+    readonly imageId: pulumi.Input<string>;
+    readonly instanceType: pulumi.Input<string>;
+    readonly subnetId: pulumi.Input<string>;
+    readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly instanceProfileName: pulumi.Input<string>;
+    readonly rootVolumeGiB: number;
+    /** Public IPv4; off unless config says so (FSBP EC2.9). */
+    readonly associatePublicIp: boolean;
+    /**
+     * Replacement counter: changing it (like changing the image or type) gives a new instance.
+     * Part of the instance's user data, so the replacement is visible in `pulumi preview`.
+     */
+    readonly generation: number;
+    readonly userData?: pulumi.Input<string>;
+    readonly tier: string;
+}
+
+/**
+ * One on-demand host (frontend, manager, logger, headnode, compute node...) with the platform's
+ * instance defaults: IMDSv2 with hop limit 1, encrypted gp3 root volume, no public IP unless asked,
+ * explicit security groups (never the VPC default), and its tier's instance profile.
+ */
+export class Host extends pulumi.ComponentResource {
+    public readonly instanceId: pulumi.Output<string>;
+    public readonly privateIp: pulumi.Output<string>;
+
+    constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplat:compute:Host", name, {}, opts);
+        const header = `#!/bin/bash\n# dataplat host ${name} generation ${args.generation}\n`;
+        const instance = new aws.ec2.Instance(
+            `${name}`,
+            {
+                ami: args.imageId,
+                instanceType: args.instanceType,
+                subnetId: args.subnetId,
+                vpcSecurityGroupIds: args.securityGroupIds,
+                iamInstanceProfile: args.instanceProfileName,
+                associatePublicIpAddress: args.associatePublicIp,
+                metadataOptions: { ...IMDS_V2 },
+                rootBlockDevice: { ...rootVolume(args.rootVolumeGiB) },
+                userData: pulumi.output(args.userData ?? "").apply((u) => header + u),
+                userDataReplaceOnChange: true,
+                tags: { Name: name, tier: args.tier },
+            },
+            { parent: this },
+        );
+        this.instanceId = instance.id;
+        this.privateIp = instance.privateIp;
+        this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp });
+    }
+}

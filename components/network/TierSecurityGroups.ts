@@ -1,0 +1,83 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Tier, TIERS } from "../../ops/config/schema";
+import { ingressRules, publicAdminExposures } from "../../ops/network/tiers";
+
+export interface TierSecurityGroupsArgs {
+    /** The VPC the tiers live in. */
+    readonly vpcId: pulumi.Input<string>;
+    /** The VPC CIDR: egress between tiers is limited to it. */
+    readonly vpcCidr: pulumi.Input<string>;
+    /** Operators' networks ("ensure your IP is allowed inbound"): SSH and admin access. */
+    readonly operatorCidrs: readonly string[];
+    /** Open the frontend's 443 to the internet. No other port ever is. */
+    readonly frontendPublicHttps: boolean;
+}
+
+/**
+ * One security group per tier, with the tier-to-tier rules the runbooks need (ops/network/tiers.ts
+ * decides them) as separate rule resources, and the VPC's default security group emptied so that
+ * nothing can fall back on it (FSBP EC2.2).
+ */
+export class TierSecurityGroups extends pulumi.ComponentResource {
+    /** Security group id per tier. */
+    public readonly groupIds: Record<Tier, pulumi.Output<string>>;
+
+    constructor(name: string, args: TierSecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplat:network:TierSecurityGroups", name, {}, opts);
+        const rules = ingressRules({ frontendPublicHttps: args.frontendPublicHttps });
+        const exposed = publicAdminExposures(rules);
+        if (exposed.length > 0) throw new Error(`refusing to open admin/data ports to the internet: ${exposed.map((r) => r.description).join("; ")}`);
+
+        new aws.ec2.DefaultSecurityGroup(`${name}-vpc-default`, { vpcId: args.vpcId, ingress: [], egress: [], tags: { Name: `${name}-unused-default` } }, { parent: this });
+
+        const groups = {} as Record<Tier, aws.ec2.SecurityGroup>;
+        for (const tier of TIERS) {
+            groups[tier] = new aws.ec2.SecurityGroup(
+                `${name}-${tier}`,
+                { vpcId: args.vpcId, description: `dataplat ${tier} tier`, tags: { Name: `${name}-${tier}`, tier } },
+                { parent: this },
+            );
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-${tier}-egress-https`,
+                { securityGroupId: groups[tier].id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "https: AWS APIs and package mirrors" },
+                { parent: this },
+            );
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-${tier}-egress-vpc`,
+                { securityGroupId: groups[tier].id, ipProtocol: "tcp", fromPort: 0, toPort: 65535, cidrIpv4: args.vpcCidr, description: "tier-to-tier traffic inside the VPC (ingress rules decide)" },
+                { parent: this },
+            );
+        }
+
+        const seen = new Map<string, number>();
+        for (const rule of rules) {
+            const sources: { key: string; source: Partial<aws.vpc.SecurityGroupIngressRuleArgs> }[] =
+                rule.source.kind === "tier"
+                    ? [{ key: `from-${rule.source.tier}`, source: { referencedSecurityGroupId: groups[rule.source.tier].id } }]
+                    : rule.source.kind === "internet"
+                      ? [{ key: "from-internet", source: { cidrIpv4: "0.0.0.0/0" } }, { key: "from-internet6", source: { cidrIpv6: "::/0" } }]
+                      : args.operatorCidrs.map((cidr, i) => ({ key: `from-operators-${i}`, source: cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr } }));
+            for (const { key, source } of sources) {
+                const base = `${name}-${rule.tier}-${rule.ports.from}${rule.ports.to !== rule.ports.from ? `-${rule.ports.to}` : ""}-${key}`;
+                const n = seen.get(base) ?? 0;
+                seen.set(base, n + 1);
+                new aws.vpc.SecurityGroupIngressRule(
+                    n === 0 ? base : `${base}-${n}`,
+                    {
+                        securityGroupId: groups[rule.tier].id,
+                        ipProtocol: "tcp",
+                        fromPort: rule.ports.from,
+                        toPort: rule.ports.to,
+                        description: rule.description,
+                        ...source,
+                    },
+                    { parent: this },
+                );
+            }
+        }
+
+        this.groupIds = Object.fromEntries(TIERS.map((t) => [t, groups[t].id])) as Record<Tier, pulumi.Output<string>>;
+        this.registerOutputs({ groupIds: this.groupIds });
+    }
+}

@@ -1,0 +1,123 @@
+/**
+ * Turning zod issues into messages an SRE can act on: every message starts with the config path as it
+ * is typed with `pulumi config set --path` (e.g. `search.dataNodes[2].instanceType`), then what was
+ * expected. Unknown keys get a "did you mean" hint, because a typo must never be silently ignored.
+ */
+import type { z } from "zod";
+
+export type ConfigPath = ReadonlyArray<PropertyKey>;
+
+/** `["search", "dataNodes", 2, "instanceType"]` -> `search.dataNodes[2].instanceType`. */
+export function formatPath(path: ConfigPath): string {
+    let out = "";
+    for (const seg of path) {
+        if (typeof seg === "number") out += `[${seg}]`;
+        else out += out === "" ? String(seg) : `.${String(seg)}`;
+    }
+    return out === "" ? "(root)" : out;
+}
+
+/** Levenshtein distance, small inputs only (config keys). */
+function distance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let prev = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cur = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+            prev = cur;
+        }
+    }
+    return row[b.length];
+}
+
+export function suggest(key: string, known: readonly string[]): string | undefined {
+    let best: string | undefined;
+    let bestD = Infinity;
+    for (const k of known) {
+        const d = distance(key.toLowerCase(), k.toLowerCase());
+        if (d < bestD) {
+            bestD = d;
+            best = k;
+        }
+    }
+    return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+export interface ConfigProblem {
+    /** Path of the offending value, formatted (`network.operatorCidrs[0]`). */
+    readonly path: string;
+    readonly message: string;
+}
+
+/** Known keys of the object schema at `path` inside `schema`, for suggestions; best effort. */
+function knownKeysAt(schema: z.ZodType, path: ConfigPath): string[] {
+    // zod v4 exposes the shape of object schemas through `.shape`; wrappers (optional, default) through
+    // `.unwrap()`/`def.innerType`. We only walk objects, records, arrays and those wrappers.
+    let cur: any = schema;
+    const unwrap = (s: any): any => {
+        for (let i = 0; i < 10 && s; i++) {
+            const def = s._zod?.def ?? s.def;
+            if (!def) return s;
+            if (def.innerType) s = def.innerType;
+            else if (def.type === "pipe" && def.in) s = def.in;
+            else return s;
+        }
+        return s;
+    };
+    for (const seg of path) {
+        cur = unwrap(cur);
+        const def = cur?._zod?.def ?? cur?.def;
+        if (!def) return [];
+        if (def.type === "object") cur = def.shape[seg as string];
+        else if (def.type === "record") cur = def.valueType;
+        else if (def.type === "array") cur = def.element;
+        else return [];
+    }
+    cur = unwrap(cur);
+    const def = cur?._zod?.def ?? cur?.def;
+    return def?.type === "object" ? Object.keys(def.shape) : [];
+}
+
+export function problemsFromZod(error: z.ZodError, schema: z.ZodType, prefix: ConfigPath = []): ConfigProblem[] {
+    const out: ConfigProblem[] = [];
+    for (const issue of error.issues) {
+        const path = [...prefix, ...issue.path];
+        if (issue.code === "unrecognized_keys") {
+            const known = knownKeysAt(schema, issue.path);
+            for (const key of issue.keys) {
+                const hint = suggest(key, known);
+                out.push({
+                    path: formatPath([...path, key]),
+                    message:
+                        `unknown key${hint ? ` (did you mean '${hint}'?)` : ""}` +
+                        (known.length ? `; expected one of: ${known.join(", ")}` : ""),
+                });
+            }
+            continue;
+        }
+        if (issue.code === "invalid_union" && issue.errors.length > 0) {
+            // Report the branch that got furthest (most specific path) rather than "invalid input".
+            const best = [...issue.errors].sort((a, b) => maxDepth(b) - maxDepth(a))[0];
+            for (const sub of best) out.push({ path: formatPath([...path, ...sub.path]), message: sub.message });
+            continue;
+        }
+        out.push({ path: formatPath(path), message: issue.message });
+    }
+    return out;
+}
+
+function maxDepth(issues: readonly { path: PropertyKey[] }[]): number {
+    return Math.max(0, ...issues.map((i) => i.path.length));
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: readonly ConfigProblem[], namespace: string) {
+        super(
+            `Invalid stack configuration (${namespace}:*), nothing was deployed:\n` +
+                problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}

@@ -1,0 +1,63 @@
+/**
+ * Which tier may reach which port of which other tier: the minimum the runbooks need.
+ *
+ * ActiveData: operators SSH to every tier ("ensure your IP is allowed inbound to the ... group") and
+ * reach the frontend's HTTPS; the coordinator node on the frontend is a member of the search cluster
+ * (transport 9300 both ways); frontend, ETL and the manager (shard balancer, spot manager) query
+ * search on 9200; search nodes talk to each other on 9300. Kraken origins replicate among themselves
+ * and are repaired from the manager. The control plane's essentials (binder/ZooKeeper, manatee/
+ * PostgreSQL, moray) talk within their tier, and so do the Hadoop/Accumulo layers.
+ */
+import { Tier, TIERS } from "../config/schema";
+import * as ports from "./ports";
+import { PortRange } from "./ports";
+
+export type RuleSource =
+    | { readonly kind: "tier"; readonly tier: Tier }
+    | { readonly kind: "operators" }
+    | { readonly kind: "internet" };
+
+export interface IngressRule {
+    /** The tier whose security group receives the rule. */
+    readonly tier: Tier;
+    readonly source: RuleSource;
+    readonly ports: PortRange;
+    readonly description: string;
+}
+
+export interface TierRuleOptions {
+    /** Only the frontend may expose 443 to the internet, and only when config says so. */
+    readonly frontendPublicHttps: boolean;
+}
+
+const fromTier = (tier: Tier): RuleSource => ({ kind: "tier", tier });
+
+export function ingressRules(opts: TierRuleOptions): IngressRule[] {
+    const rules: IngressRule[] = [];
+    const add = (tier: Tier, source: RuleSource, range: PortRange, why: string) =>
+        rules.push({ tier, source, ports: range, description: `${range.service}: ${why}` });
+
+    for (const tier of TIERS) add(tier, { kind: "operators" }, ports.SSH, "operator access");
+
+    add("frontend", { kind: "operators" }, ports.HTTPS, "operators use the frontend");
+    if (opts.frontendPublicHttps) add("frontend", { kind: "internet" }, ports.HTTPS, "public query service");
+
+    for (const client of ["frontend", "etl", "manager"] as const) add("search", fromTier(client), ports.SEARCH_HTTP, `${client} queries the cluster`);
+    add("search", fromTier("search"), ports.SEARCH_TRANSPORT, "nodes of the cluster");
+    add("search", fromTier("frontend"), ports.SEARCH_TRANSPORT, "coordinator node on the frontend");
+    add("frontend", fromTier("search"), ports.SEARCH_TRANSPORT, "cluster reaches the coordinator node");
+
+    add("origin", fromTier("origin"), ports.ORIGIN_HTTP, "origins replicate and repair among themselves");
+    add("origin", fromTier("manager"), ports.ORIGIN_HTTP, "repair runs from the manager");
+    add("origin", { kind: "operators" }, ports.ORIGIN_HTTP, "repair runs from pulumi up");
+
+    for (const range of [...ports.ZOOKEEPER, ports.POSTGRES, ports.MORAY]) add("controlplane", fromTier("controlplane"), range, "essential HA services");
+    for (const range of ports.PLATFORM_PORTS) add("platform", fromTier("platform"), range, "platform layers");
+    add("platform", { kind: "operators" }, ports.PLATFORM_PORTS.find((r) => r.from === 8080)!, "operators use the web app");
+    return rules;
+}
+
+/** Rules that would let the internet reach an admin or data port: must be empty. */
+export function publicAdminExposures(rules: readonly IngressRule[]): IngressRule[] {
+    return rules.filter((r) => r.source.kind === "internet" && ports.ADMIN_AND_DATA_PORTS.some((a) => ports.overlaps(a, r.ports)));
+}

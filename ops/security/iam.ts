@@ -1,0 +1,65 @@
+/**
+ * Least-privilege IAM statements for instance roles, and the check that keeps them so: no `*` action,
+ * no `service:*` action (FSBP IAM.1, IAM.21), and `*` resources only for the few read actions that
+ * have no resource-level permissions.
+ */
+export interface PolicyStatement {
+    readonly Sid?: string;
+    readonly Effect: "Allow" | "Deny";
+    readonly Action: readonly string[];
+    readonly Resource: readonly string[];
+    readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** Actions that AWS only authorizes on Resource "*". */
+const RESOURCE_STAR_OK = new Set(["ec2:DescribeInstances", "ec2:DescribeTags", "cloudwatch:PutMetricData"]);
+
+export function leastPrivilegeViolations(statements: readonly PolicyStatement[]): string[] {
+    const out: string[] = [];
+    statements.forEach((s, i) => {
+        const where = s.Sid ?? `statement ${i}`;
+        if (s.Effect !== "Allow") return;
+        for (const a of s.Action) {
+            if (a === "*" || /^[a-z0-9-]+:\*$/i.test(a)) out.push(`${where}: wildcard action '${a}'`);
+        }
+        if (s.Resource.includes("*") && !s.Action.every((a) => RESOURCE_STAR_OK.has(a))) {
+            out.push(`${where}: resource '*' with actions that support resource-level permissions`);
+        }
+    });
+    return out;
+}
+
+export type Access = "produce" | "consume" | "read" | "write";
+
+export interface Grant {
+    readonly kind: "queue" | "bucket" | "parameter";
+    readonly access: Access | "read";
+    readonly arn: string;
+}
+
+const QUEUE_ACTIONS: Record<string, readonly string[]> = {
+    produce: ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+    consume: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+};
+
+/** The statements an instance role needs for its grants; one statement per grant, sorted for stable diffs. */
+export function statementsFor(grants: readonly Grant[]): PolicyStatement[] {
+    const out: PolicyStatement[] = [];
+    for (const g of grants) {
+        if (g.kind === "queue") {
+            const actions = QUEUE_ACTIONS[g.access];
+            if (!actions) throw new Error(`queue access must be produce or consume, got ${g.access}`);
+            out.push({ Effect: "Allow", Action: actions, Resource: [g.arn] });
+        } else if (g.kind === "bucket") {
+            if (g.access === "read") {
+                out.push({ Effect: "Allow", Action: ["s3:ListBucket"], Resource: [g.arn] });
+                out.push({ Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${g.arn}/*`] });
+            } else if (g.access === "write") {
+                out.push({ Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [`${g.arn}/*`] });
+            } else throw new Error(`bucket access must be read or write, got ${g.access}`);
+        } else {
+            out.push({ Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [g.arn] });
+        }
+    }
+    return out;
+}

@@ -1,0 +1,137 @@
+/**
+ * Pulumi mocks for the offline synth and the unit tests. Each resource gets deterministic outputs
+ * (ids, ARNs, URLs, private IPs) derived from a hash of its type and name. Those outputs double as
+ * taint marks: when one resource's mock output shows up in another's inputs, the second depends on
+ * the first through its inputs. Pulumi's mocks do not expose dependencies, and Output's resource
+ * list is SDK-internal, so this is how implied dependencies are recovered with public APIs only.
+ */
+import * as crypto from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+export interface MockedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly inputs: Record<string, unknown>;
+    /** Output values that identify this resource (ids, ARNs, URLs, IPs, generated names). */
+    readonly marks: string[];
+}
+
+function hex(seed: string, n: number): string {
+    let out = "";
+    for (let i = 0; out.length < n; i++) out += crypto.createHash("sha256").update(`${seed}#${i}`).digest("hex");
+    return out.slice(0, n);
+}
+
+/** 10.1xx.1xx.1xx: fixed width, so no mock IP is a prefix of another. */
+function privateIp(seed: string): string {
+    const h = crypto.createHash("sha256").update(seed).digest();
+    return `10.${100 + (h[0] % 155)}.${100 + (h[1] % 155)}.${100 + (h[2] % 155)}`;
+}
+
+const ID_PREFIX: Record<string, string> = {
+    "aws:ec2/instance:Instance": "i-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+    "aws:ec2/fleet:Fleet": "fleet-",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+};
+
+export class OfflineMocks implements pulumi.runtime.Mocks {
+    readonly resources: MockedResource[] = [];
+
+    constructor(
+        private readonly opts: { region: string; previousOutputs?: Record<string, unknown> },
+    ) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const seed = `${args.type}::${args.name}`;
+        const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        const region = this.opts.region;
+        const acct = MOCK_ACCOUNT_ID;
+        const marks: string[] = [];
+        const state: Record<string, unknown> = { ...inputs };
+        let id: string | undefined = `${ID_PREFIX[args.type] ?? "mock-"}${hex(seed, 17)}`;
+        const generatedName = `${args.name}-${hex(seed, 7)}`;
+
+        switch (args.type) {
+            case "pulumi:pulumi:StackReference":
+                id = String(inputs.name ?? args.name);
+                state.outputs = this.opts.previousOutputs ?? {};
+                state.secretOutputNames = [];
+                break;
+            case "aws:s3/bucket:Bucket": {
+                const bucket = String(inputs.bucket ?? generatedName);
+                id = bucket;
+                state.bucket = bucket;
+                state.arn = `arn:aws:s3:::${bucket}`;
+                break;
+            }
+            case "aws:sqs/queue:Queue": {
+                const qname = String(inputs.name ?? generatedName);
+                state.name = qname;
+                state.arn = `arn:aws:sqs:${region}:${acct}:${qname}`;
+                state.url = `https://sqs.${region}.amazonaws.com/${acct}/${qname}`;
+                id = state.url as string;
+                marks.push(qname);
+                break;
+            }
+            case "aws:iam/role:Role":
+            case "aws:iam/instanceProfile:InstanceProfile": {
+                const n = String(inputs.name ?? generatedName);
+                id = n;
+                state.name = n;
+                state.arn = `arn:aws:iam::${acct}:${args.type.includes("role") ? "role" : "instance-profile"}/${n}`;
+                break;
+            }
+            case "aws:sns/topic:Topic":
+                state.name = String(inputs.name ?? generatedName);
+                state.arn = `arn:aws:sns:${region}:${acct}:${state.name}`;
+                id = state.arn as string;
+                break;
+            case "aws:ec2/instance:Instance":
+                state.privateIp = privateIp(seed);
+                state.privateDns = `ip-${(state.privateIp as string).replace(/\./g, "-")}.${region}.compute.internal`;
+                marks.push(state.privateIp as string, state.privateDns as string);
+                break;
+            case "aws:ec2/launchTemplate:LaunchTemplate":
+                state.latestVersion = 1;
+                state.defaultVersion = 1;
+                break;
+            case "random:index/randomId:RandomId":
+                state.hex = hex(seed, 2 * Number(inputs.byteLength ?? 4));
+                state.b64Url = Buffer.from(state.hex as string, "hex").toString("base64url");
+                marks.push(state.hex as string);
+                break;
+            case "random:index/randomPassword:RandomPassword":
+                state.result = `offline-${hex(seed, 24)}`;
+                marks.push(state.result as string);
+                break;
+            default:
+                break;
+        }
+        if (state.arn === undefined && args.custom) state.arn = `arn:aws:mock:${region}:${acct}:${args.type.split(":")[1] ?? "resource"}/${id}`;
+        if (id) marks.push(id);
+        if (typeof state.arn === "string") marks.push(state.arn);
+        if (typeof state.url === "string") marks.push(state.url);
+        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs, marks: [...new Set(marks)] });
+        return { id, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        switch (args.token) {
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "OFFLINE", id: MOCK_ACCOUNT_ID };
+            case "aws:index/getRegion:getRegion":
+                return { name: this.opts.region, id: this.opts.region, region: this.opts.region };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            default:
+                throw new Error(`offline synth has no answer for invoke ${args.token}`);
+        }
+    }
+}

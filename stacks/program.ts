@@ -1,0 +1,151 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { AlarmTopic } from "../components/observability/AlarmTopic";
+import { Host } from "../components/compute/Host";
+import { HostTemplate } from "../components/compute/HostTemplate";
+import { TierRole } from "../components/compute/TierRole";
+import { TierSecurityGroups } from "../components/network/TierSecurityGroups";
+import { BacklogQueue } from "../components/queue/BacklogQueue";
+import { SecureBucket } from "../components/storage/SecureBucket";
+import { DeployedFoundation, foundationRefusals, foundationSnapshot } from "../ops/config/guardrails";
+import { Tier, TIERS } from "../ops/config/schema";
+import { Grant, statementsFor } from "../ops/security/iam";
+import { loadConfig } from "./config";
+import { readDeployed } from "./deployed";
+import { Providers } from "./providers";
+
+/** Generated secrets: which tiers may read each (through an SSM SecureString parameter). */
+const GENERATED_SECRETS = {
+    postgresPassword: { parameter: "postgres-password", readers: ["controlplane", "platform"] as Tier[] },
+    searchAdminPassword: { parameter: "search-admin-password", readers: ["frontend", "search", "manager"] as Tier[] },
+} as const;
+
+/**
+ * The whole program: validate config, check guardrails against the deployed state, then declare the
+ * resources. Returned values become stack outputs; `deployed` is what the next update compares with.
+ */
+export async function program(): Promise<Record<string, unknown>> {
+    const { config: cfg, region, secrets } = loadConfig();
+    const stack = pulumi.getStack();
+    const previous = await readDeployed();
+    const refusals = foundationRefusals(previous?.foundation as DeployedFoundation | undefined, cfg);
+    if (refusals.length > 0) throw new pulumi.RunError(`Refused by guardrails, nothing was changed:\n${refusals.map((r) => `  - ${r}`).join("\n")}`);
+
+    const providers = new Providers(region, cfg.environment, stack);
+    const name = (s: string) => `${cfg.prefix}-${s}`;
+    const account = aws.getCallerIdentityOutput({}, { provider: providers.aws("foundation") });
+
+    const alarms = new AlarmTopic(name("alarms"), { emails: cfg.alerting.emails, accountId: account.accountId }, providers.opts("observability"));
+
+    const network = new TierSecurityGroups(
+        name("tiers"),
+        { vpcId: cfg.network.vpcId, vpcCidr: cfg.network.vpcCidr, operatorCidrs: cfg.network.operatorCidrs, frontendPublicHttps: cfg.network.frontendPublicHttps },
+        providers.opts("network"),
+    );
+
+    const grants = new Map<Tier, pulumi.Output<Grant>[]>(TIERS.map((t) => [t, []]));
+    const grant = (tiers: readonly Tier[], g: pulumi.Output<Grant>) => tiers.forEach((t) => grants.get(t)!.push(g));
+
+    const queues = Object.fromEntries(
+        Object.entries(cfg.queues).map(([qname, q]) => {
+            const queue = new BacklogQueue(
+                name(qname),
+                {
+                    retentionDays: q.retentionDays,
+                    dataLossAfterSeconds: (q.dataLossAfterMinutes ?? q.retentionDays * 1440) * 60,
+                    alarmAtFraction: q.alarmAtFraction,
+                    maxReceiveCount: q.maxReceiveCount,
+                    visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+                    accountId: account.accountId,
+                    alarmTopicArn: alarms.topicArn,
+                },
+                providers.opts("queue"),
+            );
+            grant(q.producers, queue.queueArn.apply((arn): Grant => ({ kind: "queue", access: "produce", arn })));
+            grant(q.consumers, queue.queueArn.apply((arn): Grant => ({ kind: "queue", access: "consume", arn })));
+            return [qname, queue] as const;
+        }),
+    );
+
+    const buckets = Object.fromEntries(
+        Object.entries(cfg.buckets).map(([bname, b]) => {
+            const bucket = new SecureBucket(
+                name(bname),
+                {
+                    namePrefix: `${cfg.prefix}-${bname}-${cfg.environment}`,
+                    encryption: b.encryption,
+                    lifecycle: b.lifecycle,
+                    protectFromDeletion: b.purpose === "backup" && cfg.environment === "prod",
+                },
+                providers.opts("storage"),
+            );
+            grant(b.writers, bucket.bucketArn.apply((arn): Grant => ({ kind: "bucket", access: "write", arn })));
+            grant(b.readers, bucket.bucketArn.apply((arn): Grant => ({ kind: "bucket", access: "read", arn })));
+            return [bname, bucket] as const;
+        }),
+    );
+
+    for (const [key, spec] of Object.entries(GENERATED_SECRETS) as [keyof typeof GENERATED_SECRETS, (typeof GENERATED_SECRETS)[keyof typeof GENERATED_SECRETS]][]) {
+        const supplied = secrets[key];
+        const value = supplied !== undefined ? pulumi.secret(supplied) : new random.RandomPassword(name(spec.parameter), { length: 32, special: false }).result;
+        const param = new aws.ssm.Parameter(
+            name(spec.parameter),
+            { name: `/${cfg.prefix}/${cfg.environment}/${spec.parameter}`, type: "SecureString", value },
+            { provider: providers.aws("secrets") },
+        );
+        grant(spec.readers, param.arn.apply((arn): Grant => ({ kind: "parameter", access: "read", arn })));
+    }
+
+    const roles = Object.fromEntries(
+        TIERS.map((tier) => [tier, new TierRole(name(`${tier}-role`), { statements: pulumi.all(grants.get(tier)!).apply((g) => statementsFor(g)) }, providers.opts("compute"))]),
+    ) as Record<Tier, TierRole>;
+
+    // The TC logger writes pipeline input, so it sits with the ETL tier.
+    const hostTier = { frontend: "frontend", manager: "manager", logger: "etl" } as const satisfies Record<string, Tier>;
+    const hosts = Object.fromEntries(
+        (["frontend", "manager", "logger"] as const).map((hname) => {
+            const spec = cfg.hosts[hname];
+            const tier = hostTier[hname];
+            const host = new Host(
+                name(hname),
+                {
+                    imageId: spec.imageId ?? cfg.hosts.imageId,
+                    instanceType: spec.instanceType,
+                    subnetId: cfg.network.subnets[spec.subnet].id,
+                    securityGroupIds: [network.groupIds[tier]],
+                    instanceProfileName: roles[tier].instanceProfileName,
+                    rootVolumeGiB: spec.rootVolumeGiB,
+                    associatePublicIp: spec.associatePublicIp,
+                    generation: spec.generation,
+                    tier,
+                },
+                providers.opts("compute"),
+            );
+            return [hname, host] as const;
+        }),
+    );
+
+    const etlTemplate = new HostTemplate(
+        name("etl-template"),
+        {
+            imageId: cfg.hosts.imageId,
+            instanceType: cfg.hosts.manager.instanceType,
+            securityGroupIds: [network.groupIds.etl],
+            instanceProfileArn: roles.etl.instanceProfileArn,
+            rootVolumeGiB: 30,
+            tier: "etl",
+        },
+        providers.opts("compute"),
+    );
+
+    return {
+        deployed: { foundation: foundationSnapshot(cfg) },
+        securityGroups: network.groupIds,
+        queueUrls: Object.fromEntries(Object.entries(queues).map(([k, q]) => [k, q.queueUrl])),
+        bucketNames: Object.fromEntries(Object.entries(buckets).map(([k, b]) => [k, b.bucketName])),
+        hostIps: Object.fromEntries(Object.entries(hosts).map(([k, h]) => [k, h.privateIp])),
+        etlLaunchTemplateId: etlTemplate.launchTemplateId,
+        alarmTopicArn: alarms.topicArn,
+    };
+}
