@@ -9,7 +9,7 @@ import { TierSecurityGroups } from "../components/network/TierSecurityGroups";
 import { BacklogQueue } from "../components/queue/BacklogQueue";
 import { SecureBucket } from "../components/storage/SecureBucket";
 import { DeployedFoundation, foundationRefusals, foundationSnapshot } from "../ops/config/guardrails";
-import { Tier, TIERS } from "../ops/config/schema";
+import { queueDataLossSeconds, Tier, TIERS } from "../ops/config/schema";
 import { Grant, statementsFor } from "../ops/security/iam";
 import { loadConfig } from "./config";
 import { readDeployed } from "./deployed";
@@ -53,7 +53,7 @@ export async function program(): Promise<Record<string, unknown>> {
                 name(qname),
                 {
                     retentionDays: q.retentionDays,
-                    dataLossAfterSeconds: (q.dataLossAfterMinutes ?? q.retentionDays * 1440) * 60,
+                    dataLossAfterSeconds: queueDataLossSeconds(q),
                     alarmAtFraction: q.alarmAtFraction,
                     maxReceiveCount: q.maxReceiveCount,
                     visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,

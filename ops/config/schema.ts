@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { isOpenToWorld, parseCidr } from "../network/cidr";
+import { backlogAlarmPlan } from "../queues/alarms";
 
 export const NAMESPACE = "dataplat";
 
@@ -100,11 +101,23 @@ const Queue = z
         producers: tierList.default([]),
         consumers: tierList.default([]),
     })
-    .refine((q) => q.dataLossAfterMinutes === undefined || q.dataLossAfterMinutes <= q.retentionDays * 1440, {
-        error: "dataLossAfterMinutes cannot exceed the retention (retentionDays x 1440)",
-        path: ["dataLossAfterMinutes"],
+    .superRefine((q, ctx) => {
+        if (q.dataLossAfterMinutes !== undefined && q.dataLossAfterMinutes > q.retentionDays * 1440) {
+            ctx.addIssue({ code: "custom", path: ["dataLossAfterMinutes"], message: "cannot exceed the retention (retentionDays x 1440)" });
+            return;
+        }
+        try {
+            backlogAlarmPlan(queueDataLossSeconds(q), q.alarmAtFraction);
+        } catch (e) {
+            ctx.addIssue({ code: "custom", path: ["alarmAtFraction"], message: (e as Error).message });
+        }
     });
 export type QueueConfig = z.infer<typeof Queue>;
+
+/** Seconds from "consumers stopped" to data loss: the explicit setting, else the retention. */
+export function queueDataLossSeconds(q: { dataLossAfterMinutes?: number; retentionDays: number }): number {
+    return (q.dataLossAfterMinutes ?? q.retentionDays * 1440) * 60;
+}
 
 const Lifecycle = z
     .strictObject({

@@ -66,7 +66,8 @@ function containsMark(haystack: string, mark: string): boolean {
     return false;
 }
 
-let evaluating = false;
+/** Pulumi's mock runtime is process-global: evaluations queue behind each other. */
+let queue: Promise<unknown> = Promise.resolve();
 
 async function evaluateOnce(stack: string, raw: RawStackConfig, previousOutputs?: Record<string, unknown>): Promise<StackGraph> {
     const region = raw.config["aws:region"] ?? "us-east-1";
@@ -118,15 +119,13 @@ async function evaluateOnce(stack: string, raw: RawStackConfig, previousOutputs?
 
 /**
  * Evaluates a stack. With `previous`, the previous config is evaluated first and its outputs stand for
- * the deployed stack. Evaluations are serialized: Pulumi's mock runtime is process-global.
+ * the deployed stack.
  */
-export async function evaluateStack(opts: EvaluateOptions): Promise<StackGraph> {
-    if (evaluating) throw new Error("evaluateStack is not re-entrant: await the previous evaluation first");
-    evaluating = true;
-    try {
+export function evaluateStack(opts: EvaluateOptions): Promise<StackGraph> {
+    const run = queue.then(async () => {
         const previousOutputs = opts.previous ? (await evaluateOnce(opts.stack, opts.previous)).outputs : undefined;
-        return await evaluateOnce(opts.stack, opts.config, previousOutputs);
-    } finally {
-        evaluating = false;
-    }
+        return evaluateOnce(opts.stack, opts.config, previousOutputs);
+    });
+    queue = run.catch(() => undefined);
+    return run;
 }
