@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { backlogAlarmPlan } from "../../ops/queues/alarms";
+import { denyInsecureTransport } from "../../ops/security/iam";
 
 export interface BacklogQueueArgs {
     /** How long SQS keeps a message (the runbook's backlogs: 14 days, then data is lost). */
@@ -55,14 +56,7 @@ export class BacklogQueue extends pulumi.ComponentResource {
                     policy: pulumi.jsonStringify({
                         Version: "2012-10-17",
                         Statement: [
-                            {
-                                Sid: "DenyInsecureTransport",
-                                Effect: "Deny",
-                                Principal: "*",
-                                Action: "sqs:*",
-                                Resource: q.arn,
-                                Condition: { Bool: { "aws:SecureTransport": "false" } },
-                            },
+                            denyInsecureTransport("sqs:*", q.arn),
                             {
                                 Sid: "OwnAccountOnly",
                                 Effect: "Allow",

@@ -63,3 +63,15 @@ export function statementsFor(grants: readonly Grant[]): PolicyStatement[] {
     }
     return out;
 }
+
+/** The resource-policy statement that refuses every request not made over TLS (FSBP S3.5). */
+export function denyInsecureTransport<R>(action: string, resource: R) {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: action,
+        Resource: resource,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    } as const;
+}

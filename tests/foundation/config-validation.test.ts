@@ -175,7 +175,8 @@ describe("config property: random mutations never crash", () => {
         );
     });
 
-    it("the whole program evaluates or fails with a path-naming config error (40 runs)", async () => {
+    it("the whole program evaluates or fails with a path-naming config error (40 runs)", async function () {
+        this.timeout(180000);
         await fc.assert(
             fc.asyncProperty(mutation, async (m) => {
                 const doc = deepClone(base);
