@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { parseControlPlaneConfig } from "../../ops/controlplane/config";
+import {
+  BACKUP_SCRIPT_PATH, backupUnits, backupUserData, essentialChecks, headnodeBackupScript, recoveryScript,
+} from "../../ops/controlplane/scripts";
+import { bashSyntaxErrors } from "../platform/run-bash";
+import { blessedControlPlane } from "./fixtures";
+
+const config = parseControlPlaneConfig(blessedControlPlane());
+const address = (host: string) => `10.0.0.${host.replace(/\D/g, "") || "1"}`;
+
+describe("headnode backup units, user data and recovery script text", () => {
+  it("runs the backup as a oneshot service every period minutes (the recovery point objective)", () => {
+    assert.deepEqual(backupUnits(config), {
+      service: [
+        "[Unit]",
+        "Description=dataplat headnode backup to s3://triton-headnode-backups/us-east-1/headnode",
+        "Wants=network-online.target",
+        "After=network-online.target",
+        "",
+        "[Service]",
+        "Type=oneshot",
+        "EnvironmentFile=-/etc/dataplat/headnode-backup.env",
+        "ExecStart=/usr/local/sbin/dataplat-headnode-backup",
+        "TimeoutStartSec=60min",
+        "",
+      ].join("\n"),
+      timer: [
+        "[Unit]",
+        "Description=dataplat headnode backup every 60 minutes (recovery point objective)",
+        "",
+        "[Timer]",
+        "OnActiveSec=1min",
+        "OnUnitActiveSec=60min",
+        "AccuracySec=1min",
+        "Unit=dataplat-headnode-backup.service",
+        "",
+        "[Install]",
+        "WantedBy=timers.target",
+        "",
+      ].join("\n"),
+    });
+    const faster = parseControlPlaneConfig({ ...blessedControlPlane(), backup: { ...blessedControlPlane().backup, periodMinutes: 15 } });
+    assert.match(backupUnits(faster).timer, /^OnUnitActiveSec=15min$/m);
+    assert.match(backupUnits(faster).service, /^TimeoutStartSec=15min$/m);
+  });
+
+  it("user data installs exactly the backup script and units, then enables the timer", async () => {
+    const userData = backupUserData(config);
+    assert.equal(await bashSyntaxErrors(userData), "");
+    const files = new Map<string, string>();
+    for (const m of userData.matchAll(/^cat > '([^']+)' <<'DATAPLAT_EOF'\n([\s\S]*?)^DATAPLAT_EOF$/gm)) files.set(m[1]!, m[2]!);
+    assert.deepEqual(files, new Map([
+      [BACKUP_SCRIPT_PATH, headnodeBackupScript(config)],
+      ["/etc/systemd/system/dataplat-headnode-backup.service", backupUnits(config).service],
+      ["/etc/systemd/system/dataplat-headnode-backup.timer", backupUnits(config).timer],
+    ]));
+    assert.match(userData, /^chmod 0750 '\/usr\/local\/sbin\/dataplat-headnode-backup'$/m);
+    assert.ok(userData.endsWith("systemctl daemon-reload\nsystemctl enable --now dataplat-headnode-backup.timer\n"));
+  });
+
+  it("backs up with pg_dump of the headnode database and a tar of the image store, under one stamp", async () => {
+    const script = headnodeBackupScript(config);
+    assert.equal(await bashSyntaxErrors(script), "");
+    for (const line of [
+      "set -euo pipefail",
+      "readonly bucket='triton-headnode-backups' db_dir='us-east-1/headnode/postgres/moray' image_dir='us-east-1/headnode/images' image_store='/var/imgapi/images'",
+      "readonly pg_host='127.0.0.1' pg_port='5432' pg_user='postgres' database='moray'",
+      'aws_cli() { aws ${AWS_ENDPOINT_URL:+--endpoint-url "$AWS_ENDPOINT_URL"} --cli-connect-timeout 10 --cli-read-timeout 300 "$@"; }',
+      '  pg pg_dump --no-password --format=custom --file="$file" "$database" || die "pg_dump of $database failed"',
+      "stamp=$(date -u +%Y%m%dT%H%M%SZ)",
+      'tar -C "$image_store" -czf "$work/images.tar.gz" . || die "tar of $image_store failed"',
+      'upload "$work/dump" "$db_dir/$stamp.dump"',
+      'upload "$work/images.tar.gz" "$image_dir/$stamp.tar.gz"',
+    ]) assert.ok(script.split("\n").includes(line), line);
+  });
+
+  it("checks every essential instance off the headnode, with its own probe", () => {
+    assert.deepEqual(essentialChecks(config, address), [
+      { name: "binder@cn-1", probe: "zookeeper", host: "10.0.0.1", port: 2181 },
+      { name: "binder@cn-2", probe: "zookeeper", host: "10.0.0.2", port: 2181 },
+      { name: "manatee@cn-1", probe: "postgres", host: "10.0.0.1", port: 5432, user: "postgres" },
+      { name: "manatee@cn-2", probe: "postgres", host: "10.0.0.2", port: 5432, user: "postgres" },
+      { name: "moray@cn-1", probe: "tcp", host: "10.0.0.1", port: 2020 },
+      { name: "moray@cn-2", probe: "tcp", host: "10.0.0.2", port: 2020 },
+    ]);
+  });
+
+  it("recovery probes, then restores, in the order that writes nothing before every check passed", async () => {
+    const script = recoveryScript(config, essentialChecks(config, address));
+    assert.equal(await bashSyntaxErrors(script), "");
+    const lines = script.split("\n");
+    const at = (line: string) => {
+      const i = lines.indexOf(line);
+      assert.ok(i >= 0, line);
+      return i;
+    };
+    const order = [
+      "probe_zookeeper 'binder@cn-1' '10.0.0.1' '2181' || unhealthy=$(( unhealthy + 1 ))",
+      "probe_postgres 'manatee@cn-2' '10.0.0.2' '5432' 'postgres' || unhealthy=$(( unhealthy + 1 ))",
+      "probe_tcp 'moray@cn-2' '10.0.0.2' '2020' || unhealthy=$(( unhealthy + 1 ))",
+      '(( unhealthy == 0 )) || die "$unhealthy essential instance(s) unhealthy; refusing to recover the headnode against a cluster that cannot be trusted"',
+      "latest_backup \"$db_dir\" '^([0-9]{8}T[0-9]{6}Z)\\.dump$' \"$max_age_minutes\"",
+      "latest_backup \"$image_dir\" '^([0-9]{8}T[0-9]{6}Z)\\.tar\\.gz$' \"$max_age_minutes\"",
+      "require_empty_target",
+      'check_archive "$work/dump"',
+      'restore_database "$work/dump"',
+      'verify_database "$work/dump"',
+      'tar -C "$image_store" -xzf "$work/images.tar.gz" || die "extracting the image store failed"',
+      'tar -C "$image_store" --compare -zf "$work/images.tar.gz" >/dev/null || die "image store $image_store differs from the archive after extraction"',
+    ].map(at);
+    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.ok(lines.includes("readonly bucket='triton-headnode-backups' db_dir='us-east-1/headnode/postgres/moray' image_dir='us-east-1/headnode/images' image_store='/var/imgapi/images' max_age_minutes=60"));
+  });
+
+  it("refuses to build a recovery that checks no essential", () => {
+    assert.throws(() => recoveryScript(config, []), /no essential checks/);
+  });
+});
