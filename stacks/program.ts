@@ -14,6 +14,8 @@ import { Grant, statementsFor } from "../ops/security/iam";
 import { loadConfig } from "./config";
 import { readDeployed } from "./deployed";
 import { Providers } from "./providers";
+import { SECTIONS } from "./sections";
+import { SectionContext } from "./sections/section";
 
 /** Generated secrets: which tiers may read each (through an SSM SecureString parameter). */
 const GENERATED_SECRETS = {
@@ -30,6 +32,10 @@ export async function program(): Promise<Record<string, unknown>> {
     const stack = pulumi.getStack();
     const previous = await readDeployed();
     const refusals = foundationRefusals(previous?.foundation as DeployedFoundation | undefined, cfg);
+    for (const section of SECTIONS) {
+        const sectionCfg = cfg[section.key];
+        if (sectionCfg !== undefined) refusals.push(...section.refusals(previous?.[section.key], sectionCfg as never, cfg));
+    }
     if (refusals.length > 0) throw new pulumi.RunError(`Refused by guardrails, nothing was changed:\n${refusals.map((r) => `  - ${r}`).join("\n")}`);
 
     const providers = new Providers(region, cfg.environment, stack);
@@ -86,6 +92,7 @@ export async function program(): Promise<Record<string, unknown>> {
         }),
     );
 
+    const passwords = {} as Record<keyof typeof GENERATED_SECRETS, pulumi.Output<string>>;
     for (const [key, spec] of Object.entries(GENERATED_SECRETS) as [keyof typeof GENERATED_SECRETS, (typeof GENERATED_SECRETS)[keyof typeof GENERATED_SECRETS]][]) {
         const supplied = secrets[key];
         const value = supplied !== undefined ? pulumi.secret(supplied) : new random.RandomPassword(name(spec.parameter), { length: 32, special: false }).result;
@@ -95,6 +102,7 @@ export async function program(): Promise<Record<string, unknown>> {
             { provider: providers.aws("secrets") },
         );
         grant(spec.readers, param.arn.apply((arn): Grant => ({ kind: "parameter", access: "read", arn })));
+        passwords[key] = value;
     }
 
     const roles = Object.fromEntries(
@@ -139,8 +147,39 @@ export async function program(): Promise<Record<string, unknown>> {
         providers.opts("compute"),
     );
 
+    const backupName = Object.entries(cfg.buckets).find(([, b]) => b.purpose === "backup")![0];
+    const ctx: SectionContext = {
+        cfg,
+        stack,
+        name,
+        providers,
+        network: { groupIds: network.groupIds, subnets: cfg.network.subnets },
+        roles,
+        imageId: cfg.hosts.imageId,
+        backupBucket: { name: buckets[backupName].bucketName, arn: buckets[backupName].bucketArn },
+        alarmTopicArn: alarms.topicArn,
+        secrets: {
+            ...(secrets.sshPrivateKey !== undefined ? { sshPrivateKey: pulumi.secret(secrets.sshPrivateKey) } : {}),
+            postgresPassword: passwords.postgresPassword,
+            searchAdminPassword: passwords.searchAdminPassword,
+        },
+    };
+    const deployed: Record<string, unknown> = { foundation: foundationSnapshot(cfg) };
+    const sectionOutputs: Record<string, unknown> = {};
+    const plan: Record<string, unknown> = {};
+    for (const section of SECTIONS) {
+        const sectionCfg = cfg[section.key];
+        if (sectionCfg === undefined) continue;
+        const result = section.define(ctx, sectionCfg as never);
+        deployed[section.key] = result.deployed;
+        sectionOutputs[section.key] = result.outputs;
+        if (result.plan !== undefined) plan[section.key] = result.plan;
+    }
+
     return {
-        deployed: { foundation: foundationSnapshot(cfg) },
+        deployed,
+        ...sectionOutputs,
+        ...(Object.keys(plan).length > 0 ? { plan } : {}),
         securityGroups: network.groupIds,
         queueUrls: Object.fromEntries(Object.entries(queues).map(([k, q]) => [k, q.queueUrl])),
         bucketNames: Object.fromEntries(Object.entries(buckets).map(([k, b]) => [k, b.bucketName])),

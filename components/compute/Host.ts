@@ -18,6 +18,10 @@ export interface HostArgs {
     readonly generation: number;
     readonly userData?: pulumi.Input<string>;
     readonly tier: string;
+    /** Extra encrypted gp3 data volumes (search shards, origin blobs, HDFS blocks), deleted with the instance. */
+    readonly dataVolumes?: readonly { readonly deviceName: string; readonly sizeGiB: number }[];
+    /** Run as a one-time spot instance instead of on demand. */
+    readonly spot?: { readonly interruptionBehavior: "terminate" | "stop" | "hibernate"; readonly maxPrice?: string };
 }
 
 /**
@@ -43,6 +47,19 @@ export class Host extends pulumi.ComponentResource {
                 associatePublicIpAddress: args.associatePublicIp,
                 metadataOptions: { ...IMDS_V2 },
                 rootBlockDevice: { ...rootVolume(args.rootVolumeGiB) },
+                ebsBlockDevices: (args.dataVolumes ?? []).map((v) => ({ deviceName: v.deviceName, ...rootVolume(v.sizeGiB) })),
+                ...(args.spot
+                    ? {
+                          instanceMarketOptions: {
+                              marketType: "spot",
+                              spotOptions: {
+                                  spotInstanceType: "one-time",
+                                  instanceInterruptionBehavior: args.spot.interruptionBehavior,
+                                  ...(args.spot.maxPrice ? { maxPrice: args.spot.maxPrice } : {}),
+                              },
+                          },
+                      }
+                    : {}),
                 userData: pulumi.output(args.userData ?? "").apply((u) => header + u),
                 userDataReplaceOnChange: true,
                 tags: { Name: name, tier: args.tier },

@@ -11,6 +11,11 @@
 import { z } from "zod";
 import { isOpenToWorld, parseCidr } from "../network/cidr";
 import { backlogAlarmPlan } from "../queues/alarms";
+import { controlPlaneSchema } from "../controlplane/config";
+import { originClusterSchema } from "../origin/hashstate";
+import { platformConfigSchema } from "../platform/config";
+import { SearchClusterConfig } from "../search/config";
+import { SpotFleetConfigSchema } from "../spot/config";
 
 export const NAMESPACE = "dataplat";
 
@@ -150,6 +155,30 @@ const Alerting = z.strictObject({
     emails: z.array(z.email({ error: "expected an e-mail address" })).default([]),
 });
 
+/** The Kraken origin cluster: the runbook's hashstate plus how its hosts are built and repaired. */
+const OriginSection = z.strictObject({
+    ...originClusterSchema.shape,
+    instanceType,
+    rootVolumeGiB: int(8, 16384, "a volume size in GiB").default(100),
+    /** Origin blob storage volume (the weight's unit is its GB, as the runbook advises). */
+    dataVolumeGiB: int(1, 16384, "a volume size in GiB").default(500),
+    repair: z
+        .strictObject({
+            /** full: POST /repair on each origin (the runbook); shards: only the shard ids whose replica set changed. */
+            mode: z.enum(["full", "shards"], { error: "expected 'full' or 'shards'" }).default("full"),
+            timeoutSeconds: int(10, 86400, "seconds").default(3600),
+        })
+        .prefault({}),
+    restart: z
+        .strictObject({
+            /** Path answered by a healthy origin. */
+            healthPath: z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, "expected an absolute URL path such as /health").default("/health"),
+            timeoutSeconds: int(10, 3600, "seconds").default(600),
+        })
+        .prefault({}),
+});
+export type OriginSectionConfig = z.infer<typeof OriginSection>;
+
 export const StackConfigSchema = z
     .strictObject({
         environment: Environment,
@@ -160,6 +189,16 @@ export const StackConfigSchema = z
         queues: z.record(resourceName, Queue, { error: "expected a map of queue name to queue settings" }),
         buckets: z.record(resourceName, Bucket, { error: "expected a map of bucket name to bucket settings" }),
         alerting: Alerting.default({ emails: [] }),
+        /** Kraken-style origin cluster (optional). */
+        origin: OriginSection.optional(),
+        /** Elasticsearch/OpenSearch cluster with drain-safe node replacement (optional). */
+        search: SearchClusterConfig.optional(),
+        /** Budget-capped EC2 spot fleets by name, e.g. etl (optional). */
+        spotFleets: z.record(resourceName, SpotFleetConfigSchema, { error: "expected a map of fleet name to fleet settings" }).optional(),
+        /** Koverse's layered Hadoop/Accumulo platform (optional). */
+        platform: platformConfigSchema.optional(),
+        /** Triton-style headnode and compute nodes (optional). */
+        controlPlane: controlPlaneSchema.optional(),
     })
     .superRefine((cfg, ctx) => {
         const subnetCount = cfg.network.subnets.length;

@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import { TierRole } from "../../components/compute/TierRole";
+import { StackConfig, Tier } from "../../ops/config/schema";
+import { Providers } from "../providers";
+
+/** What the foundation hands to each platform section of the stack. */
+export interface SectionContext {
+    /** The whole validated stack config. */
+    readonly cfg: StackConfig;
+    readonly stack: string;
+    /** `<prefix>-<suffix>`: every resource name starts with the stack's prefix. */
+    readonly name: (suffix: string) => string;
+    readonly providers: Providers;
+    readonly network: {
+        readonly groupIds: Record<Tier, pulumi.Output<string>>;
+        readonly subnets: readonly { readonly id: string; readonly availabilityZone: string }[];
+    };
+    /** Instance role and profile per tier (grants come from the queues' and buckets' config). */
+    readonly roles: Record<Tier, TierRole>;
+    /** Default image of every host (hosts.imageId). */
+    readonly imageId: string;
+    /** The first bucket with purpose "backup". */
+    readonly backupBucket: { readonly name: pulumi.Output<string>; readonly arn: pulumi.Output<string> };
+    readonly alarmTopicArn: pulumi.Output<string>;
+    readonly secrets: {
+        /** Set only when config supplies dataplat:sshPrivateKey (a Pulumi secret). */
+        readonly sshPrivateKey?: pulumi.Output<string>;
+        readonly postgresPassword: pulumi.Output<string>;
+        readonly searchAdminPassword: pulumi.Output<string>;
+    };
+}
+
+export interface SectionResult {
+    /** Recorded in the `deployed` stack output; the next update's refusals() compare against it. */
+    readonly deployed: unknown;
+    /** Stack outputs of the section. */
+    readonly outputs: Record<string, unknown>;
+    /** The operational plan of this update (drains, repairs, spend), shown by `npm run synth`. */
+    readonly plan?: unknown;
+}
+
+/**
+ * One platform of the runbooks (search cluster, origin cluster, spot fleets, layered platform,
+ * control plane), configured by one optional top-level key of the stack config.
+ */
+export interface StackSection<K extends keyof StackConfig> {
+    readonly key: K;
+    /** Guardrails against what was deployed (undefined on the first deployment): pure, run before any resource. */
+    refusals(previous: unknown, next: NonNullable<StackConfig[K]>, cfg: StackConfig): string[];
+    define(ctx: SectionContext, config: NonNullable<StackConfig[K]>): SectionResult;
+}
