@@ -51,7 +51,8 @@ async function main(): Promise<number> {
     });
     const text = JSON.stringify(graph, null, 2) + "\n";
     if (values.out) fs.writeFileSync(values.out, text);
-    else process.stdout.write(text);
+    // process.exit() would cut a large graph short when stdout is a pipe: wait until it is flushed.
+    else await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
     process.stderr.write(`synth: ${graph.resources.length} resources for stack ${values.stack}\n`);
     return 0;
 }

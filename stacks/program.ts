@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AlarmTopic } from "../components/observability/AlarmTopic";
 import { Host } from "../components/compute/Host";
-import { HostTemplate } from "../components/compute/HostTemplate";
 import { TierRole } from "../components/compute/TierRole";
 import { TierSecurityGroups } from "../components/network/TierSecurityGroups";
 import { BacklogQueue } from "../components/queue/BacklogQueue";
@@ -35,6 +34,12 @@ export async function program(): Promise<Record<string, unknown>> {
     for (const section of SECTIONS) {
         const sectionCfg = cfg[section.key];
         if (sectionCfg !== undefined) refusals.push(...section.refusals(previous?.[section.key], sectionCfg as never, cfg));
+        else if (previous?.[section.key] !== undefined) {
+            refusals.push(
+                `${section.key}: removing the whole section would delete everything it deployed in one update; ` +
+                    `shrink it step by step (each step is checked), or remove it deliberately with \`pulumi destroy --target\``,
+            );
+        }
     }
     if (refusals.length > 0) throw new pulumi.RunError(`Refused by guardrails, nothing was changed:\n${refusals.map((r) => `  - ${r}`).join("\n")}`);
 
@@ -134,19 +139,6 @@ export async function program(): Promise<Record<string, unknown>> {
         }),
     );
 
-    const etlTemplate = new HostTemplate(
-        name("etl-template"),
-        {
-            imageId: cfg.hosts.imageId,
-            instanceType: cfg.hosts.manager.instanceType,
-            securityGroupIds: [network.groupIds.etl],
-            instanceProfileArn: roles.etl.instanceProfileArn,
-            rootVolumeGiB: 30,
-            tier: "etl",
-        },
-        providers.opts("compute"),
-    );
-
     const backupName = Object.entries(cfg.buckets).find(([, b]) => b.purpose === "backup")![0];
     const ctx: SectionContext = {
         cfg,
@@ -158,6 +150,7 @@ export async function program(): Promise<Record<string, unknown>> {
         imageId: cfg.hosts.imageId,
         backupBucket: { name: buckets[backupName].bucketName, arn: buckets[backupName].bucketArn },
         alarmTopicArn: alarms.topicArn,
+        previous,
         secrets: {
             ...(secrets.sshPrivateKey !== undefined ? { sshPrivateKey: pulumi.secret(secrets.sshPrivateKey) } : {}),
             postgresPassword: passwords.postgresPassword,
@@ -184,7 +177,6 @@ export async function program(): Promise<Record<string, unknown>> {
         queueUrls: Object.fromEntries(Object.entries(queues).map(([k, q]) => [k, q.queueUrl])),
         bucketNames: Object.fromEntries(Object.entries(buckets).map(([k, b]) => [k, b.bucketName])),
         hostIps: Object.fromEntries(Object.entries(hosts).map(([k, h]) => [k, h.privateIp])),
-        etlLaunchTemplateId: etlTemplate.launchTemplateId,
         alarmTopicArn: alarms.topicArn,
     };
 }

@@ -28,6 +28,7 @@ export interface HostArgs {
  * One on-demand host (frontend, manager, logger, headnode, compute node...) with the platform's
  * instance defaults: IMDSv2 with hop limit 1, encrypted gp3 root volume, no public IP unless asked,
  * explicit security groups (never the VPC default), and its tier's instance profile.
+ * A `dependsOn` given to the Host applies to its instance (created after, deleted before those resources).
  */
 export class Host extends pulumi.ComponentResource {
     public readonly instanceId: pulumi.Output<string>;
@@ -64,7 +65,7 @@ export class Host extends pulumi.ComponentResource {
                 userDataReplaceOnChange: true,
                 tags: { Name: name, tier: args.tier },
             },
-            { parent: this },
+            { parent: this, ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
         );
         this.instanceId = instance.id;
         this.privateIp = instance.privateIp;

@@ -112,12 +112,22 @@ function maxDepth(issues: readonly { path: PropertyKey[] }[]): number {
     return Math.max(0, ...issues.map((i) => i.path.length));
 }
 
+/**
+ * A configuration that does not validate: the one error class for every config of the project (the
+ * stack config, and the documents the platform, control-plane and spot modules parse on their own).
+ * `problems` holds every problem with its path; `lines` the same as `path: message` sentences.
+ */
 export class ConfigError extends Error {
-    constructor(readonly problems: readonly ConfigProblem[], namespace: string) {
-        super(
-            `Invalid stack configuration (${namespace}:*), nothing was deployed:\n` +
-                problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
-        );
+    readonly lines: readonly string[];
+
+    /**
+     * @param namespace the config namespace named by the default heading (`dataplat`).
+     * @param heading replaces the default heading `Invalid stack configuration (<namespace>:*), nothing was deployed`.
+     */
+    constructor(readonly problems: readonly ConfigProblem[], namespace: string, heading?: string) {
+        const lines = problems.map((p) => `${p.path}: ${p.message}`);
+        super(`${heading ?? `Invalid stack configuration (${namespace}:*), nothing was deployed`}:\n` + lines.map((l) => `  - ${l}`).join("\n"));
         this.name = "ConfigError";
+        this.lines = lines;
     }
 }

@@ -6,6 +6,9 @@
 import { ConfigError, ConfigProblem, problemsFromZod, suggest } from "./errors";
 import { NAMESPACE, SECRET_KEYS, SecretKey, StackConfig, StackConfigSchema } from "./schema";
 
+/** Sections whose hosts `pulumi up` reaches over SSH: they need dataplat:sshPrivateKey. */
+const SSH_USERS = ["origin", "platform", "controlPlane"] as const;
+
 export interface ParsedConfig {
     readonly config: StackConfig;
     readonly region: string;
@@ -72,6 +75,15 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, secretKe
             } else {
                 problems.push(p);
             }
+        }
+    }
+    if (result.success && secrets.sshPrivateKey === undefined) {
+        const users = SSH_USERS.filter((k) => result.data[k] !== undefined);
+        if (users.length > 0) {
+            problems.push({
+                path: "sshPrivateKey",
+                message: `required by ${users.join(", ")} (pulumi up reaches those hosts over SSH): run \`pulumi config set --secret ${NAMESPACE}:sshPrivateKey < key.pem\``,
+            });
         }
     }
     if (problems.length > 0) throw new ConfigError(problems, NAMESPACE);

@@ -169,6 +169,13 @@ const OriginSection = z.strictObject({
             timeoutSeconds: int(10, 86400, "seconds").default(3600),
         })
         .prefault({}),
+    /** How `pulumi up` reaches the origins to roll out a new hashstate (the key is dataplat:sshPrivateKey). */
+    ssh: z
+        .strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "expected a user name").default("ec2-user"), port: int(1, 65535, "a port").default(22) })
+        .prefault({}),
+    /** Where each origin reads its hashstate, and the origin's systemd unit. */
+    configPath: z.string().regex(/^\/[A-Za-z0-9._\/-]+$/, "expected an absolute file path").default("/etc/kraken/origin/hashstate.yaml"),
+    serviceName: z.string().regex(/^[A-Za-z0-9@._-]+$/, "expected a systemd unit name").default("kraken-origin"),
     restart: z
         .strictObject({
             /** Path answered by a healthy origin. */

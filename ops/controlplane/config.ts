@@ -36,7 +36,8 @@ export const controlPlaneSchema = strictRecord({
   backup: strictRecord({
     /** Minutes between backups: the recovery point objective. */
     periodMinutes: z.number().int("expected whole minutes").positive("expected minutes > 0"),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
+    /** Defaults to the stack's backup bucket (the first bucket with purpose "backup"). */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name").optional(),
     prefix: s3Prefix.default("headnode"),
     /** IMGAPI local file storage (stor=local), tarred with every backup. */
     imageStoreDir: absolutePath.default("/var/imgapi/images"),
@@ -71,6 +72,18 @@ export type ControlPlaneHost = ControlPlaneConfig["headnode"];
 
 export function parseControlPlaneConfig(input: unknown): ControlPlaneConfig {
   return parseOrThrow("control plane config", controlPlaneSchema, input);
+}
+
+/** The config with backup.bucket filled in: the configured bucket, else `defaultBucket`. */
+export function withBackupBucket(config: ControlPlaneConfig, defaultBucket: string): ControlPlaneConfig {
+  return { ...config, backup: { ...config.backup, bucket: config.backup.bucket ?? defaultBucket } };
+}
+
+/** The bucket the backups go to; throws when neither config nor withBackupBucket set one. */
+export function backupBucket(config: ControlPlaneConfig): string {
+  const bucket = config.backup.bucket;
+  if (bucket === undefined) throw new Error("control plane: backup.bucket is not set; fill in the stack's backup bucket with withBackupBucket");
+  return bucket;
 }
 
 /** Every host by name: the headnode and the compute nodes. */

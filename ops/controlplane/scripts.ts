@@ -14,11 +14,18 @@ import {
   AWS_FUNCTIONS, DOWNLOAD_FUNCTION, DUMP_FUNCTION, LATEST_BACKUP_FUNCTION, RESTORE_FUNCTIONS, STAMP_FORMAT,
   UPLOAD_FUNCTION, WORKDIR, bash, postgresVariables, prelude, q, stampedNamePattern, type PostgresTarget,
 } from "../platform/bash";
-import { ESSENTIALS, ESSENTIAL_SPECS, type ControlPlaneConfig, type HealthProbe } from "./config";
+import { ESSENTIALS, ESSENTIAL_SPECS, backupBucket, type ControlPlaneConfig, type HealthProbe } from "./config";
 
 export const BACKUP_UNIT = "dataplat-headnode-backup";
 export const BACKUP_SCRIPT_PATH = "/usr/local/sbin/dataplat-headnode-backup";
 export const BACKUP_ENV_FILE = "/etc/dataplat/headnode-backup.env";
+/**
+ * Present once the headnode holds the control plane's data: written by recovery after the restore
+ * was verified, or by firstHeadnodeScript on a control plane's first headnode. Until it exists the
+ * backup timer skips its runs, so a replacement headnode never uploads its empty database as the
+ * latest backup before recovery has read the real one.
+ */
+export const BACKUP_READY_MARKER = "/var/lib/dataplat/headnode-backup-enabled";
 
 export function databaseBackupDir(config: ControlPlaneConfig): string {
   return `${config.backup.prefix}/postgres/${config.backup.database.name}`;
@@ -34,14 +41,22 @@ export function headnodeDatabase(config: ControlPlaneConfig): PostgresTarget {
   return { host: "127.0.0.1", port: db.port, user: db.user, database: db.name };
 }
 
-/** pg_dump of the headnode database and tar of the image store, each checked, then uploaded. */
-export function headnodeBackupScript(config: ControlPlaneConfig, source: PostgresTarget = headnodeDatabase(config)): string {
-  const { bucket, imageStoreDir } = config.backup;
+/**
+ * pg_dump of the headnode database and tar of the image store, each checked, then uploaded. With
+ * `readyMarker`, a run before that file exists skips (exit 0) without touching the bucket.
+ */
+export function headnodeBackupScript(config: ControlPlaneConfig, source: PostgresTarget = headnodeDatabase(config), readyMarker?: string): string {
+  const { imageStoreDir } = config.backup;
+  const bucket = backupBucket(config);
   return prelude(BACKUP_UNIT, [
     `Headnode backup (RFD 67): pg_dump of ${source.database} to s3://${bucket}/${databaseBackupDir(config)}/<UTC stamp>.dump`,
     `and tar of the image store ${imageStoreDir} to s3://${bucket}/${imageBackupDir(config)}/<UTC stamp>.tar.gz.`,
     `Runs every ${config.backup.periodMinutes} minutes (the recovery point objective).`,
-  ]) + bash`readonly bucket=${q(bucket)} db_dir=${q(databaseBackupDir(config))} image_dir=${q(imageBackupDir(config))} image_store=${q(imageStoreDir)}
+  ]) + (readyMarker === undefined ? "" : bash`if [[ ! -e ${q(readyMarker)} ]]; then
+  log "skipped: ${readyMarker} does not exist yet (this headnode has not been recovered or initialised); nothing was uploaded"
+  exit 0
+fi
+`) + bash`readonly bucket=${q(bucket)} db_dir=${q(databaseBackupDir(config))} image_dir=${q(imageBackupDir(config))} image_store=${q(imageStoreDir)}
 ${AWS_FUNCTIONS}${postgresVariables(source)}${WORKDIR}${UPLOAD_FUNCTION}${DUMP_FUNCTION}stamp=$(date -u +${STAMP_FORMAT})
 [[ -d "$image_store" ]] || die "image store $image_store does not exist"
 dump_database "$work/dump"
@@ -58,7 +73,7 @@ log "backup complete: stamp $stamp"
 export function backupUnits(config: ControlPlaneConfig): { readonly service: string; readonly timer: string } {
   const period = config.backup.periodMinutes;
   const service = `[Unit]
-Description=dataplat headnode backup to s3://${config.backup.bucket}/${config.backup.prefix}
+Description=dataplat headnode backup to s3://${backupBucket(config)}/${config.backup.prefix}
 Wants=network-online.target
 After=network-online.target
 
@@ -83,7 +98,10 @@ WantedBy=timers.target
   return { service, timer };
 }
 
-/** cloud-init user data (bash) that installs the backup script and units and starts the timer. */
+/**
+ * cloud-init user data (bash) that installs the backup script and units and starts the timer. The
+ * script skips its runs until BACKUP_READY_MARKER exists (see there).
+ */
 export function backupUserData(config: ControlPlaneConfig): string {
   const units = backupUnits(config);
   const file = (path: string, mode: string, text: string) => {
@@ -93,7 +111,7 @@ export function backupUserData(config: ControlPlaneConfig): string {
   return `#!/usr/bin/env bash
 # dataplat headnode user data: periodic backup (RFD 67). Generated; do not edit by hand.
 set -euo pipefail
-${file(BACKUP_SCRIPT_PATH, "0750", headnodeBackupScript(config))}${file(`/etc/systemd/system/${BACKUP_UNIT}.service`, "0644", units.service)}${file(`/etc/systemd/system/${BACKUP_UNIT}.timer`, "0644", units.timer)}systemctl daemon-reload
+${file(BACKUP_SCRIPT_PATH, "0750", headnodeBackupScript(config, headnodeDatabase(config), BACKUP_READY_MARKER))}${file(`/etc/systemd/system/${BACKUP_UNIT}.service`, "0644", units.service)}${file(`/etc/systemd/system/${BACKUP_UNIT}.timer`, "0644", units.timer)}systemctl daemon-reload
 systemctl enable --now ${BACKUP_UNIT}.timer
 `;
 }
@@ -172,11 +190,13 @@ function probeCall(check: EssentialCheck): string {
  * 3. both archives are readable, the target database is missing or empty and the image store is empty;
  * 4. restore the database (one transaction) and verify it against the archive;
  * 5. restore the image store and verify it against the archive; only then exit 0.
- * Nothing is written before steps 1-3 pass.
+ * Nothing is written before steps 1-3 pass. With `readyMarker`, that file is written last, after
+ * both verifications: it enables the new headnode's own backups (see BACKUP_READY_MARKER).
  */
-export function recoveryScript(config: ControlPlaneConfig, checks: readonly EssentialCheck[], target: PostgresTarget = headnodeDatabase(config)): string {
+export function recoveryScript(config: ControlPlaneConfig, checks: readonly EssentialCheck[], target: PostgresTarget = headnodeDatabase(config), readyMarker?: string): string {
   if (checks.length === 0) throw new Error("recoveryScript: no essential checks; recovery cannot tell whether the cluster is healthy");
-  const { bucket, imageStoreDir, periodMinutes } = config.backup;
+  const { imageStoreDir, periodMinutes } = config.backup;
+  const bucket = backupBucket(config);
   return prelude("dataplat-headnode-recover", [
     "Headnode recovery (RFD 67): check the essentials, restore the latest backup if it is within the",
     `recovery point objective (${periodMinutes} minutes), verify, and only then succeed.`,
@@ -212,6 +232,30 @@ mkdir -p "$image_store"
 tar -C "$image_store" -xzf "$work/images.tar.gz" || die "extracting the image store failed"
 tar -C "$image_store" --compare -zf "$work/images.tar.gz" >/dev/null || die "image store $image_store differs from the archive after extraction"
 log "verified: image store matches the archive"
-log "recovery complete: database from s3://$bucket/$db_key, images from s3://$bucket/$image_key"
+${readyMarker === undefined ? "" : bash`mkdir -p ${q(readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/")} && touch ${q(readyMarker)} || die ${q(`restored and verified, but cannot write ${readyMarker}; backups stay disabled until it exists`)}
+log ${q(`backups enabled (${readyMarker})`)}
+`}log "recovery complete: database from s3://$bucket/$db_key, images from s3://$bucket/$image_key"
 `;
 }
+
+/**
+ * The first headnode of a control plane holds no data to recover: enable its backups (write the
+ * ready marker) and nothing else.
+ */
+export function firstHeadnodeScript(readyMarker: string = BACKUP_READY_MARKER): string {
+  return prelude("dataplat-headnode-first", [
+    "First headnode of this control plane: there is no backup to recover from; enable the periodic backup.",
+  ]) + bash`mkdir -p ${q(readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/")} && touch ${q(readyMarker)} || die ${q(`cannot write ${readyMarker}`)}
+log ${q(`backups enabled (${readyMarker})`)}
+`;
+}
+
+/**
+ * The update of the recovery command: recovery and the first-headnode script run only when the
+ * command is created or replaced (a new headnode); an edit of anything else they mention (compute
+ * node addresses, essentials) must not run them again on a headnode that holds data.
+ */
+export const RECOVERY_UPDATE_SCRIPT = prelude("dataplat-headnode-recovery-update", [
+  "Recovery runs only on a new headnode; nothing to do for an edit of its inputs.",
+]) + `log "recovery runs only when the headnode is replaced; nothing to do"
+`;

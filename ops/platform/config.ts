@@ -59,7 +59,8 @@ const absolutePath = z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, "expected an abso
 
 /** The run book's "Backup and Recovery": pg_dump, Accumulo exporttable of kv_*, config dirs, HDFS addons. */
 export const platformBackupSchema = strictRecord({
-  bucket: s3Bucket,
+  /** Defaults to the stack's backup bucket (the first bucket with purpose "backup"). */
+  bucket: s3Bucket.optional(),
   prefix: s3Prefix.default("koverse"),
   metadataDatabase: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a database name").default("koverse"),
   postgresUser: z.string().min(1).default("postgres"),
@@ -69,6 +70,16 @@ export const platformBackupSchema = strictRecord({
   addonsDir: absolutePath.default("/koverse/kv/addons"),
   /** A restore refuses a backup older than this. */
   maxAgeMinutes: z.number().int().positive("expected minutes > 0").default(24 * 60),
+  /** Minutes between two runs of each backup (systemd timers on the hosts). */
+  periodMinutes: z.number().int("expected whole minutes").positive("expected minutes > 0").default(12 * 60),
+}).superRefine((backup, ctx) => {
+  if (backup.periodMinutes >= backup.maxAgeMinutes) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["periodMinutes"],
+      message: `a backup every ${backup.periodMinutes} minutes cannot keep the latest one younger than maxAgeMinutes (${backup.maxAgeMinutes}); a restore would refuse it. Use a period below ${backup.maxAgeMinutes}`,
+    });
+  }
 });
 
 export const platformConfigSchema = strictRecord({

@@ -25,7 +25,16 @@ export interface Violation {
 }
 
 /** Fields whose change replaces the machine under the same stable name. */
-const REPLACING_FIELDS = ["instanceType", "image", "generation", "availabilityZone", "subnet"] as const;
+export const REPLACING_FIELDS = ["instanceType", "image", "generation", "availabilityZone", "subnet"] as const;
+
+/**
+ * The values of REPLACING_FIELDS as one string: the component puts it in the host's user data and in
+ * the triggers of the commands on that host, so the machine (and what runs on it) is replaced
+ * exactly when these guardrails say it is.
+ */
+export function replacementIdentity(host: Pick<PlatformHost, (typeof REPLACING_FIELDS)[number]>): string {
+  return REPLACING_FIELDS.map((f) => `${f}=${String(host[f] ?? "(none)")}`).join(" ");
+}
 
 export type HostChange = { readonly kind: "removed" } | { readonly kind: "replaced"; readonly changes: readonly string[] };
 

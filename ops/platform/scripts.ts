@@ -45,7 +45,11 @@ function unitStatus(): string {
   return `systemctl status --no-pager --lines=20 "$unit" >&2 || true`;
 }
 
-/** `systemctl start` the unit, then wait until it has been active for settleSeconds. */
+/**
+ * `systemctl start` the unit, then wait until it has been active for settleSeconds. bash's $SECONDS
+ * counts whole seconds, so the unit must be seen active across more than settleSeconds ticks: a
+ * difference of exactly settleSeconds can be as little as settleSeconds - 1 real seconds.
+ */
 export function startScript(unit: string, wait: UnitWait = DEFAULT_UNIT_WAIT): string {
   return prelude(`start-${unit}`, [`Start systemd unit ${unit} and wait until it is active (at most ${wait.timeoutSeconds}s).`]) + bash`readonly unit=${q(unit)} timeout_seconds=${wait.timeoutSeconds} poll_seconds=${wait.pollSeconds} settle_seconds=${wait.settleSeconds}
 ${AS_ROOT}log "systemctl start $unit"
@@ -56,7 +60,7 @@ while :; do
   state=$(systemctl is-active "$unit" || true)
   if [[ "$state" == active ]]; then
     (( active_since >= 0 )) || active_since=$SECONDS
-    if (( SECONDS - active_since >= settle_seconds )); then
+    if (( settle_seconds == 0 || SECONDS - active_since > settle_seconds )); then
       log "$unit is active"
       exit 0
     fi
@@ -259,14 +263,17 @@ export interface HostScript {
 }
 
 /**
- * The platform's backup scripts placed on the hosts that can run them: pg_dump on the PostgreSQL
+ * The platform's backup scripts placed on the hosts that can run them (to backup.bucket, else
+ * `defaultBucket`, the stack's backup bucket): pg_dump on the PostgreSQL
  * host, the Accumulo export and addons distcp on the first Accumulo master (it has the shell and
  * the Hadoop client), the configuration tarballs on the application server and web app hosts.
  */
-export function platformBackupScripts(config: PlatformConfig): HostScript[] {
+export function platformBackupScripts(config: PlatformConfig, defaultBucket?: string): HostScript[] {
   const backup = config.backup;
   if (backup === undefined) return [];
-  const target = { bucket: backup.bucket, prefix: backup.prefix };
+  const bucket = backup.bucket ?? defaultBucket;
+  if (bucket === undefined) throw new Error("platformBackupScripts: backup.bucket is not set and no default bucket was given");
+  const target = { bucket, prefix: backup.prefix };
   const pgHost = config.services.postgres;
   const master = placedHosts(config, "accumuloMasters")[0]!;
   const out: HostScript[] = [

@@ -120,3 +120,77 @@ function seconds(n: number): string {
   if (!Number.isFinite(n) || n <= 0) throw new RangeError(`timeout must be a positive number of seconds, got ${n}`);
   return String(Math.ceil(n));
 }
+
+// ---- Reaching the node and the cluster from `pulumi up` (SearchCluster component) ----
+
+/** Environment variable holding the SSH private key for restarts (only when dataplat:sshPrivateKey is set). */
+export const SEARCH_SSH_KEY_ENV = "SEARCH_SSH_KEY";
+
+/**
+ * Installed on every node by its user data: `dataplat-search-restart HEAP` writes the JVM heap and restarts the
+ * engine's systemd unit. The heap is not in the user data, so changing it restarts the node instead of replacing it.
+ */
+export const SEARCH_RESTART_HELPER = "/usr/local/sbin/dataplat-search-restart";
+
+export interface SshRestartArgs {
+  /** Private IP of the node. */
+  host: string;
+  /** Login user with passwordless sudo (Amazon Linux: ec2-user). */
+  user: string;
+  /** JVM heap the node restarts with, e.g. "31g". */
+  heap: string;
+  /**
+   * Take the private key from this environment variable (written to a 0600 temp file removed on exit); without
+   * it ssh uses the runner's agent and default keys. The key never appears in the command string.
+   */
+  keyEnv?: string;
+}
+
+/**
+ * The `--restart` command of a bounce: SSH to the node (BatchMode, so a missing key fails instead of prompting;
+ * accept-new, so a changed host key on a reused IP fails closed) and run the restart helper under sudo.
+ */
+export function sshRestartCommand(a: SshRestartArgs): string {
+  if (!/^[1-9]\d*[mg]$/.test(a.heap)) throw new RangeError(`heap must look like 512m or 31g, got ${a.heap}`);
+  const target = `${a.user}@${a.host}`;
+  const options = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-o", "StrictHostKeyChecking=accept-new"];
+  const remote = ["sudo", SEARCH_RESTART_HELPER, a.heap];
+  if (a.keyEnv === undefined) return ["ssh", ...options, target, ...remote].map(shellQuote).join(" ");
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(a.keyEnv)) throw new RangeError(`not an environment variable name: ${a.keyEnv}`);
+  const ssh = ["ssh", "-i", '"$key"', "-o", "IdentitiesOnly=yes", ...options.map(shellQuote), shellQuote(target), ...remote.map(shellQuote)].join(" ");
+  return `(umask 077 && key="$(mktemp)" && trap 'rm -f "$key"' EXIT && printf '%s\\n' "$${a.keyEnv}" >"$key" && ${ssh})`;
+}
+
+/**
+ * Waits until the cluster answers through $SEARCH_ENDPOINT with at least `status` (default yellow), retrying
+ * while the endpoint does not answer yet (a cluster forming on first deployment, a coordinator restarting).
+ * Exits 2 when the CLI is not built, 4 at the timeout.
+ */
+export function waitReachableCommand(a: { timeoutSeconds: number; status?: "green" | "yellow" }): string {
+  const limit = seconds(a.timeoutSeconds);
+  const poll = healthCommand({ status: a.status ?? "yellow", timeoutSeconds: Math.min(30, Number(limit)) });
+  return [
+    `test -f dist/cli/search.js || { echo "dist/cli/search.js is missing: run npm run build before pulumi up" >&2; exit 2; }`,
+    `deadline=$((SECONDS + ${limit}))`,
+    `until ${poll} >/dev/null; do if [ "$SECONDS" -ge "$deadline" ]; then echo "search cluster not ${a.status ?? "yellow"} through \\$${SEARCH_ENDPOINT_ENV} within ${limit}s" >&2; exit 4; fi; sleep 5; done`,
+  ].join("; ");
+}
+
+/**
+ * A restart of the node that serves $SEARCH_ENDPOINT itself: it cannot watch its own bounce, so restart it (exit 7,
+ * as the CLI's bounce, when the restart command fails), then wait until the cluster answers through it again.
+ */
+export function restartEndpointNodeCommand(a: { restart: string; timeoutSeconds: number }): string {
+  return `if ! ${a.restart}; then echo "restart command failed" >&2; exit 7; fi; ${waitReachableCommand({ timeoutSeconds: a.timeoutSeconds })}`;
+}
+
+/** `base` (http(s)://host:port, no credentials) with basic-auth credentials, URL-encoded. */
+export function endpointWithCredentials(base: string, credentials?: { username: string; password: string }): string {
+  const url = new URL(base);
+  if (url.username || url.password) throw new RangeError("the base endpoint must not carry credentials");
+  if (credentials) {
+    url.username = encodeURIComponent(credentials.username);
+    url.password = encodeURIComponent(credentials.password);
+  }
+  return url.toString().replace(/\/$/, "");
+}

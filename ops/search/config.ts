@@ -1,14 +1,17 @@
 // The search cluster section of the stack config (zod v4, strict: an unknown key is a typo, not ignored),
-// and the rendering of a node's opensearch.yml / elasticsearch.yml. Pure.
+// the rendering of a node's opensearch.yml / elasticsearch.yml, and each node's machine inputs and first-boot
+// script as the SearchCluster component registers them (searchNodeSpecs). Pure.
 //
-// Shape of the ActiveData cluster: a coordinator (cluster-manager eligible) on the FrontEnd host, dedicated
-// cluster-manager ("master") nodes, on-demand "backup" data nodes in the reliable zone, spot data nodes in
-// the spot zone. Each node has a stable `name`; its OpenSearch node name is `<name>-g<generation>`, and
-// bumping `generation` (or changing instanceType/image) replaces the node through a drain.
+// Shape of the ActiveData cluster: a coordinator (cluster-manager eligible; the runbook's node on the FrontEnd,
+// here on its own small host in the frontend tier), dedicated cluster-manager ("master") nodes, on-demand "backup"
+// data nodes in the reliable zone, spot data nodes in the spot zone. Each node has a stable `name`; its OpenSearch
+// node name is `<name>-g<generation>`, and bumping `generation` (or changing instanceType, image, subnet or
+// volume) replaces the node through a drain; changing its heap bounces it.
 
+import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { z } from "zod";
-import { searchNodeName } from "./commands";
+import { SEARCH_RESTART_HELPER, searchNodeName } from "./commands";
 
 const nodeName = z
   .string()
@@ -28,6 +31,8 @@ export const SearchNodeConfig = z.strictObject({
   volumeSizeGiB: z.int().positive(),
   /** Value of the zone attribute; defaults to the group's zone (zones.backup / zones.spot). */
   zone: z.string().min(1).optional(),
+  /** Index into network.subnets; default: a stable pick from the node's name (changing it replaces the node). */
+  subnet: z.int().min(0).max(63).optional(),
 });
 export type SearchNodeConfig = z.infer<typeof SearchNodeConfig>;
 
@@ -38,13 +43,19 @@ export const SearchClusterConfig = z
       distribution: z.enum(["opensearch", "elasticsearch"]),
       version: z.string().regex(/^\d+\.\d+\.\d+$/),
     }),
-    /** The coordinator on the FrontEnd host; serves queries, and is cluster-manager eligible by default. */
+    /**
+     * The coordinator (the runbook's node "on the FrontEnd"): serves queries, is the endpoint `pulumi up` talks
+     * to, and is cluster-manager eligible by default. It runs on its own small host in the frontend tier.
+     */
     coordinator: z
       .strictObject({
         name: nodeName,
         generation: z.int().min(0).default(0),
         heap,
         clusterManager: z.boolean().default(true),
+        instanceType: z.string().min(1).default("m6i.large"),
+        image: z.string().min(1).optional(),
+        subnet: z.int().min(0).max(63).optional(),
       })
       .optional(),
     /** Dedicated cluster-manager (master) nodes. */
@@ -64,6 +75,52 @@ export const SearchClusterConfig = z
         awareness: z.boolean().default(false),
       })
       .prefault({}),
+    /** Machine image of every node (with the engine installed as a systemd unit); default hosts.imageId. */
+    image: z.string().min(1).optional(),
+    rootVolumeGiB: z.int().min(8).max(16384).default(30),
+    /** How `pulumi up` reaches the cluster's REST API (the coordinator, else the first master). */
+    admin: z
+      .strictObject({
+        /** e.g. http://localhost:9201 through the runbook's SSH tunnel; default http(s)://<coordinator IP>:9200. No credentials here. */
+        endpoint: z
+          .string()
+          .refine((u) => endpointProblem(u) === undefined, { error: (i) => endpointProblem(String(i.input)) ?? "invalid endpoint" })
+          .optional(),
+        /** https for the default endpoint. */
+        tls: z.boolean().default(false),
+        /** basic: the endpoint carries username and dataplat:searchAdminPassword (a Pulumi secret, never in a command string). */
+        auth: z.enum(["none", "basic"]).default("none"),
+        username: z.string().regex(/^[A-Za-z0-9_.-]+$/).default("admin"),
+        /** Let network.operatorCidrs reach the coordinator's 9200 (where `pulumi up` runs from). */
+        operatorAccess: z.boolean().default(true),
+      })
+      .prefault({}),
+    timeouts: z
+      .strictObject({
+        /** Cluster answering through the endpoint (first deployment, coordinator replaced). */
+        readySeconds: z.int().min(1).max(86400).default(1800),
+        /** A new node joining. */
+        joinSeconds: z.int().min(1).max(86400).default(1800),
+        /** Moving every copy off a node ("took 1 day to move 2 terabytes off a node"). */
+        drainSeconds: z.int().min(1).max(7 * 86400).default(86400),
+        /** A controlled restart, through green. */
+        bounceSeconds: z.int().min(1).max(86400).default(3600),
+      })
+      .prefault({}),
+    /** Recovery throttles raised during a drain (restored afterwards). */
+    drain: z
+      .strictObject({
+        nodeConcurrentRecoveries: z.int().min(1).max(64).optional(),
+        maxBytesPerSec: z.string().regex(/^\d+(b|kb|mb|gb)$/, 'a byte rate such as "200mb"').optional(),
+      })
+      .prefault({}),
+    /** Restarts go over SSH as this user (key: dataplat:sshPrivateKey, else the runner's agent). */
+    restart: z.strictObject({ sshUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default("ec2-user") }).prefault({}),
+    /**
+     * Escape hatch before tearing the cluster down: an update with `decommission: true` turns every drain and
+     * undrain into a no-op, so `pulumi destroy` (or removing this section) terminates nodes without draining.
+     */
+    decommission: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     const major = Number(c.engine.version.split(".")[0]);
@@ -72,6 +129,16 @@ export const SearchClusterConfig = z
     }
     if (c.engine.distribution === "opensearch" && (major < 1 || major > 3)) {
       ctx.addIssue({ code: "custom", path: ["engine", "version"], message: "OpenSearch 1.x to 3.x is supported" });
+    }
+    if (c.admin.auth === "basic" && !basicAuthIsProtected(c.admin)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["admin", "auth"],
+        message: "basic auth over plain http would send the admin password in clear: set admin.tls: true, or admin.endpoint to an SSH tunnel on localhost",
+      });
+    }
+    if (c.zones.backup === c.zones.spot) {
+      ctx.addIssue({ code: "custom", path: ["zones", "spot"], message: "must differ from zones.backup: excluding the spot zone would exclude the backup nodes too" });
     }
     const seen = new Set<string>();
     for (const name of [c.coordinator?.name, ...[...c.masters, ...c.backupNodes, ...c.spotNodes].map((n) => n.name)]) {
@@ -127,6 +194,11 @@ export interface NodeHost {
   networkHost?: string;
   /** Any further settings (ports, paths), written last. */
   extra?: Record<string, string | number | boolean | string[]>;
+  /**
+   * cluster.initial_cluster_manager_nodes. Default: every cluster-manager-eligible node of the config. An empty
+   * list leaves the setting out, as it must be for a node joining a cluster that already formed.
+   */
+  initialClusterManagers?: readonly string[];
 }
 
 /** The node's opensearch.yml (elasticsearch.yml for Elasticsearch 7), as YAML text. */
@@ -148,9 +220,267 @@ export function renderOpensearchYml(c: SearchClusterConfig, nodeConfigName: stri
     [`node.attr.${c.zones.attribute}`]: node.zone,
     "network.host": host.networkHost ?? "_site_",
     "discovery.seed_hosts": host.seedHosts,
-    [es ? "cluster.initial_master_nodes" : "cluster.initial_cluster_manager_nodes"]: clusterManagerNames(c),
   };
+  const initial = host.initialClusterManagers ?? clusterManagerNames(c);
+  if (initial.length > 0) settings[es ? "cluster.initial_master_nodes" : "cluster.initial_cluster_manager_nodes"] = [...initial];
   if (c.zones.awareness) settings["cluster.routing.allocation.awareness.attributes"] = c.zones.attribute;
   Object.assign(settings, host.extra ?? {});
   return stringify(settings);
+}
+
+// ---- The admin endpoint setting ----
+
+function endpointProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "expected a URL such as http://localhost:9201";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "expected an http or https URL";
+  if (url.username || url.password) return "must not contain credentials: set admin.auth: basic and the secret dataplat:searchAdminPassword";
+  if (url.pathname !== "/" || url.search || url.hash) return "expected scheme, host and port only";
+  return undefined;
+}
+
+function basicAuthIsProtected(admin: { endpoint?: string; tls: boolean }): boolean {
+  if (admin.endpoint === undefined) return admin.tls;
+  const url = new URL(admin.endpoint);
+  return url.protocol === "https:" || ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+}
+
+// ---- Each node's machine: what the SearchCluster component registers, decided here ----
+
+/** Where the engine's Debian/RPM package keeps things, and its systemd unit. */
+export interface EngineLayout {
+  service: string;
+  user: string;
+  configDir: string;
+  configFile: string;
+  dataDir: string;
+  logDir: string;
+}
+
+export function engineLayout(c: SearchClusterConfig): EngineLayout {
+  const e = c.engine.distribution;
+  return {
+    service: e,
+    user: e,
+    configDir: `/etc/${e}`,
+    configFile: `/etc/${e}/${e}.yml`,
+    dataDir: `/var/lib/${e}`,
+    logDir: `/var/log/${e}`,
+  };
+}
+
+/** Device name of a node's data volume (Nitro instances show it as an NVMe EBS device; the boot script finds it). */
+export const DATA_VOLUME_DEVICE = "/dev/sdf";
+
+/** The node `pulumi up` talks to (admin endpoint): the coordinator, else the first dedicated cluster-manager node. */
+export function endpointNodeName(c: SearchClusterConfig): string | undefined {
+  return c.coordinator?.name ?? c.masters[0]?.name;
+}
+
+/** A subnet index that depends only on the node's name, so adding or removing a node never moves another. */
+export function stableSubnetIndex(name: string, count: number): number {
+  return createHash("sha256").update(name).digest().readUInt32BE(0) % count;
+}
+
+/** The inputs of a node's instance whose change gives a new machine (EC2 replaces the instance). */
+export interface ReplacingInputs {
+  image: string;
+  instanceType: string;
+  subnetId: string;
+  spot: boolean;
+  rootVolumeGiB: number;
+  dataVolumeGiB: number | null;
+  /** sha256 of the user data (opensearch.yml, node name and generation included). */
+  userData: string;
+}
+
+export interface SearchNodeSpec {
+  /** Config name (stable across generations). */
+  name: string;
+  /** OpenSearch node name `<name>-g<generation>`. */
+  nodeName: string;
+  generation: number;
+  role: SearchNodeRole;
+  clusterManager: boolean;
+  /** Holds shards: drained before it leaves. */
+  data: boolean;
+  /** Serves the admin endpoint. */
+  endpoint: boolean;
+  heap: string;
+  zone: string;
+  instanceType: string;
+  image: string;
+  subnet: number;
+  subnetId: string;
+  spot: boolean;
+  rootVolumeGiB: number;
+  /** Encrypted EBS data volume (path.data); the coordinator keeps its state on the root volume. */
+  dataVolumeGiB?: number;
+  /** The rendered opensearch.yml. */
+  yml: string;
+  /** First-boot script (Host prepends the shebang and the generation header). */
+  userData: string;
+  replacing: ReplacingInputs;
+  /** Hash of `replacing`: changes exactly when the instance is replaced; the node's commands carry it as a trigger. */
+  replacementKey: string;
+  /** Hash of the rendered config (opensearch.yml and heap): a change bounces the node. */
+  configKey: string;
+}
+
+export interface NodeSpecContext {
+  /** hosts.imageId: used when neither the node nor the cluster names an image. */
+  defaultImage: string;
+  subnets: readonly { readonly id: string }[];
+  /** OpenSearch node names that bootstrap the cluster (recorded at the first deployment, then kept). */
+  bootstrap: readonly string[];
+  /** discovery.seed_hosts: names that resolve to the cluster-manager-eligible nodes (stable across replacements). */
+  seedHosts: string[];
+}
+
+const sha = (s: string): string => createHash("sha256").update(s).digest("hex");
+
+/**
+ * Every node of the cluster with the exact machine inputs and rendered config the component registers, coordinator
+ * first. Only a bootstrap node carries cluster.initial_cluster_manager_nodes, and always the same list, so a later
+ * update never changes another node's user data.
+ */
+export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): SearchNodeSpec[] {
+  const layout = engineLayout(c);
+  const configs = new Map<string, { instanceType: string; image?: string; subnet?: number; volumeSizeGiB?: number }>();
+  if (c.coordinator) configs.set(c.coordinator.name, c.coordinator);
+  for (const n of [...c.masters, ...c.backupNodes, ...c.spotNodes]) configs.set(n.name, n);
+  const managers = new Set(clusterManagerNames(c));
+  const endpoint = endpointNodeName(c);
+  return placedNodes(c).map((p) => {
+    const n = configs.get(p.name)!;
+    const clusterManager = managers.has(p.nodeName);
+    const data = p.role === "backup" || p.role === "spot";
+    const dataVolumeGiB = p.role === "coordinator" ? undefined : n.volumeSizeGiB;
+    const yml = renderOpensearchYml(c, p.name, {
+      seedHosts: ctx.seedHosts,
+      initialClusterManagers: clusterManager && ctx.bootstrap.includes(p.nodeName) ? ctx.bootstrap : [],
+      extra: { "path.data": layout.dataDir, "path.logs": layout.logDir, "http.port": 9200, "transport.port": 9300 },
+    });
+    const userData = renderNodeUserData(c, { nodeName: p.nodeName, role: p.role, yml, dataVolume: dataVolumeGiB !== undefined });
+    const subnet = n.subnet ?? stableSubnetIndex(p.name, ctx.subnets.length);
+    const subnetId = ctx.subnets[subnet]?.id;
+    if (subnetId === undefined) throw new RangeError(`search node ${p.name}: subnet ${subnet} is not an index into network.subnets (0-${ctx.subnets.length - 1})`);
+    const replacing: ReplacingInputs = {
+      image: n.image ?? c.image ?? ctx.defaultImage,
+      instanceType: n.instanceType,
+      subnetId,
+      spot: p.role === "spot",
+      rootVolumeGiB: c.rootVolumeGiB,
+      dataVolumeGiB: dataVolumeGiB ?? null,
+      userData: sha(userData),
+    };
+    return {
+      name: p.name,
+      nodeName: p.nodeName,
+      generation: p.generation,
+      role: p.role,
+      clusterManager,
+      data,
+      endpoint: p.name === endpoint,
+      heap: p.heap,
+      zone: p.zone,
+      instanceType: replacing.instanceType,
+      image: replacing.image,
+      subnet,
+      subnetId,
+      spot: replacing.spot,
+      rootVolumeGiB: c.rootVolumeGiB,
+      ...(dataVolumeGiB !== undefined ? { dataVolumeGiB } : {}),
+      yml,
+      userData,
+      replacing,
+      replacementKey: sha(JSON.stringify(replacing)).slice(0, 16),
+      configKey: sha(`${yml}\n# heap ${p.heap}\n`).slice(0, 16),
+    };
+  });
+}
+
+/** Names of the replacing inputs that differ between two records (for refusal messages and the plan). */
+export function replacingDifferences(before: ReplacingInputs, after: ReplacingInputs): string[] {
+  const label: Record<keyof ReplacingInputs, string> = {
+    image: "image",
+    instanceType: "instanceType",
+    subnetId: "subnet",
+    spot: "spot/on-demand",
+    rootVolumeGiB: "rootVolumeGiB",
+    dataVolumeGiB: "volumeSizeGiB",
+    userData: "opensearch.yml (generation, zone or cluster-wide settings)",
+  };
+  return (Object.keys(label) as (keyof ReplacingInputs)[]).filter((k) => before[k] !== after[k]).map((k) => label[k]);
+}
+
+/**
+ * The first-boot script of a node: find and mount the encrypted EBS data volume (formatted once, by label), write
+ * the rendered config, a default heap (half the memory, at most 31g) unless one was set, the restart helper that
+ * sets the configured heap (`SEARCH_RESTART_HELPER HEAP`, run by the node's bounce), vm.max_map_count, then start
+ * the engine's unit. The configured heap is applied by the bounce that follows the node's creation, so the heap is
+ * not part of the user data and changing it restarts the node instead of replacing it.
+ */
+export function renderNodeUserData(c: SearchClusterConfig, node: { nodeName: string; role: SearchNodeRole; yml: string; dataVolume: boolean }): string {
+  const l = engineLayout(c);
+  if (node.yml.split("\n").includes("DATAPLAT_EOF")) throw new Error("rendered config contains the heredoc terminator");
+  const volume = node.dataVolume
+    ? [
+        "# Data volume (encrypted EBS): the first EBS disk that is not the root disk, formatted once, mounted by label.",
+        'root_src="$(findmnt -no SOURCE /)"',
+        'root_disk="$(lsblk -no PKNAME "$root_src" | head -n1)"',
+        '[ -n "$root_disk" ] || root_disk="$(basename "$root_src")"',
+        'dev=""',
+        "for _ in $(seq 1 60); do",
+        `  for link in ${DATA_VOLUME_DEVICE} ${DATA_VOLUME_DEVICE.replace("/sd", "/xvd")} /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_*; do`,
+        '    [ -b "$link" ] || continue',
+        '    case "$link" in *-part*) continue ;; esac',
+        '    d="$(readlink -f "$link")"',
+        '    [ "$(basename "$d")" = "$root_disk" ] && continue',
+        '    dev="$d"; break',
+        "  done",
+        '  [ -n "$dev" ] && break',
+        "  sleep 5",
+        "done",
+        '[ -n "$dev" ] || { echo "dataplat: data volume not found" >&2; exit 1; }',
+        'blkid "$dev" >/dev/null 2>&1 || mkfs.xfs -L dataplat-data "$dev"',
+        `mkdir -p ${l.dataDir}`,
+        `grep -q '^LABEL=dataplat-data ' /etc/fstab || echo 'LABEL=dataplat-data ${l.dataDir} xfs defaults,noatime,nofail 0 2' >>/etc/fstab`,
+        `mountpoint -q ${l.dataDir} || mount ${l.dataDir}`,
+        `chown ${l.user}:${l.user} ${l.dataDir}`,
+      ]
+    : [];
+  const heapFile = `${l.configDir}/jvm.options.d/dataplat-heap.options`;
+  return [
+    `# dataplat search node ${node.nodeName} (${node.role}) of cluster ${c.clusterName}: runs once, at first boot.`,
+    "set -euo pipefail",
+    ...volume,
+    `install -d -m 0755 ${l.configDir}/jvm.options.d`,
+    `cat >${l.configFile} <<'DATAPLAT_EOF'`,
+    node.yml.replace(/\n$/, ""),
+    "DATAPLAT_EOF",
+    `chown root:${l.user} ${l.configFile} && chmod 0640 ${l.configFile}`,
+    `if [ ! -f ${heapFile} ]; then`,
+    "  mb=\"$(awk '/^MemTotal:/ { m = int($2 / 2048); if (m > 31744) m = 31744; print m }' /proc/meminfo)\"",
+    `  printf -- '-Xms%sm\\n-Xmx%sm\\n' "$mb" "$mb" >${heapFile}`,
+    "fi",
+    `cat >${SEARCH_RESTART_HELPER} <<'DATAPLAT_EOF'`,
+    "#!/bin/bash",
+    `# ${SEARCH_RESTART_HELPER} HEAP: set the JVM heap (e.g. 31g) and restart ${l.service}. Installed by dataplat.`,
+    "set -euo pipefail",
+    'heap="${1:-}"',
+    `[[ "$heap" =~ ^[1-9][0-9]*[mg]$ ]] || { echo "usage: ${SEARCH_RESTART_HELPER} HEAP (e.g. 31g)" >&2; exit 2; }`,
+    `printf -- '-Xms%s\\n-Xmx%s\\n' "$heap" "$heap" >${heapFile}`,
+    `exec systemctl restart ${l.service}`,
+    "DATAPLAT_EOF",
+    `chmod 0755 ${SEARCH_RESTART_HELPER}`,
+    "echo 'vm.max_map_count=262144' >/etc/sysctl.d/90-dataplat-search.conf",
+    "sysctl -q -w vm.max_map_count=262144",
+    `systemctl enable --now ${l.service}`,
+    "",
+  ].join("\n");
 }

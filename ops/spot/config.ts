@@ -32,6 +32,8 @@ export const InstanceTypeUtilitySchema = z.strictObject({
 export type InstanceTypeUtility = z.infer<typeof InstanceTypeUtilitySchema>;
 
 export const INTERRUPTION_BEHAVIORS = ["terminate", "stop", "hibernate"] as const;
+/** Tiers a fleet can serve: the ETL workers, and later the search cluster's spot data nodes. */
+export const FLEET_TIERS = ["etl", "search"] as const;
 
 export const SpotFleetConfigSchema = z
     .strictObject({
@@ -85,6 +87,22 @@ export const SpotFleetConfigSchema = z
             .optional(),
         /** Spot price history file (SpotManager's price_file); see pricebook.ts for the shapes read. */
         priceFile: z.string().min(1, { error: "priceFile must be a path" }).optional(),
+        /**
+         * Most the fleet may ever spend per hour, enforced by EC2 (spotOptions.maxTotalPrice). Unlike
+         * `budget` it is fixed at creation: EC2's ModifyFleet cannot change spot options, so changing it
+         * replaces the fleet. The budget is applied through the target capacity instead. Absent: EC2
+         * enforces no total, only the per-unit price caps.
+         */
+        spendCeiling: dollarsPerHour("spendCeiling").positive({ error: "spendCeiling must be > 0 dollars per hour" }).optional(),
+        /** Tier whose security group and instance role the fleet's instances get. */
+        tier: z.enum(FLEET_TIERS, { error: `tier must be one of: ${FLEET_TIERS.join(", ")}` }).default("etl"),
+        /** Root volume of each instance (encrypted gp3). */
+        rootVolumeGiB: z
+            .number({ error: "rootVolumeGiB must be a whole number of GiB >= 8" })
+            .int({ error: "rootVolumeGiB must be a whole number of GiB >= 8" })
+            .min(8, { error: "rootVolumeGiB must be a whole number of GiB >= 8" })
+            .max(16384, { error: "rootVolumeGiB must be <= 16384 GiB" })
+            .default(30),
     })
     .superRefine((c, ctx) => {
         const types = Array.isArray(c.instanceTypes) ? c.instanceTypes : [];
@@ -105,6 +123,15 @@ export const SpotFleetConfigSchema = z
                 code: "custom",
                 path: ["minUtility"],
                 message: `minUtility (${c.minUtility}) must be <= targetUtility (${c.targetUtility})`,
+            });
+        }
+        if (typeof c.spendCeiling === "number" && typeof c.budget === "number" && c.budget > c.spendCeiling) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["budget"],
+                message:
+                    `budget (${c.budget} $/h) must be <= spendCeiling (${c.spendCeiling} $/h): EC2 stops launching at the ceiling. ` +
+                    "Lower the budget, or raise spendCeiling (that replaces the fleet: set budget 0 and deploy first)",
             });
         }
         if (c.prices !== undefined && c.priceFile !== undefined) {

@@ -7,7 +7,11 @@
  *  - with weights, an override's maxPrice is per UNIT hour (instance price / weight), so the
  *    per-instance cap min(maxPrice, maxUtilityPrice * utility) is written as
  *    min(maxPrice / utility, maxUtilityPrice); AWS rejects maxPrice at or below $0.001;
- *  - spotOptions.maxTotalPrice stops launches once the fleet's hourly spend reaches it: the budget.
+ *  - spotOptions.maxTotalPrice stops launches once the fleet's hourly spend reaches it. It is set to
+ *    the fixed `spendCeiling`, never to the budget: EC2's ModifyFleet changes only the target capacity,
+ *    the excess-capacity policy and the launch template configs, so a budget written into spot options
+ *    would turn every budget change into a fleet replacement (terminating its instances). The budget
+ *    is applied through the target capacity: what the plan buys within it at the planned prices.
  * EC2 Fleet has no per-type share cap; the plan's mix is what the fleet is sized from, and the
  * "diversified" or "price-capacity-optimized" allocation strategies spread it over pools.
  */
@@ -25,8 +29,8 @@ export interface FleetOverride {
 export interface SpotFleetRequest {
     /** TotalTargetCapacity, in units of utility; 0 when the budget is 0 (emergency stop). */
     readonly targetCapacity: number;
-    /** spotOptions.maxTotalPrice: the budget, dollars per hour. */
-    readonly maxTotalPrice: string;
+    /** spotOptions.maxTotalPrice: the fixed spendCeiling, dollars per hour; null when none is set. */
+    readonly maxTotalPrice: string | null;
     readonly overrides: readonly FleetOverride[];
     readonly interruptionBehavior: SpotFleetConfig["interruptionBehavior"];
     /** Types left out of the overrides, and why. */
@@ -54,8 +58,9 @@ export function unitPriceCap(t: SpotFleetConfig["instanceTypes"][number], maxUti
 
 /**
  * What the EC2 Fleet is told. Target capacity: the plan's counted utility when a plan is given (what the
- * budget buys at the planned prices), otherwise the utility limit (target, growth-capped) and AWS's
- * maxTotalPrice alone holds the budget. `onlyPlannedTypes` restricts overrides to types the plan buys.
+ * budget buys at the planned prices), otherwise the utility limit (target, growth-capped), which holds
+ * the budget only through the per-unit caps and the spend ceiling. `onlyPlannedTypes` restricts
+ * overrides to types the plan buys. Only targetCapacity depends on the budget.
  */
 export function spotFleetRequest(
     config: SpotFleetConfig,
@@ -82,7 +87,7 @@ export function spotFleetRequest(
     const targetCapacity = config.budget <= 0 ? 0 : plan ? plan.countedUtility : Number.isFinite(limit) ? limit : 0;
     return {
         targetCapacity,
-        maxTotalPrice: dollars(config.budget),
+        maxTotalPrice: config.spendCeiling === undefined ? null : dollars(config.spendCeiling),
         overrides,
         interruptionBehavior: config.interruptionBehavior,
         omitted,

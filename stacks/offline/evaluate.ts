@@ -33,6 +33,8 @@ export interface EvaluateOptions {
     readonly config: RawStackConfig;
     /** The deployed stack's config: evaluated first, its outputs answer the program's StackReference to itself. */
     readonly previous?: RawStackConfig;
+    /** Private IPs for instances by resource name (tests only: loopback stand-ins). */
+    readonly privateIps?: Readonly<Record<string, string>>;
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -69,9 +71,9 @@ function containsMark(haystack: string, mark: string): boolean {
 /** Pulumi's mock runtime is process-global: evaluations queue behind each other. */
 let queue: Promise<unknown> = Promise.resolve();
 
-async function evaluateOnce(stack: string, raw: RawStackConfig, previousOutputs?: Record<string, unknown>): Promise<StackGraph> {
+async function evaluateOnce(stack: string, raw: RawStackConfig, previousOutputs?: Record<string, unknown>, privateIps?: Readonly<Record<string, string>>): Promise<StackGraph> {
     const region = raw.config["aws:region"] ?? "us-east-1";
-    const mocks = new OfflineMocks({ region, previousOutputs });
+    const mocks = new OfflineMocks({ region, previousOutputs, privateIps });
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false, "organization");
     pulumi.runtime.setAllConfig(raw.config, raw.secretKeys);
     const recorder = new Recorder();
@@ -124,7 +126,7 @@ async function evaluateOnce(stack: string, raw: RawStackConfig, previousOutputs?
 export function evaluateStack(opts: EvaluateOptions): Promise<StackGraph> {
     const run = queue.then(async () => {
         const previousOutputs = opts.previous ? (await evaluateOnce(opts.stack, opts.previous)).outputs : undefined;
-        return evaluateOnce(opts.stack, opts.config, previousOutputs);
+        return evaluateOnce(opts.stack, opts.config, previousOutputs, opts.privateIps);
     });
     queue = run.catch(() => undefined);
     return run;

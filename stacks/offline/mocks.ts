@@ -45,7 +45,12 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     readonly resources: MockedResource[] = [];
 
     constructor(
-        private readonly opts: { region: string; previousOutputs?: Record<string, unknown> },
+        private readonly opts: {
+            region: string;
+            previousOutputs?: Record<string, unknown>;
+            /** Private IPs to give instances by resource name (tests point commands at loopback stand-ins). */
+            privateIps?: Readonly<Record<string, string>>;
+        },
     ) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
@@ -94,7 +99,7 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
                 id = state.arn as string;
                 break;
             case "aws:ec2/instance:Instance":
-                state.privateIp = privateIp(seed);
+                state.privateIp = this.opts.privateIps?.[args.name] ?? privateIp(seed);
                 state.privateDns = `ip-${(state.privateIp as string).replace(/\./g, "-")}.${region}.compute.internal`;
                 marks.push(state.privateIp as string, state.privateDns as string);
                 break;

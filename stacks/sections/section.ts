@@ -22,6 +22,8 @@ export interface SectionContext {
     /** The first bucket with purpose "backup". */
     readonly backupBucket: { readonly name: pulumi.Output<string>; readonly arn: pulumi.Output<string> };
     readonly alarmTopicArn: pulumi.Output<string>;
+    /** The stack's `deployed` output from the last update (undefined on the first deployment). */
+    readonly previous?: Readonly<Record<string, unknown>>;
     readonly secrets: {
         /** Set only when config supplies dataplat:sshPrivateKey (a Pulumi secret). */
         readonly sshPrivateKey?: pulumi.Output<string>;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { parseControlPlaneConfig } from "../../ops/controlplane/config";
 import {
-  BACKUP_SCRIPT_PATH, backupUnits, backupUserData, essentialChecks, headnodeBackupScript, recoveryScript,
+  BACKUP_READY_MARKER, BACKUP_SCRIPT_PATH, backupUnits, backupUserData, essentialChecks, firstHeadnodeScript, headnodeBackupScript,
+  headnodeDatabase, recoveryScript,
 } from "../../ops/controlplane/scripts";
 import { bashSyntaxErrors } from "../platform/run-bash";
 import { blessedControlPlane } from "./fixtures";
@@ -51,7 +52,7 @@ describe("headnode backup units, user data and recovery script text", () => {
     const files = new Map<string, string>();
     for (const m of userData.matchAll(/^cat > '([^']+)' <<'DATAPLAT_EOF'\n([\s\S]*?)^DATAPLAT_EOF$/gm)) files.set(m[1]!, m[2]!);
     assert.deepEqual(files, new Map([
-      [BACKUP_SCRIPT_PATH, headnodeBackupScript(config)],
+      [BACKUP_SCRIPT_PATH, headnodeBackupScript(config, headnodeDatabase(config), BACKUP_READY_MARKER)],
       ["/etc/systemd/system/dataplat-headnode-backup.service", backupUnits(config).service],
       ["/etc/systemd/system/dataplat-headnode-backup.timer", backupUnits(config).timer],
     ]));
@@ -111,6 +112,27 @@ describe("headnode backup units, user data and recovery script text", () => {
     ].map(at);
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
     assert.ok(lines.includes("readonly bucket='triton-headnode-backups' db_dir='us-east-1/headnode/postgres/moray' image_dir='us-east-1/headnode/images' image_store='/var/imgapi/images' max_age_minutes=60"));
+  });
+
+  it("the installed backup skips its runs until the ready marker exists, before touching the bucket", () => {
+    const lines = headnodeBackupScript(config, headnodeDatabase(config), BACKUP_READY_MARKER).split("\n");
+    const gate = lines.indexOf("if [[ ! -e '/var/lib/dataplat/headnode-backup-enabled' ]]; then");
+    assert.ok(gate > 0, "gate present");
+    assert.equal(lines[gate + 2], "  exit 0");
+    assert.ok(gate < lines.findIndex((l) => l.startsWith("readonly bucket=")), "the gate comes before any bucket access");
+    assert.ok(!headnodeBackupScript(config).includes("headnode-backup-enabled"), "without a marker, no gate");
+  });
+
+  it("recovery writes the ready marker last, after both verifications; the first headnode writes it alone", async () => {
+    const lines = recoveryScript(config, essentialChecks(config, address), headnodeDatabase(config), BACKUP_READY_MARKER).split("\n");
+    const mark = lines.findIndex((l) => l.startsWith("mkdir -p '/var/lib/dataplat' && touch '/var/lib/dataplat/headnode-backup-enabled' || die"));
+    assert.ok(mark > lines.indexOf('verify_database "$work/dump"'));
+    assert.ok(mark > lines.findIndex((l) => l.startsWith('tar -C "$image_store" --compare')));
+    assert.ok(!recoveryScript(config, essentialChecks(config, address)).includes("headnode-backup-enabled"));
+    const first = firstHeadnodeScript();
+    assert.equal(await bashSyntaxErrors(first), "");
+    assert.ok(first.split("\n").includes("mkdir -p '/var/lib/dataplat' && touch '/var/lib/dataplat/headnode-backup-enabled' || die 'cannot write /var/lib/dataplat/headnode-backup-enabled'"));
+    assert.ok(!/aws|pg_|tar /.test(first), "the first headnode restores nothing");
   });
 
   it("refuses to build a recovery that checks no essential", () => {

@@ -10,7 +10,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseControlPlaneConfig, type ControlPlaneConfig, type ControlPlaneConfigInput } from "../../ops/controlplane/config";
-import { essentialChecks, headnodeBackupScript, recoveryScript, type EssentialCheck } from "../../ops/controlplane/scripts";
+import { essentialChecks, firstHeadnodeScript, headnodeBackupScript, recoveryScript, type EssentialCheck } from "../../ops/controlplane/scripts";
 import { startMoto, type MotoPeer } from "../peers/moto/harness";
 import { freePort, startPostgres, type PostgresPeer } from "../peers/postgres/harness";
 import { databaseExists, seedSampleData, tableChecksums } from "../peers/postgres/sample-data";
@@ -236,6 +236,33 @@ describe("headnode backup and recovery against real PostgreSQL and moto S3", fun
     } finally {
       await confused.close();
     }
+  });
+
+  it("a gated backup uploads nothing until the ready marker exists, then backs up", async () => {
+    const marker = path.join(scratch, "gated", "backup-enabled");
+    const cfg = config("gated", oldImages, lost.port);
+    const source = { host: "127.0.0.1", port: lost.port, user: "postgres", database: DATABASE };
+    const skipped = await runBash(headnodeBackupScript(cfg, source, marker), env());
+    assert.equal(skipped.status, 0, skipped.stderr);
+    assert.match(skipped.stderr, /skipped: .* does not exist yet/);
+    assert.deepEqual(await moto.listKeys(BUCKET, "gated/"), []);
+    const first = await runBash(firstHeadnodeScript(marker), env());
+    assert.equal(first.status, 0, first.stderr);
+    const ran = await runBash(headnodeBackupScript(cfg, source, marker), env());
+    assert.equal(ran.status, 0, ran.stderr);
+    assert.equal((await moto.listKeys(BUCKET, "gated/")).length, 2);
+  });
+
+  it("recovery writes the ready marker only after a verified restore", async () => {
+    const marker = path.join(scratch, "recovered", "backup-enabled");
+    const refused = await runBash(recoveryScript(config("nothing-here", newImages, replacement.port), checks(config("nothing-here", newImages, replacement.port)), replacementTarget(), marker), env());
+    assert.notEqual(refused.status, 0);
+    assert.equal(fs.existsSync(marker), false, "a refused recovery leaves backups disabled");
+    const cfg = config("base", newImages, replacement.port);
+    const result = await runBash(recoveryScript(cfg, checks(cfg), replacementTarget(), marker), env());
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(fs.existsSync(marker), true);
+    assert.ok(result.stderr.indexOf("verified: image store matches the archive") < result.stderr.indexOf("backups enabled"));
   });
 
   it("refuses to overwrite a target database that already holds data", async () => {

@@ -187,7 +187,7 @@ describe("Host, HostTemplate and TierRole", () => {
     });
 
     it("the fleet launch template requires IMDSv2, encrypts EBS and never assigns a public IP", () => {
-        const lt = named(g, T.lt, "activedata-etl-template").inputs as any;
+        const lt = named(g, T.lt, "activedata-etl-fleet-template").inputs as any;
         assert.equal(lt.metadataOptions.httpTokens, "required");
         assert.equal(lt.metadataOptions.httpPutResponseHopLimit, 1);
         assert.equal(lt.blockDeviceMappings[0].ebs.encrypted, "true");
@@ -255,6 +255,6 @@ describe("providers, secrets and outputs", () => {
     });
 
     it("records what it deployed for the next update's guardrails", () => {
-        assert.deepEqual(g.outputs.deployed, { foundation: { environment: "prod", prefix: "activedata", backupBuckets: ["backups"] } });
+        assert.deepEqual((g.outputs.deployed as any).foundation, { environment: "prod", prefix: "activedata", backupBuckets: ["backups"] });
     });
 });

@@ -24,7 +24,8 @@ export interface RepairStandin {
   close(): Promise<void>;
 }
 
-export async function startRepairStandin(origin: string, log: RecordedCall[], port = 0): Promise<RepairStandin> {
+export async function startRepairStandin(origin: string, log: RecordedCall[], port = 0, address = "127.0.0.1"): Promise<RepairStandin> {
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)) throw new Error(`the stand-in listens on loopback only, not ${address}`);
   const fail500 = new Set<string>();
   const failedItem = new Set<string>();
   const delays = new Map<string, number>();
@@ -49,7 +50,7 @@ export async function startRepairStandin(origin: string, log: RecordedCall[], po
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
+    server.listen(port, address, () => resolve());
   });
   return {
     origin,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parsePlatformConfig, unitFor } from "../../ops/platform/config";
-import { ConfigError } from "../../ops/platform/issues";
+import { ConfigError } from "../../ops/config/errors";
 import { haPlatform, singleHostPlatform } from "./fixtures";
 
 function problems(input: unknown): readonly string[] {
@@ -8,7 +8,7 @@ function problems(input: unknown): readonly string[] {
     parsePlatformConfig(input);
   } catch (error) {
     assert.ok(error instanceof ConfigError, String(error));
-    return error.problems;
+    return error.lines;
   }
   assert.fail("expected the config to be refused");
 }

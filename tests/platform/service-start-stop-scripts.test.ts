@@ -43,7 +43,7 @@ describe("service start and stop scripts", () => {
       '  state=$(systemctl is-active "$unit" || true)',
       '  if [[ "$state" == active ]]; then',
       "    (( active_since >= 0 )) || active_since=$SECONDS",
-      "    if (( SECONDS - active_since >= settle_seconds )); then",
+      "    if (( settle_seconds == 0 || SECONDS - active_since > settle_seconds )); then",
       '      log "$unit is active"',
       "      exit 0",
       "    fi",

@@ -1,6 +1,7 @@
-// Against a real OpenSearch cluster, through the exact command strings: a drain that cannot finish refuses
-// up front or times out with a non-zero exit, a red cluster is refused, a node killed mid-drain fails the
-// command, and in every case the cluster is left as the drain found it (no exclusion of ours, throttles back).
+// Against a real OpenSearch cluster, through the exact drain strings of the mock-evaluated program: a drain that
+// cannot finish refuses up front or times out with a non-zero exit, a red cluster is refused, a node killed
+// mid-drain fails the command, and in every case the cluster is left as the drain found it (no exclusion of ours,
+// throttles back). That is what lets a failed `pulumi up` leave the old node in place, undrained.
 
 import assert from "node:assert/strict";
 import { drainCommand } from "../../ops/search/commands";
@@ -8,6 +9,7 @@ import { EXIT_CODES } from "../../ops/search/failures";
 import { EXCLUDE_NAME, RECOVERY_MAX_BYTES, effectiveExclusion, excludeAttributeKey } from "../../ops/search/model";
 import type { TestCluster } from "./cluster";
 import { bulkIndex, copiesOn, createIndex, idRange, waitGreen } from "./data";
+import { programCommands, runStep } from "./program-commands";
 import { runCommand } from "./run-command";
 import { resetCluster, sharedCluster } from "./shared-cluster";
 
@@ -34,7 +36,7 @@ describe("drain on a real OpenSearch cluster: fails closed", function () {
       settings: { number_of_shards: 1, number_of_replicas: 0, "index.routing.allocation.require._name": "no-such-node" },
     });
     assert.equal((await client.health()).status, "red");
-    const r = await runCommand(drainCommand({ node: "backup-a-g0", timeoutSeconds: 30 }), cluster.endpoint);
+    const r = await runStep((await programCommands()).nodes["backup-a"]!.drain!, "delete", cluster.endpoint);
     assert.equal(r.code, EXIT_CODES.refused, r.stderr);
     assert.match(r.stderr, /cluster is red/);
     await assertNoExclusionOfOurs();
@@ -46,7 +48,7 @@ describe("drain on a real OpenSearch cluster: fails closed", function () {
     await waitGreen(client);
     const before = await copiesOn(client, "backup-a-g0");
     assert.equal(before.length, 1);
-    const r = await runCommand(drainCommand({ node: "backup-a-g0", timeoutSeconds: 30 }), cluster.endpoint);
+    const r = await runStep((await programCommands()).nodes["backup-a"]!.drain!, "delete", cluster.endpoint);
     assert.equal(r.code, EXIT_CODES.refused, r.stderr);
     assert.match(r.stderr, /cannot move anywhere/);
     assert.match(r.stderr, /shards_limit/);
@@ -64,13 +66,15 @@ describe("drain on a real OpenSearch cluster: fails closed", function () {
     const before = await copiesOn(client, "backup-a-g0");
     assert.equal(before.length, 1);
 
-    const r = await runCommand(drainCommand({ node: "backup-a-g0", timeoutSeconds: 30, spotZone: "spot" }), cluster.endpoint);
+    const r = await runStep((await programCommands()).nodes["backup-a"]!.drain!, "delete", cluster.endpoint);
     assert.equal(r.code, EXIT_CODES.refused, r.stderr);
     assert.match(r.stderr, /same_shard/);
     assert.match(r.stderr, /spot-a-g0: excluded by this drain/);
     assert.deepEqual(await copiesOn(client, "backup-a-g0"), before);
     await assertNoExclusionOfOurs();
 
+    // Contrast (the CLI without --spot-zone, which the component never registers for a backup node): the copy
+    // could move to the spot node, so it is the spot exclusion that made the drain refuse.
     const withoutSpot = await runCommand(drainCommand({ node: "backup-a-g0", timeoutSeconds: 60 }), cluster.endpoint);
     assert.equal(withoutSpot.code, 0, `without the spot exclusion the copy can move to the spot node: ${withoutSpot.stderr}`);
   });
@@ -82,7 +86,7 @@ describe("drain on a real OpenSearch cluster: fails closed", function () {
       settings: { number_of_shards: 1, number_of_replicas: 1, "index.routing.allocation.require._name": "backup-b-g0" },
     });
     assert.equal((await client.health()).status, "yellow");
-    const r = await runCommand(drainCommand({ node: "spot-a-g0", timeoutSeconds: 4 }), cluster.endpoint);
+    const r = await runStep((await programCommands({ timeouts: { drainSeconds: 4 } })).nodes["spot-a"]!.drain!, "delete", cluster.endpoint);
     assert.equal(r.code, EXIT_CODES.timeout, r.stderr);
     assert.match(r.stderr, /1 unassigned in cluster/);
     await assertNoExclusionOfOurs();
@@ -98,7 +102,8 @@ describe("drain on a real OpenSearch cluster: fails closed", function () {
     assert.equal((await copiesOn(client, node, "slow")).length, 2);
 
     let killed: Promise<void> | undefined;
-    const r = await runCommand(drainCommand({ node, timeoutSeconds: 120, maxBytesPerSec: "100kb" }), cluster.endpoint, {
+    const program = await programCommands({ timeouts: { drainSeconds: 120 }, drain: { maxBytesPerSec: "100kb" } });
+    const r = await runStep(program.nodes["backup-a"]!.drain!, "delete", cluster.endpoint, {
       onStderrLine: (line) => {
         if (!killed && /relocating away/.test(line)) killed = cluster.killNode(node);
       },

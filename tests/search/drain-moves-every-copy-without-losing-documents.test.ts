@@ -1,29 +1,29 @@
 // Against a real OpenSearch cluster (tests/search/cluster.ts), through the exact command strings that the
-// SearchCluster component registers: a drain moves every copy off the node, loses no document, leaves the
-// cluster green, and undrain leaves no exclusion behind.
+// SearchCluster component registers (taken from the mock-evaluated program): a drain moves every copy off the
+// node, loses no document, leaves the cluster green, and undrain leaves no exclusion behind.
 
 import assert from "node:assert/strict";
-import { drainCommand, healthCommand, undrainCommand } from "../../ops/search/commands";
 import { EXCLUDE_NAME, NODE_CONCURRENT_RECOVERIES, RECOVERY_MAX_BYTES, effectiveExclusion, excludeAttributeKey } from "../../ops/search/model";
 import type { TestCluster } from "./cluster";
 import { Writer, allIds, bulkIndex, copiesOn, createIndex, idRange, idsChecksum, waitGreen } from "./data";
-import { runCommand } from "./run-command";
+import { ProgramCommands, programCommands, runStep } from "./program-commands";
 import { resetCluster, sharedCluster } from "./shared-cluster";
 
 describe("drain on a real OpenSearch cluster: every copy moves, no document is lost", function () {
   this.timeout(180_000);
   let cluster: TestCluster;
+  let program: ProgramCommands;
 
   before(async function () {
     this.timeout(300_000);
-    cluster = await sharedCluster();
+    [cluster, program] = await Promise.all([sharedCluster(), programCommands({ timeouts: { drainSeconds: 120, readySeconds: 60 } })]);
   });
 
   beforeEach(async () => resetCluster(cluster));
 
-  it("drains a backup node while documents are being indexed, then undrain leaves no exclusion", async () => {
+  it("drains a spot node while documents are being indexed, then undrain leaves no exclusion", async () => {
     const client = cluster.client();
-    const node = "backup-b-g0";
+    const node = "spot-a-g0";
     await createIndex(client, "events", { number_of_shards: 3, number_of_replicas: 1 });
     await bulkIndex(cluster.endpoint, "events", idRange("seed", 3000));
     await waitGreen(client);
@@ -32,7 +32,7 @@ describe("drain on a real OpenSearch cluster: every copy moves, no document is l
 
     const writer = new Writer(cluster.endpoint, "events").start();
     await new Promise((r) => setTimeout(r, 500));
-    const drained = await runCommand(drainCommand({ node, timeoutSeconds: 120 }), cluster.endpoint);
+    const drained = await runStep(program.nodes["spot-a"]!.drain!, "delete", cluster.endpoint);
     const onNodeAfter = await copiesOn(client, node);
     await new Promise((r) => setTimeout(r, 300));
     await writer.stop();
@@ -49,17 +49,19 @@ describe("drain on a real OpenSearch cluster: every copy moves, no document is l
 
     const during = await client.settings();
     assert.deepEqual(effectiveExclusion(during, EXCLUDE_NAME), [node]);
+    assert.deepEqual(effectiveExclusion(during, excludeAttributeKey("zone")), ["spot"], "the spot zone was excluded first");
     assert.equal(during.persistent[NODE_CONCURRENT_RECOVERIES], undefined, "recovery concurrency restored");
     assert.equal(during.persistent[RECOVERY_MAX_BYTES], undefined, "recovery bandwidth restored");
 
-    const undrained = await runCommand(undrainCommand({ node }), cluster.endpoint);
+    const undrained = await runStep(program.nodes["spot-a"]!.undrain!, "delete", cluster.endpoint);
     assert.equal(undrained.code, 0, undrained.stderr);
     const after = await client.settings();
     assert.equal(after.persistent[EXCLUDE_NAME], undefined);
     assert.equal(after.transient[EXCLUDE_NAME], undefined);
-    const green = await runCommand(healthCommand({ status: "green", timeoutSeconds: 60 }), cluster.endpoint);
-    assert.equal(green.code, 0, green.stderr);
-    assert.equal(JSON.parse(green.stdout).status, "green");
+    assert.deepEqual(effectiveExclusion(after, excludeAttributeKey("zone")), [], "the spot zone is restored");
+    const ready = await runStep(program.ready, "create", cluster.endpoint);
+    assert.equal(ready.code, 0, ready.stderr);
+    await waitGreen(client);
   });
 
   it("moves the primaries of an index without replicas off the node, excluding the spot zone first", async () => {
@@ -78,7 +80,7 @@ describe("drain on a real OpenSearch cluster: every copy moves, no document is l
     const before = await copiesOn(client, node, "single-copy");
     assert.equal(before.filter((c) => c.primary && c.state === "STARTED").length, 4, "all four primaries start on the node");
 
-    const drained = await runCommand(drainCommand({ node, timeoutSeconds: 120, spotZone: "spot" }), cluster.endpoint);
+    const drained = await runStep(program.nodes["backup-a"]!.drain!, "delete", cluster.endpoint);
     assert.equal(drained.code, 0, drained.stderr);
     const shards = (await client.shards()).filter((c) => c.index === "single-copy");
     assert.deepEqual(
@@ -89,7 +91,7 @@ describe("drain on a real OpenSearch cluster: every copy moves, no document is l
     const found = await allIds(client, "single-copy");
     assert.equal(idsChecksum(found), idsChecksum(ids));
 
-    const undrained = await runCommand(undrainCommand({ node, spotZone: "spot" }), cluster.endpoint);
+    const undrained = await runStep(program.nodes["backup-a"]!.undrain!, "delete", cluster.endpoint);
     assert.equal(undrained.code, 0, undrained.stderr);
     const after = await client.settings();
     assert.deepEqual(effectiveExclusion(after, EXCLUDE_NAME), []);

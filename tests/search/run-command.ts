@@ -1,5 +1,6 @@
-// Runs a command string from ops/search/commands.ts exactly as the Pulumi command resource would:
-// `bash -c`, cwd = repository root, the endpoint in SEARCH_ENDPOINT.
+// Runs a command string exactly as the Pulumi command resource registered by the SearchCluster component would:
+// its interpreter `bash -c`, cwd = repository root (the project directory), the endpoint in SEARCH_ENDPOINT, and
+// any further environment the resource carries (SEARCH_SSH_KEY for bounces).
 
 import { spawn } from "node:child_process";
 import { SEARCH_ENDPOINT_ENV } from "../../ops/search/commands";
@@ -15,13 +16,13 @@ export interface CommandResult {
 export function runCommand(
   command: string,
   endpoint: string,
-  opts: { timeoutMs?: number; onStderrLine?: (line: string) => void } = {},
+  opts: { timeoutMs?: number; onStderrLine?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CommandResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn("bash", ["-c", command], {
       cwd: repoRoot(),
-      env: { ...process.env, [SEARCH_ENDPOINT_ENV]: endpoint },
+      env: { ...process.env, ...opts.env, [SEARCH_ENDPOINT_ENV]: endpoint },
       stdio: ["ignore", "pipe", "pipe"],
       timeout: opts.timeoutMs ?? 180_000,
     });

@@ -47,9 +47,12 @@ describe("spot fleet request and plan", () => {
         );
     });
 
-    it("sets maxTotalPrice to the budget and the target to what the plan buys", () => {
+    it("sets maxTotalPrice to the fixed spend ceiling, never the budget, and the target to what the plan buys", () => {
         const plan = planSpotFleet(config, prices);
-        assert.equal(plan.fleet.maxTotalPrice, "2");
+        assert.equal(plan.fleet.maxTotalPrice, null);
+        const ceiling = { ...config, spendCeiling: 3 };
+        assert.equal(planSpotFleet(ceiling, prices).fleet.maxTotalPrice, "3");
+        assert.equal(planSpotFleet({ ...ceiling, budget: 1 }, prices).fleet.maxTotalPrice, "3");
         assert.equal(plan.fleet.targetCapacity, plan.allocation.countedUtility);
         assert.ok(plan.allocation.countedUtility > 0);
         assert.ok(plan.allocation.cost <= config.budget);
@@ -58,7 +61,8 @@ describe("spot fleet request and plan", () => {
     it("scales to zero on budget 0 and says it is the emergency stop", () => {
         const stopped = planSpotFleet({ ...config, budget: 0 }, prices);
         assert.equal(stopped.fleet.targetCapacity, 0);
-        assert.equal(stopped.fleet.maxTotalPrice, "0");
+        assert.equal(stopped.fleet.maxTotalPrice, null);
+        assert.deepEqual(stopped.fleet.overrides, planSpotFleet(config, prices).fleet.overrides);
         assert.equal(stopped.allocation.utility, 0);
         assert.equal(stopped.summary.emergencyStop, true);
         assert.match(stopped.text, /emergency stop/);

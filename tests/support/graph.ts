@@ -42,8 +42,8 @@ export function rawFromDoc(doc: unknown): RawStackConfig {
     }
 }
 
-export function evaluateDoc(doc: unknown, previous?: unknown, stack = "test"): Promise<StackGraph> {
-    return evaluateStack({ stack, config: rawFromDoc(doc), previous: previous ? rawFromDoc(previous) : undefined });
+export function evaluateDoc(doc: unknown, previous?: unknown, stack = "test", privateIps?: Record<string, string>): Promise<StackGraph> {
+    return evaluateStack({ stack, config: rawFromDoc(doc), previous: previous ? rawFromDoc(previous) : undefined, privateIps });
 }
 
 export const ofType = (g: StackGraph, type: string): GraphResource[] => g.resources.filter((r) => r.type === type);

@@ -1,0 +1,147 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../../ops/platform/config";
+import { replacementIdentity } from "../../ops/platform/guardrails";
+import type { ResolvedHost } from "../../ops/platform/hosts";
+import { layerGraph, startupOrder } from "../../ops/platform/layers";
+import { platformBackupScripts, serviceCommands } from "../../ops/platform/scripts";
+import { backupNeeds, backupTimerInstallScript, backupTimerRemoveScript, backupUnitName } from "../../ops/platform/timers";
+import { Host } from "../compute/Host";
+
+/** Root volume of every platform host (HDFS and Accumulo data volumes are not managed yet). */
+export const PLATFORM_ROOT_VOLUME_GIB = 100;
+
+/** SSH dial attempts of 15 s each: a new host gets about 10 minutes to boot before its command fails. */
+export const SSH_DIAL_ATTEMPTS = 40;
+
+export interface LayeredPlatformArgs {
+    /**
+     * The validated `platform` config. Plain values rather than Inputs: the layer graph and the
+     * scripts are decided from them while the program runs (ops/platform), as pulumi-eks does with
+     * its cluster config.
+     */
+    readonly platform: PlatformConfig;
+    /** `platform.hosts` with image and subnet resolved (ops/platform/hosts.ts), in config order. */
+    readonly hosts: readonly ResolvedHost[];
+    /** The platform tier's security group. */
+    readonly securityGroupId: pulumi.Input<string>;
+    /** The platform tier's instance profile (it may write and read the backup bucket). */
+    readonly instanceProfileName: pulumi.Input<string>;
+    /** Key `pulumi up` uses to reach the hosts (a Pulumi secret; only ever passed in `connection`). */
+    readonly sshPrivateKey: pulumi.Input<string>;
+    /** Where backups go unless `platform.backup.bucket` names another bucket. */
+    readonly backupBucket: pulumi.Input<string>;
+}
+
+/**
+ * Koverse's layered platform (run book "Total System Startup/Shutdown"): one Host per platform host
+ * and one remote command per service instance, whose create starts the service's systemd unit and
+ * whose delete stops it.
+ *
+ * Ordering is the layer graph (ops/platform/layers.ts), registered as dependsOn between the commands:
+ * every service depends on every service of the layer below plus Ambari's finer edges (tablet
+ * servers after the Accumulo master, NodeManagers after the ResourceManager, the web app after the
+ * Koverse server). `pulumi up` therefore starts bottom-up, wave by wave, with the independent services
+ * of a wave in parallel; `pulumi destroy` deletes dependents first, so it stops top-down, every
+ * service of a layer before any of the layer below (the run book's shutdown order).
+ *
+ * Replacement: a host's replacing fields (instanceType, image, generation, availabilityZone, subnet,
+ * the same list the guardrails use) are written into its user data, so changing one replaces the
+ * instance; they are also the triggers of the commands on that host (with the instance id), so its
+ * services are started on the new machine, and at the end of the update the engine stops them on
+ * the old one (the old commands depend on the old instance, so their deletes, the stop scripts, run
+ * before it is deleted). Nothing else mentions the host, so no other resource changes.
+ *
+ * Backups (run book "Backup and Recovery"): each backup script runs from a systemd timer on its
+ * host, installed by one remote command (create and update install, delete removes). Not user data:
+ * a change of user data replaces the machine, and an edit of the backup settings must never replace
+ * the PostgreSQL or NameNode host. A backup command depends on the services it reads, so it is
+ * installed after they started and removed before they stop.
+ */
+export class LayeredPlatform extends pulumi.ComponentResource {
+    /** Private IP per platform host name. */
+    public readonly hostIps: Record<string, pulumi.Output<string>>;
+    /** Name of the remote command of each service instance (`datanode@worker-1` -> resource name). */
+    public readonly serviceCommands: Record<string, string>;
+
+    constructor(name: string, args: LayeredPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dataplat:platform:LayeredPlatform", name, {}, opts);
+        const config = args.platform;
+
+        const hosts = new Map<string, { host: Host; identity: string }>();
+        for (const spec of args.hosts) {
+            const identity = replacementIdentity(spec);
+            const host = new Host(
+                `${name}-${spec.name}`,
+                {
+                    imageId: spec.image,
+                    instanceType: spec.instanceType,
+                    subnetId: spec.subnet,
+                    securityGroupIds: [args.securityGroupId],
+                    instanceProfileName: args.instanceProfileName,
+                    rootVolumeGiB: PLATFORM_ROOT_VOLUME_GIB,
+                    associatePublicIp: false,
+                    generation: spec.generation,
+                    userData: `# dataplat platform host ${spec.name}: ${identity}\n`,
+                    tier: "platform",
+                },
+                { parent: this },
+            );
+            hosts.set(spec.name, { host, identity });
+        }
+        const on = (hostName: string) => {
+            const h = hosts.get(hostName);
+            if (h === undefined) throw new Error(`${name}: no host ${hostName}`);
+            return {
+                connection: {
+                    host: h.host.privateIp,
+                    user: config.ssh.user,
+                    port: config.ssh.port,
+                    privateKey: args.sshPrivateKey,
+                    dialErrorLimit: SSH_DIAL_ATTEMPTS,
+                },
+                // A new machine under the same name gets its commands run again.
+                triggers: [h.identity, h.host.instanceId],
+            };
+        };
+
+        const graph = layerGraph(config);
+        const scripts = new Map(serviceCommands(config).map((c) => [c.id, c]));
+        const commands = new Map<string, command.remote.Command>();
+        this.serviceCommands = {};
+        // Waves are a topological order: every dependency is registered before its dependents.
+        for (const id of startupOrder(graph).flat()) {
+            const c = scripts.get(id)!;
+            const resourceName = `${name}-${c.host}-${c.service}`;
+            commands.set(
+                id,
+                new command.remote.Command(
+                    resourceName,
+                    { ...on(c.host), create: c.create, delete: c.delete },
+                    { parent: this, dependsOn: (graph.dependsOn.get(id) ?? []).map((d) => commands.get(d)!) },
+                ),
+            );
+            this.serviceCommands[id] = resourceName;
+        }
+
+        const backup = config.backup;
+        if (backup !== undefined) {
+            const bucket = pulumi.output(args.backupBucket);
+            // Which backups run where does not depend on the bucket's name; only their text does.
+            for (const placed of platformBackupScripts(config, "bucket-name-pending")) {
+                const installed = bucket.apply((b) => {
+                    const script = platformBackupScripts(config, b).find((s) => s.id === placed.id)!;
+                    return backupTimerInstallScript(script, backup.periodMinutes);
+                });
+                new command.remote.Command(
+                    `${name}-${placed.host}-${backupUnitName(placed).replace(/^dataplat-/, "")}`,
+                    { ...on(placed.host), create: installed, update: installed, delete: backupTimerRemoveScript(placed) },
+                    { parent: this, dependsOn: backupNeeds(graph.instances, placed).map((d) => commands.get(d)!) },
+                );
+            }
+        }
+
+        this.hostIps = Object.fromEntries([...hosts].map(([h, { host }]) => [h, host.privateIp]));
+        this.registerOutputs({ hostIps: this.hostIps, serviceCommands: this.serviceCommands });
+    }
+}

@@ -1,0 +1,139 @@
+/**
+ * Periodic backups of the layered platform as systemd timers, installed and removed by the
+ * create/update and delete of one remote command per backup (see LayeredPlatform for why commands
+ * and not user data: a user-data change replaces the machine, and the machine holding PostgreSQL
+ * or the NameNode must not be replaced by an edit of the backup settings).
+ *
+ * For a backup `metadata-backup@meta-1` the install writes, on that host:
+ *   /usr/local/sbin/dataplat-metadata-backup          the backup script (ops/platform/scripts.ts)
+ *   /etc/systemd/system/dataplat-metadata-backup.service   oneshot, EnvironmentFile=-/etc/dataplat/<unit>.env
+ *   /etc/systemd/system/dataplat-metadata-backup.timer     every periodMinutes (OnUnitActiveSec)
+ * then enables and starts the timer and checks that systemd reports it enabled and active.
+ * Secrets the scripts read (ACCUMULO_PASSWORD, PGPASSWORD) belong in the environment file, which
+ * operators provision; nothing secret is written by these scripts.
+ */
+import { bash, prelude, q } from "./bash";
+import type { HostScript } from "./scripts";
+
+/** Where the install writes; the defaults are the real paths (tests point them at a scratch root). */
+export interface TimerPaths {
+  readonly sbinDir: string;
+  readonly unitDir: string;
+  readonly envDir: string;
+}
+
+export const DEFAULT_TIMER_PATHS: TimerPaths = { sbinDir: "/usr/local/sbin", unitDir: "/etc/systemd/system", envDir: "/etc/dataplat" };
+
+/** `metadata-backup@meta-1` -> `dataplat-metadata-backup`. */
+export function backupUnitName(script: Pick<HostScript, "id">): string {
+  const kind = script.id.split("@")[0]!;
+  if (!/^[a-z][a-z0-9-]*$/.test(kind)) throw new Error(`backupUnitName: unexpected backup id ${script.id}`);
+  return `dataplat-${kind}`;
+}
+
+export interface TimerUnits {
+  readonly service: string;
+  readonly timer: string;
+}
+
+/** A oneshot service running `execStart` and a timer running it every `periodMinutes`. */
+export function timerUnits(unit: string, description: string, execStart: string, periodMinutes: number, envFile: string): TimerUnits {
+  if (!Number.isInteger(periodMinutes) || periodMinutes <= 0) throw new Error(`timerUnits: period must be whole minutes > 0, got ${periodMinutes}`);
+  const service = `[Unit]
+Description=${description}
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+EnvironmentFile=-${envFile}
+ExecStart=${execStart}
+TimeoutStartSec=${periodMinutes}min
+`;
+  const timer = `[Unit]
+Description=${description}, every ${periodMinutes} minutes
+
+[Timer]
+OnActiveSec=5min
+OnUnitActiveSec=${periodMinutes}min
+AccuracySec=1min
+Unit=${unit}.service
+
+[Install]
+WantedBy=timers.target
+`;
+  return { service, timer };
+}
+
+const AS_ROOT = bash`as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
+command -v systemctl >/dev/null || die "systemctl not found; this host does not run systemd"
+`;
+
+const MARKER = "DATAPLAT_EOF";
+
+function writeFile(path: string, mode: string, text: string): string {
+  if (new RegExp(`^${MARKER}$`, "m").test(text) || !text.endsWith("\n")) throw new Error(`backup timer: ${path} cannot be embedded in a heredoc`);
+  return `as_root install -d -m 0755 ${q(path.slice(0, path.lastIndexOf("/")) || "/")}\nas_root tee ${q(path)} >/dev/null <<'${MARKER}' || die ${q(`cannot write ${path}`)}\n${text}${MARKER}\nas_root chmod ${mode} ${q(path)}\n`;
+}
+
+/** The files one backup installs, by path. */
+export function backupTimerFiles(script: HostScript, periodMinutes: number, paths: TimerPaths = DEFAULT_TIMER_PATHS): Map<string, string> {
+  const unit = backupUnitName(script);
+  const units = timerUnits(unit, `dataplat ${script.id.split("@")[0]} (Koverse run book backup)`, `${paths.sbinDir}/${unit}`, periodMinutes, `${paths.envDir}/${unit}.env`);
+  return new Map([
+    [`${paths.sbinDir}/${unit}`, script.script],
+    [`${paths.unitDir}/${unit}.service`, units.service],
+    [`${paths.unitDir}/${unit}.timer`, units.timer],
+  ]);
+}
+
+/**
+ * Install (or re-install: it is also the update) the backup script and its timer, enable and start
+ * the timer, and exit 0 only when systemd reports the timer enabled and active.
+ */
+export function backupTimerInstallScript(script: HostScript, periodMinutes: number, paths: TimerPaths = DEFAULT_TIMER_PATHS): string {
+  const unit = backupUnitName(script);
+  const files = backupTimerFiles(script, periodMinutes, paths);
+  const modes = [...files.keys()].map((path) => (path.startsWith(`${paths.sbinDir}/`) ? "0750" : "0644"));
+  return prelude(`install-${unit}`, [`Install ${script.id} as systemd timer ${unit}.timer, every ${periodMinutes} minutes.`]) + bash`readonly timer=${q(`${unit}.timer`)}
+${AS_ROOT}${[...files].map(([path, text], i) => writeFile(path, modes[i]!, text)).join("")}as_root systemctl daemon-reload || die "systemctl daemon-reload failed"
+as_root systemctl enable --now "$timer" || die "cannot enable $timer"
+[[ "$(systemctl is-enabled "$timer" || true)" == enabled ]] || die "$timer is not enabled"
+[[ "$(systemctl is-active "$timer" || true)" == active ]] || die "$timer is not active"
+log "$timer installed: every ${periodMinutes} minutes"
+`;
+}
+
+/** Stop and remove the timer, its service and its script; nothing to do when not installed. */
+export function backupTimerRemoveScript(script: Pick<HostScript, "id">, paths: TimerPaths = DEFAULT_TIMER_PATHS): string {
+  const unit = backupUnitName(script);
+  return prelude(`remove-${unit}`, [`Stop and remove systemd timer ${unit}.timer and its backup script.`]) + bash`readonly unit=${q(unit)}
+${AS_ROOT}if [[ -e ${q(`${paths.unitDir}/${unit}.timer`)} ]]; then
+  as_root systemctl disable --now "$unit.timer" || die "cannot disable $unit.timer"
+fi
+as_root rm -f ${q(`${paths.unitDir}/${unit}.timer`)} ${q(`${paths.unitDir}/${unit}.service`)} ${q(`${paths.sbinDir}/${unit}`)}
+as_root systemctl daemon-reload || die "systemctl daemon-reload failed"
+log "$unit.timer removed"
+`;
+}
+
+/**
+ * The service instances a backup needs running (its remote command depends on theirs): pg_dump on
+ * PostgreSQL; the Accumulo export on the Accumulo master and tablet servers; the addons distcp on
+ * the NameNodes and DataNodes; a configuration tarball on the Koverse components of its host.
+ */
+export function backupNeeds(instances: readonly { readonly id: string; readonly service: string; readonly host: string }[], script: HostScript): string[] {
+  const kind = script.id.split("@")[0];
+  const services: Record<string, readonly string[]> = {
+    "metadata-backup": ["postgresql"],
+    "accumulo-export": ["accumulo-master", "accumulo-tserver"],
+    "addons-backup": ["namenode", "datanode"],
+    "config-backup": ["koverse-server", "koverse-webapp"],
+  };
+  const wanted = services[kind ?? ""];
+  if (wanted === undefined) throw new Error(`backupNeeds: unknown backup ${script.id}`);
+  return instances
+    .filter((i) => wanted.includes(i.service) && (kind !== "config-backup" && kind !== "metadata-backup" ? true : i.host === script.host))
+    .map((i) => i.id)
+    .sort();
+}

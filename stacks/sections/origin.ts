@@ -1,0 +1,62 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DeployedOrigin, OriginCluster } from "../../components/origin/OriginCluster";
+import { classifyChange, Hashstate } from "../../ops/origin/hashstate";
+import { planOriginUpdate, replicasChangeRefusal, shardMovement, shardRepairPlan } from "../../ops/origin/repair";
+import { StackSection } from "./section";
+
+function deployedOrigin(previous: unknown): DeployedOrigin | undefined {
+    const p = previous as Partial<DeployedOrigin> | undefined;
+    return p && typeof p.hashstate === "object" && typeof p.replicas === "number" && typeof p.port === "number" ? (p as DeployedOrigin) : undefined;
+}
+
+/** The Kraken origin cluster (config key `origin`). */
+export const originSection: StackSection<"origin"> = {
+    key: "origin",
+
+    refusals(previous, next) {
+        const prev = deployedOrigin(previous);
+        if (!prev) return [];
+        const out: string[] = [];
+        const replicas = replicasChangeRefusal(prev.replicas, next.replicas);
+        if (replicas) out.push(`origin.replicas: ${replicas}`);
+        if (prev.port !== next.port) out.push(`origin.port: changing the origin port (${prev.port} -> ${next.port}) would cut every client at once; keep ${prev.port}`);
+        const change = classifyChange(prev.hashstate, next.hashstate as Hashstate);
+        if (change.kind === "refused") out.push(`origin.hashstate: ${change.message}`);
+        return out;
+    },
+
+    define(ctx, config) {
+        if (!ctx.secrets.sshPrivateKey) {
+            throw new pulumi.RunError("sshPrivateKey: required by the origin cluster (the hashstate is rolled out over SSH): run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`");
+        }
+        const previous = deployedOrigin(ctx.previous?.origin);
+        const next = config.hashstate as Hashstate;
+        const cluster = new OriginCluster(
+            ctx.name("origin"),
+            {
+                cluster: config,
+                previous,
+                imageId: ctx.imageId,
+                subnets: ctx.network.subnets,
+                securityGroupId: ctx.network.groupIds.origin,
+                instanceProfileName: ctx.roles.origin.instanceProfileName,
+                sshPrivateKey: ctx.secrets.sshPrivateKey,
+            },
+            ctx.providers.opts("origin"),
+        );
+        const updatePlan = previous ? planOriginUpdate(previous.hashstate, next) : undefined;
+        const movement = previous && updatePlan?.change.kind !== "none" ? shardMovement(previous.hashstate, next, config.replicas) : undefined;
+        return {
+            deployed: { hashstate: next, replicas: config.replicas, port: config.port } satisfies DeployedOrigin,
+            outputs: { hostIps: cluster.hostIps },
+            plan: updatePlan
+                ? {
+                      change: updatePlan.change.kind,
+                      rollingRestart: updatePlan.rollingRestart,
+                      repairs: config.repair.mode === "full" || !movement ? updatePlan.repairs.map((r) => `${r.host} POST ${r.path}`) : shardRepairPlan(next, movement).repairs.map((r) => `${r.host} POST /repair/shard/<id> x ${r.shards.length}`),
+                      ...(movement ? { movedFraction: movement.movedFraction, minimumFraction: movement.minimumFraction, changedShards: movement.changedShards } : {}),
+                  }
+                : { change: "initial deployment", rollingRestart: Object.keys(next), repairs: [] },
+        };
+    },
+};

@@ -1,0 +1,280 @@
+/**
+ * The search cluster section (config key `search`): ActiveData's Elasticsearch/OpenSearch cluster, changed
+ * the way "Changing Cluster Config" and "Fixing Cluster" say (see components/search/SearchCluster.ts for
+ * the resources and their order).
+ *
+ * refusals() runs before any resource. Problems that do not depend on what is deployed (a subnet index
+ * outside network.subnets, a data volume under 8 GiB, no cluster-manager-eligible node, fewer than 3 of them
+ * in prod, fewer data nodes than replicas + 1) are config errors naming the path. Against the deployed
+ * snapshot it refuses what one update must not do: drain more than one data node (by config edit, or by a
+ * cluster-wide change such as hosts.imageId or clusterName that would give every node a new machine), replace
+ * more than one cluster-manager-eligible node, a drain the backup nodes cannot absorb, and decommission mixed
+ * with node changes. The snapshot (`deployed.search`) records the config, the nodes that bootstrapped the
+ * cluster, and each node's replacing inputs and config hash, so the comparison sees exactly what the
+ * component will replace or bounce.
+ */
+import type { ConfigProblem } from "../../ops/config/errors";
+import { ConfigError } from "../../ops/config/errors";
+import type { StackConfig } from "../../ops/config/schema";
+import {
+    ReplacingInputs,
+    SearchClusterConfig,
+    SearchNodeSpec,
+    clusterManagerNames,
+    replacingDifferences,
+    searchNodeSpecs,
+} from "../../ops/search/config";
+import { diffNodes, refuseTooFewClusterManagers, refuseTooFewDataNodes, searchClusterRefusals } from "../../ops/search/guardrails";
+import { SearchCluster } from "../../components/search/SearchCluster";
+import { StackSection } from "./section";
+
+/** What one node was deployed with: enough to tell a replacement (new machine) from a bounce. */
+export interface DeployedSearchNode {
+    readonly name: string;
+    readonly nodeName: string;
+    readonly role: SearchNodeSpec["role"];
+    readonly data: boolean;
+    readonly clusterManager: boolean;
+    readonly heap: string;
+    readonly replacing: ReplacingInputs;
+    readonly replacementKey: string;
+    readonly configKey: string;
+}
+
+/** `deployed.search`. */
+export interface DeployedSearch {
+    readonly config: SearchClusterConfig;
+    /** OpenSearch node names that bootstrapped the cluster (cluster.initial_cluster_manager_nodes), kept forever. */
+    readonly bootstrap: readonly string[];
+    readonly nodes: readonly DeployedSearchNode[];
+}
+
+/** Reads `deployed.search`; undefined when nothing is deployed, a message when the snapshot is unreadable. */
+export function readDeployedSearch(previous: unknown): { deployed?: DeployedSearch; problem?: string } {
+    if (previous === undefined || previous === null) return {};
+    const p = previous as Partial<DeployedSearch>;
+    const config = SearchClusterConfig.safeParse(p.config);
+    const nodesOk =
+        Array.isArray(p.nodes) &&
+        p.nodes.every((n) => n && typeof n.name === "string" && typeof n.nodeName === "string" && typeof n.replacementKey === "string" && typeof n.replacing === "object");
+    if (!config.success || !Array.isArray(p.bootstrap) || !p.bootstrap.every((b) => typeof b === "string") || !nodesOk) {
+        return { problem: "the deployed search snapshot (stack output deployed.search) is unreadable: compare with `pulumi stack output deployed` and fix the stack state before changing the cluster" };
+    }
+    return { deployed: { config: config.data, bootstrap: p.bootstrap, nodes: p.nodes as DeployedSearchNode[] } };
+}
+
+/** The private zone of the cluster and the seed name that resolves to every cluster-manager-eligible node. */
+export function searchDiscovery(prefix: string): { zoneName: string; seedName: string } {
+    const zoneName = `search.${prefix}.internal`;
+    return { zoneName, seedName: `cluster-managers.${zoneName}` };
+}
+
+/** The nodes exactly as the component registers them. */
+export function searchSpecs(config: SearchClusterConfig, cfg: StackConfig, bootstrap: readonly string[]): SearchNodeSpec[] {
+    return searchNodeSpecs(config, {
+        defaultImage: cfg.hosts.imageId,
+        subnets: cfg.network.subnets,
+        bootstrap,
+        seedHosts: [searchDiscovery(cfg.prefix).seedName],
+    });
+}
+
+/** Problems of the config itself (not of the change): reported as config errors with their paths. */
+export function searchConfigProblems(c: SearchClusterConfig, cfg: StackConfig): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const subnets = cfg.network.subnets.length;
+    const groups = [["masters", c.masters], ["backupNodes", c.backupNodes], ["spotNodes", c.spotNodes]] as const;
+    if (c.coordinator?.subnet !== undefined && c.coordinator.subnet >= subnets) {
+        problems.push({ path: "search.coordinator.subnet", message: `expected an index into network.subnets (0-${subnets - 1})` });
+    }
+    for (const [group, nodes] of groups) {
+        nodes.forEach((n, i) => {
+            if (n.subnet !== undefined && n.subnet >= subnets) problems.push({ path: `search.${group}[${i}].subnet`, message: `expected an index into network.subnets (0-${subnets - 1})` });
+            if (n.volumeSizeGiB < 8) problems.push({ path: `search.${group}[${i}].volumeSizeGiB`, message: "expected a data volume of at least 8 GiB" });
+        });
+    }
+    if (clusterManagerNames(c).length === 0) {
+        problems.push({ path: "search.masters", message: "the cluster needs a cluster-manager-eligible node: add masters, or a coordinator with clusterManager: true" });
+    }
+    for (const message of refuseTooFewClusterManagers(c, cfg.environment)) problems.push({ path: "search.masters", message });
+    for (const message of refuseTooFewDataNodes([...c.backupNodes, ...c.spotNodes], c.replicas)) problems.push({ path: "search.replicas", message });
+    return problems;
+}
+
+export interface NodeChanges {
+    /** Data nodes whose machine goes away at the end of the update (replaced or removed), in node order. */
+    readonly leavingData: { readonly name: string; readonly nodeName: string; readonly why: string }[];
+    /** Coordinator and cluster-manager nodes that go away (nothing to drain). */
+    readonly leavingOthers: { readonly name: string; readonly nodeName: string; readonly why: string; readonly clusterManager: boolean }[];
+    /** Nodes created by this update (added or replaced). */
+    readonly joining: readonly SearchNodeSpec[];
+    /** Nodes whose bounce runs (new nodes, and a changed heap or config). */
+    readonly bounced: readonly { readonly spec: SearchNodeSpec; readonly why: string }[];
+}
+
+/** What this update changes, node by node, from the deployed snapshot to the next specs. */
+export function nodeChanges(prev: DeployedSearch | undefined, next: readonly SearchNodeSpec[]): NodeChanges {
+    const before = new Map((prev?.nodes ?? []).map((n) => [n.name, n]));
+    const after = new Map(next.map((n) => [n.name, n]));
+    const leaving = (prev?.nodes ?? []).flatMap((p) => {
+        const n = after.get(p.name);
+        if (!n) return [{ node: p, why: "removed from config" }];
+        if (n.replacementKey !== p.replacementKey) return [{ node: p, why: `replaced: ${replacingDifferences(p.replacing, n.replacing).join(", ") || "machine inputs"}` }];
+        return [];
+    });
+    const joining = next.filter((n) => before.get(n.name)?.replacementKey !== n.replacementKey);
+    const bounced = next.flatMap((n) => {
+        const p = before.get(n.name);
+        if (!p || p.replacementKey !== n.replacementKey) return [{ spec: n, why: `new node: restart with heap ${n.heap}` }];
+        if (p.configKey !== n.configKey) return [{ spec: n, why: p.heap !== n.heap ? `heap ${p.heap} -> ${n.heap}` : "config changed" }];
+        return [];
+    });
+    const pick = (data: boolean) =>
+        leaving.filter((l) => l.node.data === data).map((l) => ({ name: l.node.name, nodeName: l.node.nodeName, why: l.why, clusterManager: l.node.clusterManager }));
+    return { leavingData: pick(true), leavingOthers: pick(false), joining, bounced };
+}
+
+/** Refusals of the change from the deployed snapshot to `next` (config problems are already excluded). */
+export function searchChangeRefusals(prev: DeployedSearch, next: SearchClusterConfig, nextSpecs: readonly SearchNodeSpec[], environment: string): string[] {
+    const out = searchClusterRefusals(prev.config, next, environment);
+    const changes = nodeChanges(prev, nextSpecs);
+    const byConfig = diffNodes([...prev.config.backupNodes, ...prev.config.spotNodes], [...next.backupNodes, ...next.spotNodes]).filter(
+        (c) => c.kind === "replaced" || c.kind === "removed",
+    );
+    const list = (xs: readonly { nodeName: string; why: string }[]) => xs.map((l) => `${l.nodeName} (${l.why})`).join(", ");
+    if (changes.leavingData.length > 1 && byConfig.length <= 1) {
+        out.push(
+            `this update would drain ${changes.leavingData.length} data nodes at once: ${list(changes.leavingData)}. ` +
+                `A cluster-wide setting (hosts.imageId, search.image, network.subnets, clusterName, engine, zones, rootVolumeGiB) gives every node a new machine: ` +
+                `pin the current value on each node first (e.g. image and subnet per node), then change one data node per update.`,
+        );
+    }
+    if (changes.leavingData.length > 0 && byConfig.length === 0 && (prev.config.spotNodes.length > 0 || next.spotNodes.length > 0) && next.backupNodes.length < next.replicas + 1) {
+        out.push(
+            `draining ${changes.leavingData.map((l) => l.nodeName).join(", ")} excludes the ${next.zones.spot} zone, leaving ${next.backupNodes.length} backup nodes ` +
+                `for ${next.replicas + 1} copies of each shard: the drain could never finish. Add backup nodes until there are ${next.replicas + 1}.`,
+        );
+    }
+    const leavingManagers = changes.leavingOthers.filter((l) => l.clusterManager);
+    if (leavingManagers.length > 1) {
+        out.push(
+            `this update would replace or remove ${leavingManagers.length} cluster-manager-eligible nodes at once: ${list(leavingManagers)}. ` +
+                `The cluster keeps its quorum only if they go one at a time: change one per update.`,
+        );
+    }
+    const touched = changes.joining.length + changes.leavingData.length + changes.leavingOthers.length;
+    if (next.decommission && !prev.config.decommission && touched > 0) {
+        out.push(
+            `decommission: true must be an update of its own (it turns every drain into a no-op): ` +
+                `leave the nodes as deployed in this update, then change them or run pulumi destroy.`,
+        );
+    }
+    if (next.decommission && prev.config.decommission) {
+        const replaced = changes.leavingData.filter((l) => l.why.startsWith("replaced"));
+        if (replaced.length > 0) {
+            out.push(
+                `decommission is on, so ${list(replaced)} would leave without a drain while its replacement starts empty: ` +
+                    `set decommission: false in an update of its own first.`,
+            );
+        }
+    }
+    return out;
+}
+
+/** The drains and bounces this update runs, in the order the engine runs them. */
+export function searchUpdatePlan(prev: DeployedSearch | undefined, next: readonly SearchNodeSpec[], c: SearchClusterConfig): { change: string; steps: string[] } {
+    const changes = nodeChanges(prev, next);
+    const endpoint = next.find((n) => n.endpoint)!;
+    const steps: string[] = [];
+    if (!prev || changes.joining.includes(endpoint)) steps.push(`ready: wait until the cluster answers through ${endpoint.nodeName} (at least yellow)`);
+    for (const n of changes.joining) {
+        steps.push(`join ${n.nodeName}: create the ${n.role} node (${n.instanceType}${n.spot ? ", spot" : ""}) and wait until it is in the cluster`);
+    }
+    for (const { spec, why } of changes.bounced) {
+        steps.push(
+            spec.endpoint
+                ? `bounce ${spec.nodeName} (${why}): restart it (the admin endpoint) and wait until the cluster answers through it`
+                : `bounce ${spec.nodeName} (${why}): allocation primaries, restart, wait until it rejoins, allocation restored, wait green`,
+        );
+    }
+    const nodeDrain = prev?.config.decommission !== true;
+    for (const l of [...changes.leavingData].reverse()) {
+        const wasSpot = prev!.nodes.find((n) => n.name === l.name)?.role === "spot";
+        const spotFirst = wasSpot && prev!.config.zones.awareness ? "" : `exclude ${prev!.config.zones.attribute}=${prev!.config.zones.spot} if the cluster has spot nodes, `;
+        if (nodeDrain) {
+            steps.push(`drain ${l.nodeName} (${l.why}): ${spotFirst}exclude the node, wait until it holds no shard copy (timeout ${prev!.config.timeouts.drainSeconds}s)`);
+            steps.push(`terminate ${l.nodeName}`);
+            steps.push(`undrain ${l.nodeName}: remove its exclusion, restore ${prev!.config.zones.attribute}=${prev!.config.zones.spot}`);
+        } else {
+            steps.push(`terminate ${l.nodeName} (${l.why}) without a drain (decommission)`);
+        }
+    }
+    for (const l of changes.leavingOthers) steps.push(`terminate ${l.nodeName} (${l.why})`);
+    if (c.decommission && prev?.config.decommission !== true) steps.push("decommission: every drain and undrain becomes a no-op for the next removal or pulumi destroy");
+    return { change: prev ? (steps.length > 0 ? "update" : "none") : "initial deployment", steps };
+}
+
+/** The snapshot recorded as `deployed.search`. */
+export function deployedSearch(config: SearchClusterConfig, bootstrap: readonly string[], specs: readonly SearchNodeSpec[]): DeployedSearch {
+    return {
+        config,
+        bootstrap: [...bootstrap],
+        nodes: specs.map((n) => ({
+            name: n.name,
+            nodeName: n.nodeName,
+            role: n.role,
+            data: n.data,
+            clusterManager: n.clusterManager,
+            heap: n.heap,
+            replacing: n.replacing,
+            replacementKey: n.replacementKey,
+            configKey: n.configKey,
+        })),
+    };
+}
+
+/** ActiveData's search cluster (config key `search`). */
+export const searchSection: StackSection<"search"> = {
+    key: "search",
+
+    refusals(previous, next, cfg) {
+        const problems = searchConfigProblems(next, cfg);
+        if (problems.length > 0) throw new ConfigError(problems, "dataplat");
+        const { deployed, problem } = readDeployedSearch(previous);
+        if (problem) return [`search: ${problem}`];
+        if (!deployed) return [];
+        const specs = searchSpecs(next, cfg, deployed.bootstrap);
+        return searchChangeRefusals(deployed, next, specs, cfg.environment).map((r) => `search: ${r}`);
+    },
+
+    define(ctx, config) {
+        const { deployed: prev } = readDeployedSearch(ctx.previous?.search);
+        const bootstrap = prev?.bootstrap ?? clusterManagerNames(config);
+        const specs = searchSpecs(config, ctx.cfg, bootstrap);
+        const discovery = searchDiscovery(ctx.cfg.prefix);
+        const cluster = new SearchCluster(
+            ctx.name("search"),
+            {
+                cluster: config,
+                nodes: specs,
+                vpcId: ctx.cfg.network.vpcId,
+                operatorCidrs: ctx.cfg.network.operatorCidrs,
+                discovery,
+                securityGroupIds: { search: ctx.network.groupIds.search, frontend: ctx.network.groupIds.frontend },
+                instanceProfileNames: { search: ctx.roles.search.instanceProfileName, frontend: ctx.roles.frontend.instanceProfileName },
+                ...(config.admin.auth === "basic" ? { adminPassword: ctx.secrets.searchAdminPassword } : {}),
+                ...(ctx.secrets.sshPrivateKey !== undefined ? { sshPrivateKey: ctx.secrets.sshPrivateKey } : {}),
+            },
+            ctx.providers.opts("search"),
+        );
+        return {
+            deployed: deployedSearch(config, bootstrap, specs),
+            outputs: {
+                endpointNode: specs.find((n) => n.endpoint)!.nodeName,
+                seedHosts: [discovery.seedName],
+                nodeIps: cluster.nodeIps,
+            },
+            plan: searchUpdatePlan(prev, specs, config),
+        };
+    },
+};

@@ -1,0 +1,93 @@
+// Helpers for the SearchCluster tests: stack documents reduced to the foundation and the search section (the
+// other sections do not change what is tested here and cost evaluation time), and queries over the graph.
+
+import { GraphResource, StackGraph } from "../../stacks/offline/evaluate";
+import { byUrn, deepClone, evaluateDoc, stackDoc } from "../support/graph";
+
+export const T = {
+    cluster: "dataplat:search:SearchCluster",
+    host: "dataplat:compute:Host",
+    instance: "aws:ec2/instance:Instance",
+    command: "command:local:Command",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    zone: "aws:route53/zone:Zone",
+    record: "aws:route53/record:Record",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+} as const;
+
+const OTHER_SECTIONS = ["dataplat:origin", "dataplat:spotFleets", "dataplat:platform", "dataplat:controlPlane"];
+
+export type Doc = { config: Record<string, any> };
+
+/** The committed stack file with only the foundation and the search section. */
+export function searchDoc(stack: "prod" | "staging"): Doc {
+    const doc = stackDoc(stack);
+    for (const k of OTHER_SECTIONS) delete doc.config[k];
+    return doc;
+}
+
+export const search = (doc: Doc): any => doc.config["dataplat:search"];
+
+/** A copy of `doc` changed by `edit` (applied to the search section). */
+export function edited(doc: Doc, edit: (s: any, doc: Doc) => void): Doc {
+    const copy = deepClone(doc);
+    edit(search(copy), copy);
+    return copy;
+}
+
+const cache = new Map<string, Promise<StackGraph>>();
+
+/** evaluateDoc, memoized on the documents (several tests compare against the same base graph). */
+export function evaluate(doc: Doc, previous?: Doc, stack = "test"): Promise<StackGraph> {
+    const key = JSON.stringify([doc, previous ?? null, stack]);
+    let g = cache.get(key);
+    if (!g) {
+        g = evaluateDoc(doc, previous, stack);
+        cache.set(key, g);
+        g.catch(() => cache.delete(key));
+    }
+    return g;
+}
+
+/** Every resource under the SearchCluster component (children, and the Hosts' instances). */
+export function clusterResources(g: StackGraph): GraphResource[] {
+    const roots = g.resources.filter((r) => r.type === T.cluster).map((r) => r.urn);
+    const inside = new Set(roots);
+    let grew = true;
+    while (grew) {
+        grew = false;
+        for (const r of g.resources) {
+            if (r.parent && inside.has(r.parent) && !inside.has(r.urn)) {
+                inside.add(r.urn);
+                grew = true;
+            }
+        }
+    }
+    return g.resources.filter((r) => inside.has(r.urn) && !roots.includes(r.urn));
+}
+
+export function res(g: StackGraph, type: string, name: string): GraphResource {
+    const r = g.resources.find((x) => x.type === type && x.name === name);
+    if (!r) throw new Error(`no ${type} named ${name}`);
+    return r;
+}
+
+/** The command resource `<prefix>-search-<node>-<kind>` (kind undrain, drain, bounce) or `<prefix>-search-ready`. */
+export function cmd(g: StackGraph, prefix: string, node: string | undefined, kind?: string): GraphResource {
+    return res(g, T.command, node === undefined ? `${prefix}-search-ready` : `${prefix}-search-${node}-${kind}`);
+}
+
+/** Names of the resources `r` depends on, explicitly (dependsOn). */
+export const explicitDeps = (g: StackGraph, r: GraphResource): string[] => r.explicitDependsOn.map((u) => `${byUrn(g, u).type}::${byUrn(g, u).name}`).sort();
+
+/** Inputs by `type::name`, for comparing two graphs. */
+export function inputsByKey(g: StackGraph): Map<string, string> {
+    return new Map(g.resources.map((r) => [`${r.type}::${r.name}`, JSON.stringify(r.inputs)]));
+}
+
+/** The `type::name` keys whose inputs differ between two graphs (or exist in only one). */
+export function changedKeys(a: StackGraph, b: StackGraph): string[] {
+    const x = inputsByKey(a);
+    const y = inputsByKey(b);
+    return [...new Set([...x.keys(), ...y.keys()])].filter((k) => x.get(k) !== y.get(k)).sort();
+}
