@@ -22,6 +22,13 @@ export interface HostArgs {
     readonly dataVolumes?: readonly { readonly deviceName: string; readonly sizeGiB: number }[];
     /** Run as a one-time spot instance instead of on demand. */
     readonly spot?: { readonly interruptionBehavior: "terminate" | "stop" | "hibernate"; readonly maxPrice?: string };
+    /**
+     * What a user-data change does to a running host. "replace" (default): a new instance under the
+     * same name. "keep": nothing (user data only runs at first boot); the change takes effect when the
+     * host is next replaced. For hosts replaced as a new resource by name (the Triton headnode), so that
+     * no edit can replace them under the same name.
+     */
+    readonly onUserDataChange?: "replace" | "keep";
 }
 
 /**
@@ -62,10 +69,14 @@ export class Host extends pulumi.ComponentResource {
                       }
                     : {}),
                 userData: pulumi.output(args.userData ?? "").apply((u) => header + u),
-                userDataReplaceOnChange: true,
+                userDataReplaceOnChange: args.onUserDataChange !== "keep",
                 tags: { Name: name, tier: args.tier },
             },
-            { parent: this, ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
+            {
+                parent: this,
+                ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}),
+                ...(args.onUserDataChange === "keep" ? { ignoreChanges: ["userData"] } : {}),
+            },
         );
         this.instanceId = instance.id;
         this.privateIp = instance.privateIp;

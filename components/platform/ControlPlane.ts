@@ -77,7 +77,7 @@ export class ControlPlane extends pulumi.ComponentResource {
         super("dataplat:platform:ControlPlane", name, {}, opts);
         const bucket = pulumi.output(args.backupBucket);
         const config = bucket.apply((b) => withBackupBucket(args.controlPlane, b));
-        const host = (resourceName: string, spec: ResolvedHost<ControlPlaneHost>, userData: pulumi.Input<string>) =>
+        const host = (resourceName: string, spec: ResolvedHost<ControlPlaneHost>, userData: pulumi.Input<string>, onUserDataChange?: "keep") =>
             new Host(
                 resourceName,
                 {
@@ -91,6 +91,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     generation: spec.generation,
                     userData,
                     tier: "controlplane",
+                    ...(onUserDataChange ? { onUserDataChange } : {}),
                 },
                 { parent: this },
             );
@@ -98,7 +99,10 @@ export class ControlPlane extends pulumi.ComponentResource {
 
         // The headnode's identity is in its name: a new headnode is a new resource (see above).
         const headnodeName = `${name}-${headnodeResourceName(args.headnode)}`;
-        const headnode = host(headnodeName, args.headnode, config.apply((c) => identity(args.headnode) + backupUserData(c)));
+        // The headnode is replaced only as a new resource (its name): a user-data change alone (say, a
+        // newer backup script) must never replace it under the same name, which would leave the old
+        // headnode pending deletion if recovery failed. It takes effect with the next generation.
+        const headnode = host(headnodeName, args.headnode, config.apply((c) => identity(args.headnode) + backupUserData(c)), "keep");
         const computeNodes = new Map(args.computeNodes.map((spec) => [spec.name, host(`${name}-${spec.name}`, spec, identity(spec))]));
         const computeIps = pulumi.all(Object.fromEntries([...computeNodes].map(([n, h]) => [n, h.privateIp])));
 

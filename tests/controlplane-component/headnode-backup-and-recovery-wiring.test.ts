@@ -47,7 +47,8 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
             assert.equal(i.inputs.subnetId, subnetOf(h.availabilityZone));
             assert.equal((i.inputs.tags as Record<string, string>).tier, "controlplane");
             assert.equal(i.inputs.associatePublicIpAddress, false);
-            assert.equal(i.inputs.userDataReplaceOnChange, true);
+            // The headnode is only ever replaced as a new resource (by name); compute nodes on user data too.
+            assert.equal(i.inputs.userDataReplaceOnChange, h.name !== "headnode");
         }
         const essentialSubnets = new Set(config.essentials.manatee.hosts.map((h) => named(first, INSTANCE, h === "headnode" ? HEAD : `activedata-controlplane-${h}`).inputs.subnetId));
         assert.equal(essentialSubnets.size, 3);

@@ -51,3 +51,19 @@ describe("headnodeResourceName: a new headnode is a new resource name", () => {
         );
     });
 });
+
+describe("headnode user data never replaces it under the same name", () => {
+    it("the headnode instance ignores user-data changes; compute nodes still replace on them", async () => {
+        const { committedStack, ofType } = await import("../support/graph");
+        const g = await committedStack("prod");
+        const instances = ofType(g, "aws:ec2/instance:Instance").filter((r) => r.name.startsWith("activedata-controlplane-"));
+        const head = instances.filter((r) => r.name.includes("-headnode-g"));
+        assert.equal(head.length, 1);
+        assert.deepEqual(head[0].options.ignoreChanges, ["userData"]);
+        assert.equal(head[0].inputs.userDataReplaceOnChange, false);
+        for (const cn of instances.filter((r) => !r.name.includes("-headnode-g"))) {
+            assert.equal(cn.inputs.userDataReplaceOnChange, true, cn.name);
+            assert.equal(cn.options.ignoreChanges, undefined, cn.name);
+        }
+    });
+});
