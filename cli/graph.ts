@@ -7,27 +7,15 @@
  * The program is evaluated offline, as `npm run synth` does. Exits 2 when the config is refused or
  * the stack has no platform, 64 on bad usage, 1 on any other error.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parseArgs } from "node:util";
 import type { Dependency } from "../ops/platform/layers";
 import { renderLayerMermaid } from "../ops/platform/mermaid";
 import { SERVICE_NAMES, serviceSpec, type ServiceName } from "../ops/platform/services";
 import { evaluateStack, type StackGraph } from "../stacks/offline/evaluate";
-import { readStackFile } from "../stacks/offline/stackfile";
+import { parseStackArgs, runCli, writeStdout } from "./stack-cli";
 
 const USAGE = "usage: npm run graph -- --stack <name> [--config FILE]";
 const COMMAND = "command:remote:Command";
 
-function repoRoot(): string {
-    let dir = __dirname;
-    while (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
-        const up = path.dirname(dir);
-        if (up === dir) throw new Error("cannot find Pulumi.yaml above " + __dirname);
-        dir = up;
-    }
-    return dir;
-}
 
 class NoPlatform extends Error {}
 
@@ -52,33 +40,11 @@ export function platformMermaid(graph: StackGraph): string {
 }
 
 async function main(): Promise<number> {
-    let values;
-    try {
-        ({ values } = parseArgs({ options: { stack: { type: "string" }, config: { type: "string" }, help: { type: "boolean" } }, strict: true }));
-    } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
-        return 64;
-    }
-    if (values.help) {
-        process.stdout.write(USAGE + "\n");
-        return 0;
-    }
-    if (!values.stack) {
-        process.stderr.write(`--stack is required\n${USAGE}\n`);
-        return 64;
-    }
-    const graph = await evaluateStack({ stack: values.stack, config: readStackFile(values.config ?? path.join(repoRoot(), `Pulumi.${values.stack}.yaml`)) });
-    process.stdout.write(platformMermaid(graph));
+    const args = parseStackArgs(USAGE, {});
+    if (typeof args === "number") return args;
+    const graph = await evaluateStack({ stack: args.stack, config: args.config });
+    await writeStdout(platformMermaid(graph));
     return 0;
 }
 
-if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (e: Error) => {
-            const refused = e instanceof NoPlatform || e.name === "ConfigError" || e.name === "RunError" || /Refused by guardrails|Invalid stack configuration/.test(e.message);
-            process.stderr.write(`${refused ? "" : "graph failed: "}${e.message}\n`);
-            process.exit(refused ? 2 : 1);
-        },
-    );
-}
+if (require.main === module) runCli("graph", main, (e) => e instanceof NoPlatform);
