@@ -3,21 +3,11 @@
  * the default stack file, output that is flushed before the process exits (process.exit() cuts a
  * large write to a pipe short), and the exit code of a refused config (2) versus a failure (1).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { repoRoot } from "../stacks/offline/root";
 import { readStackFile, type RawStackConfig } from "../stacks/offline/stackfile";
 
-/** The project root (the folder holding Pulumi.yaml), from src or dist alike. */
-export function repoRoot(): string {
-    let dir = __dirname;
-    while (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
-        const up = path.dirname(dir);
-        if (up === dir) throw new Error("cannot find Pulumi.yaml above " + __dirname);
-        dir = up;
-    }
-    return dir;
-}
 
 type StringOptions = Record<string, { type: "string" }>;
 

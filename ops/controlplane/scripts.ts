@@ -14,6 +14,7 @@ import {
   AWS_FUNCTIONS, DOWNLOAD_FUNCTION, DUMP_FUNCTION, LATEST_BACKUP_FUNCTION, RESTORE_FUNCTIONS, STAMP_FORMAT,
   UPLOAD_FUNCTION, WORKDIR, bash, postgresVariables, prelude, q, stampedNamePattern, type PostgresTarget,
 } from "../platform/bash";
+import { timerUnits, type TimerUnits } from "../platform/timers";
 import { ESSENTIALS, ESSENTIAL_SPECS, backupBucket, type ControlPlaneConfig, type HealthProbe } from "./config";
 
 export const BACKUP_UNIT = "dataplat-headnode-backup";
@@ -70,32 +71,12 @@ log "backup complete: stamp $stamp"
 }
 
 /** systemd service + timer running the backup every `periodMinutes` (OnUnitActiveSec). */
-export function backupUnits(config: ControlPlaneConfig): { readonly service: string; readonly timer: string } {
+export function backupUnits(config: ControlPlaneConfig): TimerUnits {
   const period = config.backup.periodMinutes;
-  const service = `[Unit]
-Description=dataplat headnode backup to s3://${backupBucket(config)}/${config.backup.prefix}
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-Type=oneshot
-EnvironmentFile=-${BACKUP_ENV_FILE}
-ExecStart=${BACKUP_SCRIPT_PATH}
-TimeoutStartSec=${period}min
-`;
-  const timer = `[Unit]
-Description=dataplat headnode backup every ${period} minutes (recovery point objective)
-
-[Timer]
-OnActiveSec=1min
-OnUnitActiveSec=${period}min
-AccuracySec=1min
-Unit=${BACKUP_UNIT}.service
-
-[Install]
-WantedBy=timers.target
-`;
-  return { service, timer };
+  return timerUnits(BACKUP_UNIT, `dataplat headnode backup to s3://${backupBucket(config)}/${config.backup.prefix}`, BACKUP_SCRIPT_PATH, period, BACKUP_ENV_FILE, {
+    timerDescription: `dataplat headnode backup every ${period} minutes (recovery point objective)`,
+    firstRunAfterMinutes: 1,
+  });
 }
 
 /**

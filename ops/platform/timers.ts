@@ -36,8 +36,15 @@ export interface TimerUnits {
   readonly timer: string;
 }
 
+export interface TimerOptions {
+    /** The timer's own description; default: the service's, with the period. */
+    readonly timerDescription?: string;
+    /** First run this long after the timer starts; default 5. */
+    readonly firstRunAfterMinutes?: number;
+}
+
 /** A oneshot service running `execStart` and a timer running it every `periodMinutes`. */
-export function timerUnits(unit: string, description: string, execStart: string, periodMinutes: number, envFile: string): TimerUnits {
+export function timerUnits(unit: string, description: string, execStart: string, periodMinutes: number, envFile: string, options: TimerOptions = {}): TimerUnits {
   if (!Number.isInteger(periodMinutes) || periodMinutes <= 0) throw new Error(`timerUnits: period must be whole minutes > 0, got ${periodMinutes}`);
   const service = `[Unit]
 Description=${description}
@@ -51,10 +58,10 @@ ExecStart=${execStart}
 TimeoutStartSec=${periodMinutes}min
 `;
   const timer = `[Unit]
-Description=${description}, every ${periodMinutes} minutes
+Description=${options.timerDescription ?? `${description}, every ${periodMinutes} minutes`}
 
 [Timer]
-OnActiveSec=5min
+OnActiveSec=${options.firstRunAfterMinutes ?? 5}min
 OnUnitActiveSec=${periodMinutes}min
 AccuracySec=1min
 Unit=${unit}.service

@@ -1,17 +1,11 @@
 // Locates and reads shared/fixtures/kraken-hrw (reference outputs of Kraken's lib/hrw), which sits beside the
-// repository root: the root is the folder holding package.json, found by walking up from this file.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+// repository root (stacks/offline/root.ts).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
-export function repoRoot(from = __dirname): string {
-  let dir = from;
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot } from "../../stacks/offline/root";
+
+export { repoRoot };
 
 export const krakenHrwDir = (): string => join(repoRoot(), "..", "shared", "fixtures", "kraken-hrw");
 

@@ -17,16 +17,9 @@ import { SearchClusterConfig, placedNodes, renderOpensearchYml } from "../../ops
 
 export const RUN_USER = "dataplat-os";
 
-/** The repository root: the nearest folder above this file holding package.json. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = up;
-  }
-}
+import { repoRoot } from "../../stacks/offline/root";
+
+export { repoRoot };
 
 export function openSearchVersion(): string {
   if (process.env.OPENSEARCH_VERSION) return process.env.OPENSEARCH_VERSION;

@@ -1,13 +1,1 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
-
-/** The repository root (the folder holding Pulumi.yaml), from src or dist alike. */
-export function repoRoot(): string {
-    let dir = __dirname;
-    while (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
-        const up = path.dirname(dir);
-        if (up === dir) throw new Error(`no Pulumi.yaml above ${__dirname}`);
-        dir = up;
-    }
-    return dir;
-}
+export { repoRoot } from "../../stacks/offline/root";
