@@ -8,10 +8,12 @@ import { TierSecurityGroups } from "../components/network/TierSecurityGroups";
 import { BacklogQueue } from "../components/queue/BacklogQueue";
 import { SecureBucket } from "../components/storage/SecureBucket";
 import { DeployedFoundation, foundationRefusals, foundationSnapshot } from "../ops/config/guardrails";
-import { queueDataLossSeconds, Tier, TIERS } from "../ops/config/schema";
-import { Grant, statementsFor } from "../ops/security/iam";
+import { ConfigError } from "../ops/config/errors";
+import { NAMESPACE, queueDataLossSeconds, StackConfig, Tier, TIERS } from "../ops/config/schema";
+import { Grant, PlannedGrant, plannedPolicyProblems, standInArn, statementsFor } from "../ops/security/iam";
 import { loadConfig } from "./config";
-import { readDeployed } from "./deployed";
+import { snapshotHeader } from "../ops/state/snapshot";
+import { gatedSnapshot, readDeployed } from "./deployed";
 import { Providers } from "./providers";
 import { SECTIONS } from "./sections";
 import { SectionContext } from "./sections/section";
@@ -23,11 +25,46 @@ const GENERATED_SECRETS = {
 } as const;
 
 /**
+ * Each tier's grants as the resources below will make them, from config alone, with stand-in ARNs
+ * (the real ones are unknown until the queues, buckets and parameters exist): what the least-privilege
+ * check of the tier roles reads before any resource is registered.
+ */
+export function plannedGrants(cfg: StackConfig, region: string): Record<Tier, PlannedGrant[]> {
+    const out = Object.fromEntries(TIERS.map((t) => [t, [] as PlannedGrant[]])) as Record<Tier, PlannedGrant[]>;
+    const add = (tiers: readonly Tier[], path: string, g: Grant) => tiers.forEach((t, i) => out[t].push({ ...g, path: `${path}[${i}]` }));
+    for (const [qname, q] of Object.entries(cfg.queues)) {
+        const arn = standInArn("queue", `${cfg.prefix}-${qname}`, region);
+        add(q.producers, `queues.${qname}.producers`, { kind: "queue", access: "produce", arn });
+        add(q.consumers, `queues.${qname}.consumers`, { kind: "queue", access: "consume", arn });
+    }
+    for (const [bname, b] of Object.entries(cfg.buckets)) {
+        const arn = standInArn("bucket", `${cfg.prefix}-${bname}-${cfg.environment}`, region);
+        add(b.writers, `buckets.${bname}.writers`, { kind: "bucket", access: "write", arn });
+        add(b.readers, `buckets.${bname}.readers`, { kind: "bucket", access: "read", arn });
+    }
+    for (const [key, spec] of Object.entries(GENERATED_SECRETS)) {
+        const arn = standInArn("parameter", `/${cfg.prefix}/${cfg.environment}/${spec.parameter}`, region);
+        spec.readers.forEach((t) => out[t].push({ kind: "parameter", access: "read", arn, path: `${key} (readers: ${spec.readers.join(", ")})` }));
+    }
+    return out;
+}
+
+/**
+ * The Pulumi CLI the program needs: `replaceWith` (search drains and bounces replaced with their instance)
+ * arrived in v3.207.0 (pulumi/pulumi#20693). Checked by the entry point (stacks/index.ts).
+ */
+export const MINIMUM_PULUMI_CLI = ">=3.207.0";
+
+/**
  * The whole program: validate config, check guardrails against the deployed state, then declare the
  * resources. Returned values become stack outputs; `deployed` is what the next update compares with.
  */
 export async function program(): Promise<Record<string, unknown>> {
     const { config: cfg, region, secrets } = loadConfig();
+    // The tier roles' least privilege, checked on the planned grants: the policies' real ARNs are
+    // unknown at preview, where a check of the built policy (inside an apply) would never run.
+    const policyProblems = plannedPolicyProblems(plannedGrants(cfg, region), statementsFor);
+    if (policyProblems.length > 0) throw new ConfigError(policyProblems, NAMESPACE);
     const stack = pulumi.getStack();
     const previous = await readDeployed();
     const refusals = foundationRefusals(previous?.foundation as DeployedFoundation | undefined, cfg);
@@ -157,17 +194,26 @@ export async function program(): Promise<Record<string, unknown>> {
             searchAdminPassword: passwords.searchAdminPassword,
         },
     };
-    const deployed: Record<string, unknown> = { foundation: foundationSnapshot(cfg) };
+    // The header lets the next update refuse a snapshot of another stack or of an unknown format
+    // (ops/state/snapshot.ts readDeployedOutput).
+    const snapshot: Record<string, unknown> = { header: snapshotHeader(pulumi.getProject(), stack), foundation: foundationSnapshot(cfg) };
+    const gates: pulumi.Output<unknown>[] = [];
     const sectionOutputs: Record<string, unknown> = {};
     const plan: Record<string, unknown> = {};
     for (const section of SECTIONS) {
         const sectionCfg = cfg[section.key];
         if (sectionCfg === undefined) continue;
         const result = section.define(ctx, sectionCfg as never);
-        deployed[section.key] = result.deployed;
+        snapshot[section.key] = result.deployed;
+        gates.push(...result.gates);
         sectionOutputs[section.key] = result.outputs;
         if (result.plan !== undefined) plan[section.key] = result.plan;
     }
+    // The baseline moves only when the work is done: `deployed` resolves once every section's gate
+    // did (its rollouts, starts, recoveries, joins, bounces completed); if one fails, the previous
+    // `deployed` output stays. Deletes of replaced resources run after this and cannot be gated: see
+    // cli/pending.ts.
+    const deployed = gatedSnapshot(gates, snapshot);
 
     return {
         deployed,

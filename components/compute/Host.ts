@@ -29,6 +29,19 @@ export interface HostArgs {
      * no edit can replace them under the same name.
      */
     readonly onUserDataChange?: "replace" | "keep";
+    /**
+     * Name in the user-data header and the Name tag; default: the resource name. Lets a host take a new resource
+     * name (a new identity) without changing the user data of the instance already deployed under it.
+     */
+    readonly label?: string;
+    /**
+     * "replace": a change of instance type or root volume size gives a new instance, where the AWS provider would
+     * otherwise stop, modify and start the running one (terraform-provider-aws internal/service/ec2/ec2_instance.go:
+     * `instance_type` and `root_block_device.volume_size` are not ForceNew). For hosts that must never be stopped
+     * under the platform's feet (search data nodes, one-time spot instances, which cannot be stopped at all).
+     * Default "in-place": the provider's stop/start, with downtime.
+     */
+    readonly typeChange?: "in-place" | "replace";
 }
 
 /**
@@ -39,11 +52,14 @@ export interface HostArgs {
  */
 export class Host extends pulumi.ComponentResource {
     public readonly instanceId: pulumi.Output<string>;
+    /** The instance itself: commands whose delete protects its data are replaced with it (`replaceWith`). */
+    public readonly instance: aws.ec2.Instance;
     public readonly privateIp: pulumi.Output<string>;
 
     constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplat:compute:Host", name, {}, opts);
-        const header = `#!/bin/bash\n# dataplat host ${name} generation ${args.generation}\n`;
+        const label = args.label ?? name;
+        const header = `#!/bin/bash\n# dataplat host ${label} generation ${args.generation}\n`;
         const instance = new aws.ec2.Instance(
             `${name}`,
             {
@@ -70,14 +86,16 @@ export class Host extends pulumi.ComponentResource {
                     : {}),
                 userData: pulumi.output(args.userData ?? "").apply((u) => header + u),
                 userDataReplaceOnChange: args.onUserDataChange !== "keep",
-                tags: { Name: name, tier: args.tier },
+                tags: { Name: label, tier: args.tier },
             },
             {
                 parent: this,
                 ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}),
                 ...(args.onUserDataChange === "keep" ? { ignoreChanges: ["userData"] } : {}),
+                ...(args.typeChange === "replace" ? { replaceOnChanges: ["instanceType", "rootBlockDevice.volumeSize"] } : {}),
             },
         );
+        this.instance = instance;
         this.instanceId = instance.id;
         this.privateIp = instance.privateIp;
         this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp });

@@ -5,8 +5,10 @@ import { leastPrivilegeViolations, PolicyStatement } from "../../ops/security/ia
 
 export interface TierRoleArgs {
     /**
-     * What the tier's hosts may do, from ops/security/iam.ts `statementsFor`. Checked for least
-     * privilege when known: no `*` or `service:*` actions, no `*` resources for scoped actions.
+     * What the tier's hosts may do, from ops/security/iam.ts `statementsFor`. Least privilege (no `*`
+     * or `service:*` actions, no `*` resources for scoped actions) is checked by the program before any
+     * resource is registered, on the grants planned from config (ops/security/iam.ts
+     * `plannedPolicyProblems`): these statements carry ARNs that are unknown at preview.
      */
     readonly statements: pulumi.Input<PolicyStatement[]>;
 }
@@ -20,9 +22,12 @@ export class TierRole extends pulumi.ComponentResource {
     constructor(name: string, args: TierRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplat:compute:TierRole", name, {}, opts);
         const role = new aws.iam.Role(`${name}`, { assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY) }, { parent: this });
+        // Defensive assert only: it runs when the ARNs are known, during `pulumi up`, after the program's
+        // check of the same grants (stand-in ARNs) has passed before the first resource, so it cannot be
+        // the first to refuse a policy; it stops a policy that bypassed that check from being written.
         const statements = pulumi.output(args.statements).apply((s) => {
             const violations = leastPrivilegeViolations(s);
-            if (violations.length > 0) throw new Error(`${name}: policy is not least-privilege: ${violations.join("; ")}`);
+            if (violations.length > 0) throw new Error(`${name}: policy is not least-privilege (not checked before registering?): ${violations.join("; ")}`);
             return s;
         });
         new aws.iam.RolePolicy(

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Tier, TIERS } from "../../ops/config/schema";
-import { ingressRules, publicAdminExposures } from "../../ops/network/tiers";
+import { ConfigError } from "../../ops/config/errors";
+import { NAMESPACE, Tier, TIERS } from "../../ops/config/schema";
+import { exposureProblems, ingressRules } from "../../ops/network/tiers";
 
 export interface TierSecurityGroupsArgs {
     /** The VPC the tiers live in. */
@@ -24,10 +25,12 @@ export class TierSecurityGroups extends pulumi.ComponentResource {
     public readonly groupIds: Record<Tier, pulumi.Output<string>>;
 
     constructor(name: string, args: TierSecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Config validation (ops/config/parse.ts) refuses an exposure before any resource; this repeats
+        // it as an assert, before this component registers anything, for callers that skip validation.
+        const exposed = exposureProblems(args);
+        if (exposed.length > 0) throw new ConfigError(exposed, NAMESPACE);
         super("dataplat:network:TierSecurityGroups", name, {}, opts);
         const rules = ingressRules({ frontendPublicHttps: args.frontendPublicHttps });
-        const exposed = publicAdminExposures(rules);
-        if (exposed.length > 0) throw new Error(`refusing to open admin/data ports to the internet: ${exposed.map((r) => r.description).join("; ")}`);
 
         new aws.ec2.DefaultSecurityGroup(`${name}-vpc-default`, { vpcId: args.vpcId, ingress: [], egress: [], tags: { Name: `${name}-unused-default` } }, { parent: this });
 

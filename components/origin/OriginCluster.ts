@@ -54,13 +54,22 @@ function subnetIndex(host: string, count: number): number {
 export class OriginCluster extends pulumi.ComponentResource {
     /** Private IP per physical host name. */
     public readonly hostIps: Record<string, pulumi.Output<string>>;
+    /**
+     * The stdout of every rollout and repair command, in run order: each resolves only once its command
+     * completed in this update (or at once when it did not need to run), so the stack's `deployed`
+     * baseline can wait for them.
+     */
+    public readonly commandStdout: pulumi.Output<string>[];
 
     constructor(name: string, args: OriginClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dataplat:origin:OriginCluster", name, {}, opts);
         const c = args.cluster;
         const next = c.hashstate as Hashstate;
         const plan = planOriginUpdate(args.previous?.hashstate ?? next, next);
-        if (plan.change.kind === "refused") throw new Error(`origin: ${plan.change.message}`);
+        // The origin section refuses the same change (classifyChange) before any resource is
+        // registered; this assert runs before the component registers anything, so it cannot be the
+        // first to fire after other resources were created.
+        if (plan.change.kind === "refused") throw new pulumi.RunError(`origin.hashstate: ${plan.change.message}`);
+        super("dataplat:origin:OriginCluster", name, {}, opts);
 
         const hosts: Record<string, Host> = {};
         for (const host of Object.keys(next)) {
@@ -96,8 +105,9 @@ export class OriginCluster extends pulumi.ComponentResource {
         const planned = args.previous ? plan.rollingRestart.filter((h) => h in next) : [];
         const rollingOrder = [...planned, ...Object.keys(next).filter((h) => !planned.includes(h))];
         let last: pulumi.Resource | undefined;
+        const commands: (command.remote.Command | command.local.Command)[] = [];
         for (const host of rollingOrder) {
-            last = new command.remote.Command(
+            const rollout = new command.remote.Command(
                 `${name}-${host}-rollout`,
                 {
                     connection: { host: hosts[host].privateIp, user: c.ssh.user, port: c.ssh.port, privateKey: args.sshPrivateKey },
@@ -106,12 +116,14 @@ export class OriginCluster extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: last ? [last] : [] },
             );
+            commands.push(rollout);
+            last = rollout;
         }
 
         const digest = createHash("sha256").update(JSON.stringify([next, c.replicas])).digest("hex").slice(0, 16);
         const steps = this.repairSteps(args, plan.repairs.map((r) => r.host));
         steps.forEach((step, i) => {
-            last = new command.local.Command(
+            const repair = new command.local.Command(
                 `${name}-repair-${i}-${step.host}`,
                 {
                     create: hosts[step.host].privateIp.apply((ip) =>
@@ -122,9 +134,12 @@ export class OriginCluster extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: last ? [last] : [] },
             );
+            commands.push(repair);
+            last = repair;
         });
 
         this.hostIps = Object.fromEntries(Object.entries(hosts).map(([h, host]) => [h, host.privateIp]));
+        this.commandStdout = commands.map((c) => c.stdout);
         this.registerOutputs({ hostIps: this.hostIps });
     }
 

@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { withBackupBucket, type ControlPlaneConfig, type ControlPlaneHost } from "../../ops/controlplane/config";
+import { ConfigError } from "../../ops/config/errors";
+import { essentialHostProblems, withBackupBucket, type ControlPlaneConfig, type ControlPlaneHost } from "../../ops/controlplane/config";
 import {
     BACKUP_READY_MARKER, RECOVERY_UPDATE_SCRIPT, backupUserData, essentialChecks, firstHeadnodeScript, headnodeDatabase, recoveryScript,
 } from "../../ops/controlplane/scripts";
@@ -72,8 +73,19 @@ export class ControlPlane extends pulumi.ComponentResource {
     public readonly headnodeIp: pulumi.Output<string>;
     /** Private IP per compute node name. */
     public readonly computeNodeIps: Record<string, pulumi.Output<string>>;
+    /**
+     * The stdout of the headnode's recovery command: resolves only once recovery (or, on the first
+     * deployment, enabling backups) completed in this update, so the stack's `deployed` baseline can
+     * wait for it; a failed recovery leaves the previous baseline (the old headnode) in place.
+     */
+    public readonly recoveryStdout: pulumi.Output<string>;
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Every essential off the headnode is probed at a compute node's address. The section refuses
+        // any other placement before the first resource (ops/controlplane essentialHostProblems); this
+        // assert runs before the component registers anything, never inside an apply.
+        const strays = essentialHostProblems(args.controlPlane, args.computeNodes.map((n) => n.name));
+        if (strays.length > 0) throw new ConfigError(strays, "dataplat");
         super("dataplat:platform:ControlPlane", name, {}, opts);
         const bucket = pulumi.output(args.backupBucket);
         const config = bucket.apply((b) => withBackupBucket(args.controlPlane, b));
@@ -110,18 +122,15 @@ export class ControlPlane extends pulumi.ComponentResource {
             ? pulumi.all([config, computeIps]).apply(([c, ips]) =>
                   recoveryScript(
                       c,
-                      essentialChecks(c, (h) => {
-                          const ip = ips[h];
-                          if (ip === undefined) throw new Error(`${name}: essential host ${h} is not a compute node`);
-                          return ip;
-                      }),
+                      // Checked above, before registering: every essential host off the headnode is a compute node.
+                      essentialChecks(c, (h) => ips[h]!),
                       // Recovery runs on the new headnode itself: its PostgreSQL is local.
                       headnodeDatabase(c),
                       BACKUP_READY_MARKER,
                   ),
               )
             : pulumi.output(firstHeadnodeScript(BACKUP_READY_MARKER));
-        new command.remote.Command(
+        const recovery = new command.remote.Command(
             `${headnodeName}-recovery`,
             {
                 connection: {
@@ -139,6 +148,7 @@ export class ControlPlane extends pulumi.ComponentResource {
         );
 
         this.headnodeIp = headnode.privateIp;
+        this.recoveryStdout = recovery.stdout;
         this.computeNodeIps = Object.fromEntries([...computeNodes].map(([n, h]) => [n, h.privateIp]));
         this.registerOutputs({ headnodeIp: this.headnodeIp, computeNodeIps: this.computeNodeIps });
     }

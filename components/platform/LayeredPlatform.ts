@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, type ConfigProblem } from "../../ops/config/errors";
 import type { PlatformConfig } from "../../ops/platform/config";
 import { replacementIdentity } from "../../ops/platform/guardrails";
 import type { ResolvedHost } from "../../ops/platform/hosts";
@@ -34,6 +35,23 @@ export interface LayeredPlatformArgs {
 }
 
 /**
+ * Service instances and backups placed on a host that is not among `hostNames` (the hosts the
+ * component creates), as config problems. The schema refuses unknown hosts already; the platform
+ * section runs this on the resolved config before any resource, and the component asserts it again
+ * before it registers anything, so a command never looks up a host that does not exist.
+ */
+export function placementProblems(platform: PlatformConfig, hostNames: Iterable<string>): ConfigProblem[] {
+    const declared = new Set(hostNames);
+    const placed = [
+        ...serviceCommands(platform).map((c) => ({ host: c.host, what: c.id })),
+        ...(platform.backup !== undefined ? platformBackupScripts(platform, "bucket-name-pending").map((b) => ({ host: b.host, what: b.id })) : []),
+    ];
+    return placed
+        .filter((p) => !declared.has(p.host))
+        .map((p) => ({ path: "platform.services", message: `${p.what} is placed on "${p.host}", which is not one of platform.hosts (${[...declared].join(", ")})` }));
+}
+
+/**
  * Koverse's layered platform (run book "Total System Startup/Shutdown"): one Host per platform host
  * and one remote command per service instance, whose create starts the service's systemd unit and
  * whose delete stops it.
@@ -63,8 +81,16 @@ export class LayeredPlatform extends pulumi.ComponentResource {
     public readonly hostIps: Record<string, pulumi.Output<string>>;
     /** Name of the remote command of each service instance (`datanode@worker-1` -> resource name). */
     public readonly serviceCommands: Record<string, string>;
+    /**
+     * The stdout of every service and backup-timer command: each resolves only once its command
+     * completed in this update (or at once when it did not need to run), so the stack's `deployed`
+     * baseline can wait for them.
+     */
+    public readonly commandStdout: pulumi.Output<string>[];
 
     constructor(name: string, args: LayeredPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        const unplaced = placementProblems(args.platform, args.hosts.map((h) => h.name));
+        if (unplaced.length > 0) throw new ConfigError(unplaced, "dataplat");
         super("dataplat:platform:LayeredPlatform", name, {}, opts);
         const config = args.platform;
 
@@ -90,8 +116,8 @@ export class LayeredPlatform extends pulumi.ComponentResource {
             hosts.set(spec.name, { host, identity });
         }
         const on = (hostName: string) => {
-            const h = hosts.get(hostName);
-            if (h === undefined) throw new Error(`${name}: no host ${hostName}`);
+            // Every placement names one of these hosts: checked before super() above.
+            const h = hosts.get(hostName)!;
             return {
                 connection: {
                     host: h.host.privateIp,
@@ -125,6 +151,7 @@ export class LayeredPlatform extends pulumi.ComponentResource {
         }
 
         const backup = config.backup;
+        const timers: command.remote.Command[] = [];
         if (backup !== undefined) {
             const bucket = pulumi.output(args.backupBucket);
             // Which backups run where does not depend on the bucket's name; only their text does.
@@ -133,15 +160,17 @@ export class LayeredPlatform extends pulumi.ComponentResource {
                     const script = platformBackupScripts(config, b).find((s) => s.id === placed.id)!;
                     return backupTimerInstallScript(script, backup.periodMinutes);
                 });
-                new command.remote.Command(
+                const timer = new command.remote.Command(
                     `${name}-${placed.host}-${backupUnitName(placed).replace(/^dataplat-/, "")}`,
                     { ...on(placed.host), create: installed, update: installed, delete: backupTimerRemoveScript(placed) },
                     { parent: this, dependsOn: backupNeeds(graph.instances, placed).map((d) => commands.get(d)!) },
                 );
+                timers.push(timer);
             }
         }
 
         this.hostIps = Object.fromEntries([...hosts].map(([h, { host }]) => [h, host.privateIp]));
+        this.commandStdout = [...commands.values(), ...timers].map((c) => c.stdout);
         this.registerOutputs({ hostIps: this.hostIps, serviceCommands: this.serviceCommands });
     }
 }

@@ -37,20 +37,30 @@ export interface SearchClusterArgs {
     readonly adminPassword?: pulumi.Input<string>;
     /** dataplat:sshPrivateKey (secret), handed to the restarts in the environment; absent: the runner's ssh agent. */
     readonly sshPrivateKey?: pulumi.Input<string>;
+    /**
+     * Config names of nodes still deployed under the resource names dataplat used before node identities
+     * (`<name>-<node>`, `<name>-<node>-drain`...), with the same machine: their resources carry an alias to that name,
+     * so taking up identity names replaces nothing.
+     */
+    readonly legacyNamed?: readonly string[];
 }
 
 /**
  * An Elasticsearch/OpenSearch cluster shaped like ActiveData's, changed the way "Changing Cluster Config" and
  * "Fixing Cluster" say: one node at a time, each drained before it goes, each bounce controlled.
  *
- * Nodes. Every node is a Host named from its stable config name; its OpenSearch node name is
- * `<name>-g<generation>`, and its opensearch.yml (ops/search/config.ts) is written by its user data, so a
- * change of generation, instance type, image, subnet or volume gives exactly that node a new machine. The
- * coordinator (the runbook's node on the FrontEnd) has its own small host in the frontend tier and serves the
- * admin endpoint that `pulumi up` talks to; cluster-manager nodes and on-demand backup data nodes
- * (node.attr.<zone attribute> = zones.backup) run in the search tier, spot data nodes as one-time spot
- * instances (zones.spot). Data volumes are encrypted EBS. Discovery goes through one DNS name in a private
- * zone that resolves to every cluster-manager-eligible node, so replacing one never changes another's config.
+ * Nodes. Every node is a Host; its OpenSearch node name is `<name>-g<generation>`, and its opensearch.yml
+ * (ops/search/config.ts) is written by its user data. The node's resources are named from its identity
+ * (`<name>-g<generation>-<8 hex of its replacing inputs>`, SearchNodeSpec.identity), so a change of generation,
+ * instance type, image, subnet, root or data volume declares a new node next to the old one instead of replacing
+ * the old one under the same name. Instance type and root volume size are in-place changes for the AWS provider
+ * (a stop/modify/start; terraform-provider-aws internal/service/ec2/ec2_instance.go), so the instance also carries
+ * `replaceOnChanges` for them: a search node is never stopped under the cluster. The coordinator (the runbook's node
+ * on the FrontEnd) has its own small host in the frontend tier and serves the admin endpoint that `pulumi up` talks
+ * to; cluster-manager nodes and on-demand backup data nodes (node.attr.<zone attribute> = zones.backup) run in the
+ * search tier, spot data nodes as one-time spot instances (zones.spot). Data volumes are encrypted EBS. Discovery
+ * goes through one DNS name in a private zone that resolves to every cluster-manager-eligible node, so replacing one
+ * never changes another's config.
  *
  * Controlled replacement of a data node (local Commands, ordered by dependency edges):
  *   undrain   create: no-op            delete: remove the node's exclusion, restore the spot zone
@@ -59,11 +69,19 @@ export interface SearchClusterArgs {
  *                                      delete: exclude the spot zone (if the cluster has spot nodes), exclude
  *                                      the node, wait until it holds no copy; fails closed
  *   bounce    depends on drain         create: the "Fixing Cluster" bounce with the node's heap
- * Their triggers carry the node name and the hash of the instance's replacing inputs, so they are replaced
- * together with the instance; `update` is a no-op, so a changed endpoint or key never re-runs them. Pulumi
- * creates the new node first (joined, bounced to its heap) and deletes the replaced resources at the end of the
- * update in reverse dependency order: old drain -> old instance -> old undrain. Removing a node from config
- * runs the same deletes. Drains (and undrains) are chained node after node, so they never run in parallel.
+ * A config change gives the node a new identity: Pulumi creates the new chain (joined, bounced to its heap) and,
+ * only at the end of an update in which every step succeeded, deletes the old chain, which the program no longer
+ * declares, in reverse dependency order: old drain -> old instance -> old undrain. If anything fails first, the
+ * old node stays a normal resource, untouched. Removing a node from config runs the same deletes. Drains (and
+ * undrains) are chained node after node, so they never run in parallel. `update` is a no-op, so a changed endpoint
+ * or key never re-runs them.
+ *
+ * A replacement that config does not foresee (`pulumi up --replace`, drift, a provider that starts forcing a new
+ * instance) replaces the instance under the same name. The drain and bounce carry `replaceWith: [instance]`, so they
+ * are replaced with it and the old drain still runs before the old instance is deleted. Such a twin has the same
+ * OpenSearch node name as the old node, so the old drain excludes both and the new one stays empty until the node's
+ * generation is bumped (the undrain, created before the instance, cannot be tied to it): use a generation bump,
+ * never `--replace`, to replace a search node.
  *
  * In-place changes (heap): the bounce's triggers also carry the hash of the node's rendered config, so a heap
  * change replaces only the bounce Command, whose create runs allocation primaries -> restart over SSH
@@ -80,12 +98,16 @@ export class SearchCluster extends pulumi.ComponentResource {
     public readonly nodeIps: Record<string, pulumi.Output<string>>;
     /** The admin endpoint with any credentials (a secret). */
     public readonly endpoint: pulumi.Output<string>;
+    /** Resolves once the cluster answered, every new node joined and every bounce finished (the section's baseline waits on it). */
+    public readonly done: pulumi.Output<boolean>;
 
     constructor(name: string, args: SearchClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dataplat:search:SearchCluster", name, {}, opts);
+        // Checked before anything is registered (the search section's config validation refuses both first).
         const c = args.cluster;
         const endpointSpec = args.nodes.find((n) => n.endpoint);
         if (!endpointSpec) throw new Error(`${name}: no coordinator or cluster-manager node to serve the admin endpoint`);
+        if (c.admin.auth === "basic" && args.adminPassword === undefined) throw new Error(`${name}: admin.auth basic needs adminPassword`);
+        super("dataplat:search:SearchCluster", name, {}, opts);
 
         // 9200 of the endpoint node's tier: from the frontend tier to its coordinator (queries), and from the operators'
         // networks (`pulumi up` drains and bounces through it). No new group: the tier groups stay one per tier.
@@ -105,10 +127,20 @@ export class SearchCluster extends pulumi.ComponentResource {
             );
         }
 
+        const legacy = new Set(args.legacyNamed ?? []);
+        // Every resource of a node is named from its identity; `kind` is the resource's suffix ("" for the host).
+        const nodeResource = (n: SearchNodeSpec, kind: string) => {
+            const suffix = kind ? `-${kind}` : "";
+            return {
+                name: `${name}-${n.identity}${suffix}`,
+                opts: legacy.has(n.name) ? { aliases: [{ name: `${name}-${n.name}${suffix}` }] } : {},
+            };
+        };
         const hostFor = (n: SearchNodeSpec, dependsOn: pulumi.Resource[]): Host => {
             const coordinator = n.role === "coordinator";
+            const r = nodeResource(n, "");
             return new Host(
-                `${name}-${n.name}`,
+                r.name,
                 {
                     imageId: n.image,
                     instanceType: n.instanceType,
@@ -122,8 +154,12 @@ export class SearchCluster extends pulumi.ComponentResource {
                     generation: n.generation,
                     userData: n.userData,
                     tier: coordinator ? "frontend" : "search",
+                    // The user data and Name tag keep the node's config name, whatever its identity.
+                    label: `${name}-${n.name}`,
+                    // Never a stop/start of a search node: a type or root volume change is a new node, drained in.
+                    typeChange: "replace",
                 },
-                { parent: this, ...(dependsOn.length > 0 ? { dependsOn } : {}) },
+                { parent: this, ...r.opts, ...(dependsOn.length > 0 ? { dependsOn } : {}) },
             );
         };
 
@@ -150,12 +186,14 @@ export class SearchCluster extends pulumi.ComponentResource {
         // 2. The admin endpoint (secret: it may carry the admin password) and the wait until the cluster answers.
         const endpointHost = hosts.get(endpointSpec.name)!;
         const base = c.admin.endpoint !== undefined ? pulumi.output(c.admin.endpoint) : pulumi.interpolate`${c.admin.tls ? "https" : "http"}://${endpointHost.privateIp}:9200`;
+        // admin.auth basic: the password is dataplat:searchAdminPassword, which config validation refuses
+        // when supplied empty (ops/config/parse.ts), or a generated one; unknown at preview, so nothing is
+        // checked on it here (a check inside this apply would only fire in the middle of `pulumi up`).
         this.endpoint = pulumi.secret(
             c.admin.auth === "basic"
-                ? pulumi.all([base, pulumi.output(args.adminPassword ?? "")]).apply(([b, password]) => {
-                      if (!password) throw new Error(`${name}: admin.auth basic needs dataplat:searchAdminPassword`);
-                      return endpointWithCredentials(b, { username: c.admin.username, password });
-                  })
+                ? pulumi.all([base, pulumi.output(args.adminPassword!)]).apply(([b, password]) =>
+                      endpointWithCredentials(b, { username: c.admin.username, password }),
+                  )
                 : base.apply((b) => endpointWithCredentials(b)),
         );
         const environment = { [SEARCH_ENDPOINT_ENV]: this.endpoint };
@@ -164,7 +202,7 @@ export class SearchCluster extends pulumi.ComponentResource {
         const ready = new command.local.Command(
             `${name}-ready`,
             { create: waitReachableCommand({ timeoutSeconds: c.timeouts.readySeconds }), environment, ...shell, triggers: [endpointSpec.nodeName, endpointSpec.replacementKey] },
-            { parent: this, dependsOn: [...hosts.values()] },
+            { parent: this, dependsOn: [...hosts.values()], replaceWith: [endpointHost.instance] },
         );
 
         // 3. Data nodes: undrain <- instance <- drain, each chain node after node.
@@ -176,8 +214,9 @@ export class SearchCluster extends pulumi.ComponentResource {
             // "Ensure all nodes are reliable": exclude the spot zone first. With zone awareness every shard already
             // has a copy in the backup zone and a spot copy may not move there, so a spot node is drained alone.
             const spotZone = n.role === "spot" && c.zones.awareness ? undefined : c.zones.spot;
+            const undrainResource = nodeResource(n, "undrain");
             const undrain = new command.local.Command(
-                `${name}-${n.name}-undrain`,
+                undrainResource.name,
                 {
                     create: NOOP_COMMAND,
                     update: NOOP_COMMAND,
@@ -186,13 +225,14 @@ export class SearchCluster extends pulumi.ComponentResource {
                     ...shell,
                     triggers,
                 },
-                { parent: this, dependsOn: lastUndrain ? [lastUndrain] : [] },
+                { parent: this, ...undrainResource.opts, dependsOn: lastUndrain ? [lastUndrain] : [] },
             );
             lastUndrain = undrain;
             const host = hostFor(n, [undrain]);
             hosts.set(n.name, host);
+            const drainResource = nodeResource(n, "drain");
             const drain = new command.local.Command(
-                `${name}-${n.name}-drain`,
+                drainResource.name,
                 {
                     create: waitJoinedCommand({ node: n.nodeName, timeoutSeconds: c.timeouts.joinSeconds }),
                     update: NOOP_COMMAND,
@@ -210,14 +250,17 @@ export class SearchCluster extends pulumi.ComponentResource {
                     ...shell,
                     triggers,
                 },
-                { parent: this, dependsOn: [host, ready, ...drains.slice(-1)] },
+                // replaceWith: whatever replaces the instance (a config change, `pulumi up --replace`, drift, a provider
+                // upgrade) replaces its drain too, so the old instance is never deleted without its drain running first.
+                { parent: this, ...drainResource.opts, dependsOn: [host, ready, ...drains.slice(-1)], replaceWith: [host.instance] },
             );
             drains.push(drain);
             joined.set(n.name, drain);
         }
 
         // 4. Bounces: after every node joined, one at a time in node order; each restarts its node with its heap.
-        let lastBounce: pulumi.Resource | undefined;
+        let lastBounce: command.local.Command | undefined;
+        const bounces: command.local.Command[] = [];
         for (const n of args.nodes) {
             const host = hosts.get(n.name)!;
             const restart = host.privateIp.apply((ip) =>
@@ -227,14 +270,17 @@ export class SearchCluster extends pulumi.ComponentResource {
                 ? restart.apply((r) => restartEndpointNodeCommand({ restart: r, timeoutSeconds: c.timeouts.bounceSeconds }))
                 : restart.apply((r) => bounceCommand({ node: n.nodeName, restart: r, timeoutSeconds: c.timeouts.bounceSeconds, allocation: "primaries" }));
             const after = lastBounce ? [lastBounce] : [ready, ...drains];
+            const bounceResource = nodeResource(n, "bounce");
             lastBounce = new command.local.Command(
-                `${name}-${n.name}-bounce`,
+                bounceResource.name,
                 { create, update: NOOP_COMMAND, environment: restartEnvironment, ...shell, triggers: [n.nodeName, n.replacementKey, n.configKey] },
-                { parent: this, dependsOn: [host, ...(joined.has(n.name) ? [joined.get(n.name)!] : []), ...after] },
+                { parent: this, ...bounceResource.opts, dependsOn: [host, ...(joined.has(n.name) ? [joined.get(n.name)!] : []), ...after], replaceWith: [host.instance] },
             );
+            bounces.push(lastBounce);
         }
 
         this.nodeIps = Object.fromEntries(args.nodes.map((n) => [n.name, hosts.get(n.name)!.privateIp]));
+        this.done = pulumi.all([ready.stdout, ...drains.map((d) => d.stdout), ...bounces.map((b) => b.stdout)]).apply(() => true);
         this.registerOutputs({ nodeIps: this.nodeIps, endpoint: this.endpoint });
     }
 }

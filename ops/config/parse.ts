@@ -3,6 +3,7 @@
  * to a validated StackConfig. Pure: the caller supplies the map and which keys are Pulumi secrets.
  * Everything wrong is reported at once, each problem with its path.
  */
+import { exposureProblems } from "../network/tiers";
 import { ConfigError, ConfigProblem, problemsFromZod, suggest } from "./errors";
 import { NAMESPACE, SECRET_KEYS, SecretKey, StackConfig, StackConfigSchema } from "./schema";
 
@@ -15,6 +16,18 @@ export interface ParsedConfig {
     /** Secret values by key; only keys that were set. Callers must keep them secret. */
     readonly secrets: Partial<Record<SecretKey, string>>;
 }
+
+/**
+ * What an empty secret would do, per key. A supplied secret replaces what the program would otherwise
+ * do (generate a password), so an empty one must be refused here, before any resource: found later,
+ * inside an apply() on the value, it would only fail in the middle of `pulumi up`.
+ */
+const EMPTY_SECRET: Record<SecretKey, string> = {
+    sshPrivateKey: "is empty: set the private key with `pulumi config set --secret dataplat:sshPrivateKey < key.pem`, or remove the key",
+    postgresPassword: "is empty: set a password with `pulumi config set --secret dataplat:postgresPassword`, or remove the key to have one generated",
+    searchAdminPassword:
+        "is empty (search admin.auth basic would send no password): set one with `pulumi config set --secret dataplat:searchAdminPassword`, or remove the key to have one generated",
+};
 
 /** Pulumi passes structured values as JSON text and plain values as-is. */
 function decode(value: string): unknown {
@@ -47,6 +60,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, secretKe
                     path: key,
                     message: `must be a Pulumi secret, not plaintext in the stack file: run \`pulumi config set --secret ${fullKey} ...\``,
                 });
+            } else if (value.trim() === "") {
+                problems.push({ path: key, message: EMPTY_SECRET[key as SecretKey] });
             } else {
                 secrets[key as SecretKey] = value;
             }
@@ -77,7 +92,9 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, secretKe
             }
         }
     }
-    if (result.success && secrets.sshPrivateKey === undefined) {
+    // Checks of the resources' shape that only config decides: refused here, never in a component.
+    if (result.success) problems.push(...exposureProblems(result.data.network));
+    if (result.success && secrets.sshPrivateKey === undefined && !problems.some((p) => p.path === "sshPrivateKey")) {
         const users = SSH_USERS.filter((k) => result.data[k] !== undefined);
         if (users.length > 0) {
             problems.push({

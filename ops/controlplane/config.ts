@@ -86,6 +86,29 @@ export function backupBucket(config: ControlPlaneConfig): string {
   return bucket;
 }
 
+/**
+ * Essentials recovery must probe that are not on a compute node: each essential off the headnode is
+ * checked at a compute node's address, so a host that is neither is a config problem (its path, under
+ * `controlPlane.`). The schema refuses unknown hosts already; this is the same rule as the component
+ * needs it, run by the section on the resolved config before any resource (and asserted again by the
+ * component before it registers anything).
+ */
+export function essentialHostProblems(config: ControlPlaneConfig, computeNodeNames: Iterable<string>): { path: string; message: string }[] {
+  const compute = new Set(computeNodeNames);
+  const out: { path: string; message: string }[] = [];
+  for (const name of ESSENTIALS) {
+    config.essentials[name].hosts.forEach((host, i) => {
+      if (host !== config.headnode.name && !compute.has(host)) {
+        out.push({
+          path: `controlPlane.essentials.${name}.hosts[${i}]`,
+          message: `${ESSENTIAL_SPECS[name].title} on "${host}", which is not a compute node (nor the headnode): recovery could not probe it; expected one of: ${[config.headnode.name, ...compute].join(", ")}`,
+        });
+      }
+    });
+  }
+  return out;
+}
+
 /** Every host by name: the headnode and the compute nodes. */
 export function controlPlaneHosts(config: ControlPlaneConfig): Map<string, ControlPlaneHost> {
   return new Map([config.headnode, ...config.computeNodes].map((h) => [h.name, h]));

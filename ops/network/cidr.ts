@@ -46,3 +46,27 @@ export function parseCidr(text: string): Cidr | undefined {
 export function isOpenToWorld(c: Cidr): boolean {
     return c.prefix === 0;
 }
+
+/** First and last address of a CIDR, as integers of its family. */
+function range(c: Cidr): { readonly first: bigint; readonly last: bigint } {
+    const bits = c.family === 4 ? 32 : 128;
+    const addr = c.text.slice(0, c.text.indexOf("/"));
+    const first = c.family === 4 ? ipv4ToBigInt(addr) : ipv6ToBigInt(addr);
+    return { first, last: first + (1n << BigInt(bits - c.prefix)) - 1n };
+}
+
+/**
+ * True when the CIDRs of one family, taken together, cover every address of that family: the union
+ * is the whole internet even if no single entry is 0.0.0.0/0 (0.0.0.0/1 plus 128.0.0.0/1).
+ */
+export function unionCoversWorld(cidrs: readonly Cidr[], family: 4 | 6): boolean {
+    const end = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
+    const ranges = cidrs.filter((c) => c.family === family).map(range).sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    let next = 0n;
+    for (const r of ranges) {
+        if (r.first > next) return false;
+        if (r.last + 1n > next) next = r.last + 1n;
+        if (next > end) return true;
+    }
+    return false;
+}

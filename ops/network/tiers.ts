@@ -8,7 +8,9 @@
  * and are repaired from the manager. The control plane's essentials (binder/ZooKeeper, manatee/
  * PostgreSQL, moray) talk within their tier, and so do the Hadoop/Accumulo layers.
  */
+import type { ConfigProblem } from "../config/errors";
 import { Tier, TIERS } from "../config/schema";
+import { parseCidr, unionCoversWorld, type Cidr } from "./cidr";
 import * as ports from "./ports";
 import { PortRange } from "./ports";
 
@@ -60,4 +62,41 @@ export function ingressRules(opts: TierRuleOptions): IngressRule[] {
 /** Rules that would let the internet reach an admin or data port: must be empty. */
 export function publicAdminExposures(rules: readonly IngressRule[]): IngressRule[] {
     return rules.filter((r) => r.source.kind === "internet" && ports.ADMIN_AND_DATA_PORTS.some((a) => ports.overlaps(a, r.ports)));
+}
+
+/** The network settings the exposure check reads (config `network`). */
+export interface ExposureSettings {
+    readonly operatorCidrs: readonly string[];
+    readonly frontendPublicHttps: boolean;
+}
+
+/**
+ * The exposure check of the tier rules as config problems, each with the path of the setting that
+ * causes it, so that it refuses the config before any resource: an admin or data port whose sources,
+ * resolved from config, reach the whole internet. Sources resolve as: another tier (a security group
+ * reference) reaches nothing outside; "operators" reaches network.operatorCidrs (together: 0.0.0.0/1
+ * and 128.0.0.0/1 are the internet as much as 0.0.0.0/0, which the schema already refuses entry by
+ * entry); "internet" reaches 0.0.0.0/0 and ::/0. Every port the operators reach is an admin port here
+ * (SSH, origin repair, the search endpoint and the platform web app).
+ */
+export function exposureProblems(network: ExposureSettings): ConfigProblem[] {
+    const operators = network.operatorCidrs.map(parseCidr).filter((c): c is Cidr => c !== undefined);
+    const operatorsAreWorld = ([4, 6] as const).filter((f) => unionCoversWorld(operators, f));
+    const out: ConfigProblem[] = [];
+    const seen = new Set<string>();
+    for (const rule of ingressRules({ frontendPublicHttps: network.frontendPublicHttps })) {
+        const admin = ports.ADMIN_AND_DATA_PORTS.some((a) => ports.overlaps(a, rule.ports));
+        if (rule.source.kind === "internet" && admin) {
+            out.push({ path: "network.frontendPublicHttps", message: `would open ${rule.description} (${rule.tier} tier, port ${rule.ports.from}) to the internet; admin and data ports are never public` });
+        } else if (rule.source.kind === "operators" && admin && operatorsAreWorld.length > 0 && !seen.has("operators")) {
+            seen.add("operators");
+            out.push({
+                path: "network.operatorCidrs",
+                message:
+                    `together these networks are the whole IPv${operatorsAreWorld.join(" and IPv")} internet, and operators reach admin ports ` +
+                    `(${rule.description} and more): list the operators' own networks or VPN ranges`,
+            });
+        }
+    }
+    return out;
 }

@@ -327,6 +327,14 @@ export interface SearchNodeSpec {
   replacing: ReplacingInputs;
   /** Hash of `replacing`: changes exactly when the instance is replaced; the node's commands carry it as a trigger. */
   replacementKey: string;
+  /**
+   * `<nodeName>-<first 8 of replacementKey>`: the node's resources (host, drain, undrain, bounce) are named from it,
+   * so a config change that gives the node a new machine declares new resources instead of replacing the old ones
+   * under the same name. A failed update then leaves the old node a normal resource (not pending deletion, which
+   * the engine would delete at the start of the next update, before any drain), and the old node's drain, instance
+   * and undrain are deleted only at the end of an update in which every create succeeded.
+   */
+  identity: string;
   /** Hash of the rendered config (opensearch.yml and heap): a change bounces the node. */
   configKey: string;
 }
@@ -378,6 +386,7 @@ export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): S
       dataVolumeGiB: dataVolumeGiB ?? null,
       userData: sha(userData),
     };
+    const replacementKey = sha(JSON.stringify(replacing)).slice(0, 16);
     return {
       name: p.name,
       nodeName: p.nodeName,
@@ -398,7 +407,8 @@ export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): S
       yml,
       userData,
       replacing,
-      replacementKey: sha(JSON.stringify(replacing)).slice(0, 16),
+      replacementKey,
+      identity: `${p.nodeName}-${replacementKey.slice(0, 8)}`,
       configKey: sha(`${yml}\n# heap ${p.heap}\n`).slice(0, 16),
     };
   });

@@ -64,6 +64,56 @@ export function statementsFor(grants: readonly Grant[]): PolicyStatement[] {
     return out;
 }
 
+/** A grant planned from config, before its resource exists: `path` is the config entry that asks for it. */
+export interface PlannedGrant extends Grant {
+    readonly path: string;
+}
+
+/**
+ * An ARN of the real shape for a resource that does not exist yet. At preview a queue's, bucket's or
+ * parameter's ARN is unknown, so a check of the policy built from it would not run before `pulumi up`
+ * is under way; the policy is checked on these stand-ins instead, before any resource is registered.
+ * Only the names differ from the real ARNs, and no check here reads names.
+ */
+export function standInArn(kind: Grant["kind"], name: string, region: string): string {
+    const account = "000000000000";
+    if (kind === "queue") return `arn:aws:sqs:${region}:${account}:${name}`;
+    if (kind === "bucket") return `arn:aws:s3:::${name}`;
+    return `arn:aws:ssm:${region}:${account}:parameter/${name.replace(/^\//, "")}`;
+}
+
+/**
+ * Least-privilege problems of each tier's policy as planned from config (grants with stand-in ARNs),
+ * each at the path of the grant that causes it. `statements` is the function the roles' policies are
+ * built with (statementsFor), passed in so that the check and the policy cannot drift apart.
+ */
+export function plannedPolicyProblems(
+    grants: Readonly<Record<string, readonly PlannedGrant[]>>,
+    statements: (g: readonly Grant[]) => PolicyStatement[],
+): { path: string; message: string }[] {
+    const out: { path: string; message: string }[] = [];
+    for (const [tier, planned] of Object.entries(grants)) {
+        for (const g of planned) {
+            let violations: string[];
+            try {
+                violations = leastPrivilegeViolations(statements([{ kind: g.kind, access: g.access, arn: g.arn }]));
+            } catch (e) {
+                violations = [(e as Error).message];
+            }
+            if (violations.length > 0) out.push({ path: g.path, message: `the ${tier} tier's policy would not be least-privilege: ${violations.join("; ")}` });
+        }
+        try {
+            const all = leastPrivilegeViolations(statements(planned.map(({ kind, access, arn }) => ({ kind, access, arn }))));
+            if (all.length > 0 && !out.some((p) => p.message.startsWith(`the ${tier} tier's`))) {
+                out.push({ path: `(${tier} tier)`, message: `the ${tier} tier's policy would not be least-privilege: ${all.join("; ")}` });
+            }
+        } catch (e) {
+            if (!out.some((p) => p.message.startsWith(`the ${tier} tier's`))) out.push({ path: `(${tier} tier)`, message: (e as Error).message });
+        }
+    }
+    return out;
+}
+
 /** The resource-policy statement that refuses every request not made over TLS (FSBP S3.5). */
 export function denyInsecureTransport<R>(action: string, resource: R) {
     return {

@@ -1,14 +1,25 @@
 /**
  * Evaluates the real program under Pulumi's mock runtime, without the CLI or a cloud, and returns the
  * resource graph it registered. Used by `npm run synth` and by the tests.
+ *
+ * Two modes. Known values (the default): every output a provider computes has a deterministic mock
+ * value, as after `pulumi up`. Preview (`preview: true`): the runtime runs as a dry run and every
+ * provider-computed output is unknown, as in a first real `pulumi preview` (see mocks.ts), so a check
+ * placed inside an `apply()` on one of them does not run; the graph still lists every resource with
+ * its inputs, unknown values rendered as "[unknown]".
  */
 import * as pulumi from "@pulumi/pulumi";
 import { program } from "../program";
-import { OfflineMocks } from "./mocks";
+import { OfflineMocks, Registration } from "./mocks";
 import { Recorder } from "./recorder";
 import { RawStackConfig } from "./stackfile";
 
 export const PROJECT = "dataplat";
+
+/** How an input or output that is unknown at preview appears in a graph. */
+export const UNKNOWN = "[unknown]";
+
+export type { Registration } from "./mocks";
 
 export interface GraphResource {
     readonly urn: string;
@@ -19,7 +30,7 @@ export interface GraphResource {
     readonly dependsOn: string[];
     readonly explicitDependsOn: string[];
     readonly inputs: Record<string, unknown>;
-    readonly options: { protect?: true; deleteBeforeReplace?: true; replaceOnChanges?: string[]; ignoreChanges?: string[]; retainOnDelete?: true };
+    readonly options: { protect?: true; deleteBeforeReplace?: true; replaceOnChanges?: string[]; ignoreChanges?: string[]; retainOnDelete?: true; replaceWith?: string[]; deletedWith?: string; aliases?: string[] };
 }
 
 export interface StackGraph {
@@ -33,14 +44,31 @@ export interface EvaluateOptions {
     readonly config: RawStackConfig;
     /** The deployed stack's config: evaluated first, its outputs answer the program's StackReference to itself. */
     readonly previous?: RawStackConfig;
+    /**
+     * The deployed stack's outputs, when already known (a walk over config edits reuses the last step's graph
+     * instead of evaluating its config again). Ignored when `previous` is given.
+     */
+    readonly previousOutputs?: Record<string, unknown>;
     /** Private IPs for instances by resource name (tests only: loopback stand-ins). */
     readonly privateIps?: Readonly<Record<string, string>>;
+    /**
+     * Evaluate as a first real `pulumi preview`: a dry run whose provider-computed outputs are all
+     * unknown. The previous config, if any, is still evaluated with known values (it is what was deployed).
+     */
+    readonly preview?: boolean;
+    /**
+     * Called for each resource the evaluation of `config` registers or reads (not those of `previous`),
+     * in the order the monitor receives them, also when the program fails: tests count what was
+     * registered before an error.
+     */
+    readonly onRegister?: (r: Registration) => void;
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-/** Secret values never reach the synth output. */
+/** Secret values never reach the synth output; unknown values (preview) appear as UNKNOWN. */
 function redact(v: unknown): unknown {
+    if (pulumi.isUnknown(v) || v === pulumi.runtime.unknownValue) return UNKNOWN;
     if (Array.isArray(v)) return v.map(redact);
     if (v && typeof v === "object") {
         const o = v as Record<string, unknown>;
@@ -71,19 +99,38 @@ function containsMark(haystack: string, mark: string): boolean {
 /** Pulumi's mock runtime is process-global: evaluations queue behind each other. */
 let queue: Promise<unknown> = Promise.resolve();
 
-async function evaluateOnce(stack: string, raw: RawStackConfig, previousOutputs?: Record<string, unknown>, privateIps?: Readonly<Record<string, string>>): Promise<StackGraph> {
+interface RunOptions {
+    readonly previousOutputs?: Record<string, unknown>;
+    readonly privateIps?: Readonly<Record<string, string>>;
+    readonly preview?: boolean;
+    readonly onRegister?: (r: Registration) => void;
+}
+
+async function evaluateOnce(stack: string, raw: RawStackConfig, run: RunOptions = {}): Promise<StackGraph> {
     const region = raw.config["aws:region"] ?? "us-east-1";
-    const mocks = new OfflineMocks({ region, previousOutputs, privateIps });
-    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false, "organization");
+    const preview = run.preview === true;
+    const mocks = new OfflineMocks({ region, previousOutputs: run.previousOutputs, privateIps: run.privateIps, preview, onRegister: run.onRegister });
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, preview, "organization");
     pulumi.runtime.setAllConfig(raw.config, raw.secretKeys);
     const recorder = new Recorder();
-    const outputs = (await pulumi.runtime.runInPulumiStack(async () => {
-        pulumi.runtime.registerStackTransformation(recorder.transformation);
-        return program();
-    })) as Record<string, unknown>;
-    const recorded = await recorder.resolve();
-    // Let the runtime finish its outstanding RPCs (the stack's own outputs) before the next evaluation.
-    await pulumi.runtime.disconnect();
+    let returned: Record<string, unknown> | undefined;
+    let outputs: Record<string, unknown>;
+    let recorded: Awaited<ReturnType<Recorder["resolve"]>>;
+    try {
+        const massaged = (await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation(recorder.transformation);
+            returned = await program();
+            return returned;
+        })) as Record<string, unknown>;
+        // At preview, the stack's massaged outputs drop what is unknown; the SDK's own serialization
+        // (what it would send the engine) keeps unknowns as unknowns.
+        outputs = preview ? await pulumi.runtime.serializeProperties("outputs", returned ?? {}) : massaged;
+        recorded = await recorder.resolve();
+    } finally {
+        // Let the runtime finish its outstanding RPCs (the stack's own outputs, or whatever a failed
+        // program had started to register) before the result, and before the next evaluation.
+        await pulumi.runtime.disconnect();
+    }
 
     const byKey = new Map(mocks.resources.map((r) => [`${r.type}::${r.name}`, r]));
     const urnByKey = new Map(recorded.map((r) => [`${r.type}::${r.name}`, r.urn]));
@@ -103,6 +150,9 @@ async function evaluateOnce(stack: string, raw: RawStackConfig, previousOutputs?
             ...(r.replaceOnChanges.length ? { replaceOnChanges: [...r.replaceOnChanges] } : {}),
             ...(r.ignoreChanges.length ? { ignoreChanges: [...r.ignoreChanges] } : {}),
             ...(r.retainOnDelete ? { retainOnDelete: true as const } : {}),
+            ...(r.replaceWith.length ? { replaceWith: [...r.replaceWith].sort() } : {}),
+            ...(r.deletedWith ? { deletedWith: r.deletedWith } : {}),
+            ...(r.aliasNames.length ? { aliases: [...r.aliasNames] } : {}),
         };
         return {
             urn,
@@ -125,8 +175,8 @@ async function evaluateOnce(stack: string, raw: RawStackConfig, previousOutputs?
  */
 export function evaluateStack(opts: EvaluateOptions): Promise<StackGraph> {
     const run = queue.then(async () => {
-        const previousOutputs = opts.previous ? (await evaluateOnce(opts.stack, opts.previous)).outputs : undefined;
-        return evaluateOnce(opts.stack, opts.config, previousOutputs, opts.privateIps);
+        const previousOutputs = opts.previous ? (await evaluateOnce(opts.stack, opts.previous)).outputs : opts.previousOutputs;
+        return evaluateOnce(opts.stack, opts.config, { previousOutputs, privateIps: opts.privateIps, preview: opts.preview, onRegister: opts.onRegister });
     });
     queue = run.catch(() => undefined);
     return run;

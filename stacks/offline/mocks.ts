@@ -4,6 +4,17 @@
  * taint marks: when one resource's mock output shows up in another's inputs, the second depends on
  * the first through its inputs. Pulumi's mocks do not expose dependencies, and Output's resource
  * list is SDK-internal, so this is how implied dependencies are recovered with public APIs only.
+ *
+ * Preview mode (`preview: true`, with `setMocks(..., preview = true)`) answers as a first real
+ * `pulumi preview` does: a resource to be created has no id yet, and everything its provider computes
+ * (ids, ARNs, URLs, private IPs and DNS names, generated names, random results, launch template
+ * versions, command output) is unknown. The mock returns only the inputs, echoed back: in a dry run
+ * the SDK resolves every output property the monitor did not return as unknown, and an empty id as an
+ * unknown id (@pulumi/pulumi runtime/rpc.js `resolveProperties`, runtime/resource.js
+ * `resolveOutputs` and `registerResource`), so `apply()` callbacks on them do not run, exactly as in a
+ * real preview. Inputs that were unknown at registration (another resource's computed output) arrive
+ * here as the SDK's `unknown` and go back as unknowns. What stays known: the stack's reference to
+ * itself (its outputs are read from the deployed state) and invokes (they run at preview too).
  */
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -41,6 +52,13 @@ const ID_PREFIX: Record<string, string> = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
 };
 
+/** One registerResource or readResource the mock monitor received. */
+export interface Registration {
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+}
+
 export class OfflineMocks implements pulumi.runtime.Mocks {
     readonly resources: MockedResource[] = [];
 
@@ -50,12 +68,22 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
             previousOutputs?: Record<string, unknown>;
             /** Private IPs to give instances by resource name (tests point commands at loopback stand-ins). */
             privateIps?: Readonly<Record<string, string>>;
+            /** Answer as a first real `pulumi preview`: every provider-computed output unknown (see above). */
+            preview?: boolean;
+            /** Called for every resource registered or read, in the order the monitor receives them. */
+            onRegister?: (r: Registration) => void;
         },
     ) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const seed = `${args.type}::${args.name}`;
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        this.opts.onRegister?.({ type: args.type, name: args.name, custom: args.custom ?? false });
+        if (this.opts.preview && args.type !== "pulumi:pulumi:StackReference") {
+            // Nothing exists yet: no id, no computed output, no mark (an unknown value marks nothing).
+            this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs, marks: [] });
+            return { id: undefined, state: { ...inputs } };
+        }
         const region = this.opts.region;
         const acct = MOCK_ACCOUNT_ID;
         const marks: string[] = [];
@@ -120,10 +148,13 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
                 break;
         }
         if (state.arn === undefined && args.custom) state.arn = `arn:aws:mock:${region}:${acct}:${args.type.split(":")[1] ?? "resource"}/${id}`;
+        // A StackReference's id is a stack name ("prod" on a self-managed backend): a word that appears in tags and
+        // names everywhere, not an output anyone's inputs can depend on. It marks nothing.
+        const reference = args.type === "pulumi:pulumi:StackReference";
         if (id) marks.push(id);
         if (typeof state.arn === "string") marks.push(state.arn);
         if (typeof state.url === "string") marks.push(state.url);
-        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs, marks: [...new Set(marks)] });
+        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs, marks: reference ? [] : [...new Set(marks)] });
         return { id, state };
     }
 

@@ -16,6 +16,12 @@ export interface RecordedResource {
     readonly replaceOnChanges: readonly string[];
     readonly ignoreChanges: readonly string[];
     readonly retainOnDelete: boolean;
+    /** URNs of the resources whose replacement also replaces this one (engine: replaceWith). */
+    readonly replaceWith: string[];
+    /** URN of the resource whose deletion skips this one's delete (engine: deletedWith). */
+    readonly deletedWith?: string;
+    /** Names given as aliases (`{ name }` aliases; renames keep the resource). */
+    readonly aliasNames: string[];
 }
 
 interface Captured {
@@ -59,6 +65,9 @@ export class Recorder {
                     replaceOnChanges: opts.replaceOnChanges ?? [],
                     ignoreChanges: opts.ignoreChanges ?? [],
                     retainOnDelete: opts.retainOnDelete === true,
+                    replaceWith: await Promise.all((opts.replaceWith ?? []).map(urnOf)),
+                    deletedWith: opts.deletedWith ? await urnOf(opts.deletedWith) : undefined,
+                    aliasNames: (opts.aliases ?? []).flatMap((a) => (typeof a === "object" && a !== null && typeof (a as pulumi.Alias).name === "string" ? [(a as pulumi.Alias).name as string] : [])),
                 })),
             );
         }

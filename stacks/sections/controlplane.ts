@@ -2,9 +2,12 @@ import { ControlPlane } from "../../components/platform/ControlPlane";
 import { ConfigError, type ConfigProblem } from "../../ops/config/errors";
 import { NAMESPACE, type StackConfig } from "../../ops/config/schema";
 import { blessedCheck } from "../../ops/controlplane/blessed";
-import { controlPlaneSchema, type ControlPlaneConfig, type ControlPlaneHost } from "../../ops/controlplane/config";
+import { essentialHostProblems, withBackupBucket, type ControlPlaneConfig, type ControlPlaneHost } from "../../ops/controlplane/config";
+import { BACKUP_READY_MARKER, backupUserData, essentialChecks, headnodeDatabase, recoveryScript } from "../../ops/controlplane/scripts";
 import { checkControlPlaneUpdate, headnodeReplaced, hostDisruption } from "../../ops/controlplane/guardrails";
 import { resolveHosts, type ResolvedHost } from "../../ops/platform/hosts";
+import { controlPlaneSnapshotSchema } from "../../ops/state/schemas";
+import { readSnapshot, snapshotValue, type SnapshotRead } from "../../ops/state/snapshot";
 import { StackSection } from "./section";
 
 interface Resolved {
@@ -28,11 +31,25 @@ function resolved(config: ControlPlaneConfig, cfg: StackConfig): Resolved {
     };
 }
 
-function deployedControlPlane(previous: unknown): { config?: ControlPlaneConfig; problem?: string } {
-    if (previous === undefined || previous === null) return {};
-    const parsed = controlPlaneSchema.safeParse(previous);
-    if (parsed.success) return { config: parsed.data };
-    return { problem: `controlPlane: the deployed control-plane snapshot (stack output deployed.controlPlane) cannot be read (${parsed.error.issues[0]?.message ?? "invalid"}); refusing to change the control plane without its guardrails` };
+/** The deployed snapshot (ops/state/schemas.ts), read fail closed: an unreadable one is a refusal. */
+function deployedControlPlane(previous: unknown): SnapshotRead<ControlPlaneConfig> {
+    return readSnapshot<ControlPlaneConfig>("controlPlane", controlPlaneSnapshotSchema, previous);
+}
+
+/**
+ * The headnode's user data and recovery script are rendered inside apply() (they need the backup
+ * bucket's name and the compute nodes' addresses, unknown at preview): rendered here first with
+ * stand-ins, so that whatever they would refuse is a config problem before any resource.
+ */
+function scriptProblems(config: ControlPlaneConfig): ConfigProblem[] {
+    try {
+        const c = withBackupBucket(config, config.backup.bucket ?? "stand-in-backup-bucket");
+        backupUserData(c);
+        recoveryScript(c, essentialChecks(c, () => "192.0.2.1"), headnodeDatabase(c), BACKUP_READY_MARKER);
+        return [];
+    } catch (e) {
+        return [{ path: "controlPlane", message: `the headnode's backup or recovery script cannot be built: ${(e as Error).message}` }];
+    }
 }
 
 /** Triton's headnode, compute nodes, headnode backup and recovery (config key `controlPlane`, RFD 67). */
@@ -47,15 +64,16 @@ export const controlPlaneSection: StackSection<"controlPlane"> = {
     refusals(previous, next, cfg) {
         const r = resolved(next, cfg);
         const prev = deployedControlPlane(previous);
-        const violations = r.problems.length === 0 ? checkControlPlaneUpdate(prev.config, r.config, cfg.environment) : [];
+        const violations = r.problems.length === 0 ? checkControlPlaneUpdate(prev.kind === "ok" ? prev.value : undefined, r.config, cfg.environment) : [];
         const configOnly = new Set(["blessed", "recovery-checks"]);
         const invalid: ConfigProblem[] = [
             ...r.problems,
             ...violations.filter((v) => configOnly.has(v.rule)).map((v) => ({ path: "controlPlane.essentials", message: v.message })),
         ];
+        if (invalid.length === 0) invalid.push(...essentialHostProblems(r.config, r.computeNodes.map((n) => n.name)), ...scriptProblems(r.config));
         if (invalid.length > 0) throw new ConfigError(invalid, NAMESPACE);
         return [
-            ...(prev.problem ? [prev.problem] : []),
+            ...(prev.kind === "refused" ? [prev.message] : []),
             ...violations.filter((v) => !configOnly.has(v.rule)).map((v) => `controlPlane (${v.rule}): ${v.message}`),
         ];
     },
@@ -68,7 +86,7 @@ export const controlPlaneSection: StackSection<"controlPlane"> = {
             );
         }
         const next = resolved(config, ctx.cfg);
-        const previous = deployedControlPlane(ctx.previous?.controlPlane).config;
+        const previous = snapshotValue(deployedControlPlane(ctx.previous?.controlPlane));
         const controlPlane = new ControlPlane(
             ctx.name("controlplane"),
             {
@@ -89,6 +107,8 @@ export const controlPlaneSection: StackSection<"controlPlane"> = {
         return {
             deployed: next.config,
             outputs: { headnodeIp: controlPlane.headnodeIp, computeNodeIps: controlPlane.computeNodeIps },
+            // The baseline moves once the headnode's recovery (or first backup setup) completed.
+            gates: [controlPlane.recoveryStdout],
             plan: {
                 blessed: blessedCheck(next.config, ctx.cfg.environment).message,
                 backup: `every ${b.periodMinutes} minutes (the recovery point objective): database ${b.database.name} and image store ${b.imageStoreDir} to s3://${b.bucket ?? "<stack backup bucket>"}/${b.prefix}/`,

@@ -2,11 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeployedOrigin, OriginCluster } from "../../components/origin/OriginCluster";
 import { classifyChange, Hashstate } from "../../ops/origin/hashstate";
 import { planOriginUpdate, replicasChangeRefusal, shardMovement, shardRepairPlan } from "../../ops/origin/repair";
+import { originSnapshotSchema } from "../../ops/state/schemas";
+import { readSnapshot, snapshotValue, type SnapshotRead } from "../../ops/state/snapshot";
 import { StackSection } from "./section";
 
-function deployedOrigin(previous: unknown): DeployedOrigin | undefined {
-    const p = previous as Partial<DeployedOrigin> | undefined;
-    return p && typeof p.hashstate === "object" && typeof p.replicas === "number" && typeof p.port === "number" ? (p as DeployedOrigin) : undefined;
+/**
+ * The deployed origin snapshot (ops/state/schemas.ts), read fail closed: an unreadable one is a
+ * refusal, never "nothing deployed" (which would skip the one-change-per-update guardrail).
+ */
+function deployedOrigin(previous: unknown): SnapshotRead<DeployedOrigin> {
+    return readSnapshot<DeployedOrigin>("origin", originSnapshotSchema, previous);
 }
 
 /** The Kraken origin cluster (config key `origin`). */
@@ -14,8 +19,10 @@ export const originSection: StackSection<"origin"> = {
     key: "origin",
 
     refusals(previous, next) {
-        const prev = deployedOrigin(previous);
-        if (!prev) return [];
+        const read = deployedOrigin(previous);
+        if (read.kind === "refused") return [read.message];
+        if (read.kind === "first") return [];
+        const prev = read.value;
         const out: string[] = [];
         const replicas = replicasChangeRefusal(prev.replicas, next.replicas);
         if (replicas) out.push(`origin.replicas: ${replicas}`);
@@ -29,7 +36,7 @@ export const originSection: StackSection<"origin"> = {
         if (!ctx.secrets.sshPrivateKey) {
             throw new pulumi.RunError("sshPrivateKey: required by the origin cluster (the hashstate is rolled out over SSH): run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`");
         }
-        const previous = deployedOrigin(ctx.previous?.origin);
+        const previous = snapshotValue(deployedOrigin(ctx.previous?.origin));
         const next = config.hashstate as Hashstate;
         const cluster = new OriginCluster(
             ctx.name("origin"),
@@ -49,6 +56,8 @@ export const originSection: StackSection<"origin"> = {
         return {
             deployed: { hashstate: next, replicas: config.replicas, port: config.port } satisfies DeployedOrigin,
             outputs: { hostIps: cluster.hostIps },
+            // The baseline moves once every rollout and repair of this update completed.
+            gates: cluster.commandStdout,
             plan: updatePlan
                 ? {
                       change: updatePlan.change.kind,

@@ -1,10 +1,14 @@
-import { LayeredPlatform } from "../../components/platform/LayeredPlatform";
+import { LayeredPlatform, placementProblems } from "../../components/platform/LayeredPlatform";
 import { ConfigError, type ConfigProblem } from "../../ops/config/errors";
 import { NAMESPACE, type StackConfig } from "../../ops/config/schema";
-import { platformConfigSchema, type PlatformConfig } from "../../ops/platform/config";
+import { type PlatformConfig } from "../../ops/platform/config";
 import { checkPlatformUpdate } from "../../ops/platform/guardrails";
 import { resolveHosts, type ResolvedHost } from "../../ops/platform/hosts";
 import { platformPlan } from "../../ops/platform/plan";
+import { platformBackupScripts } from "../../ops/platform/scripts";
+import { backupTimerInstallScript } from "../../ops/platform/timers";
+import { platformSnapshotSchema } from "../../ops/state/schemas";
+import { readSnapshot, snapshotValue, type SnapshotRead } from "../../ops/state/snapshot";
 import { StackSection } from "./section";
 
 /**
@@ -17,12 +21,25 @@ function resolved(config: PlatformConfig, cfg: StackConfig): { config: PlatformC
     return { config: { ...config, hosts: r.hosts }, hosts: r.hosts, problems: r.problems };
 }
 
-/** The deployed snapshot, or a refusal when there is one that cannot be read (guardrails fail closed). */
-function deployedPlatform(previous: unknown): { config?: PlatformConfig; problem?: string } {
-    if (previous === undefined || previous === null) return {};
-    const parsed = platformConfigSchema.safeParse(previous);
-    if (parsed.success) return { config: parsed.data };
-    return { problem: `platform: the deployed platform snapshot (stack output deployed.platform) cannot be read (${parsed.error.issues[0]?.message ?? "invalid"}); refusing to change the platform without its guardrails` };
+/** The deployed snapshot (ops/state/schemas.ts), read fail closed: an unreadable one is a refusal. */
+function deployedPlatform(previous: unknown): SnapshotRead<PlatformConfig> {
+    return readSnapshot<PlatformConfig>("platform", platformSnapshotSchema, previous);
+}
+
+/**
+ * The backup timers' install scripts are rendered inside apply() (they need the backup bucket's name,
+ * unknown at preview): rendered here first with a stand-in bucket, so that whatever they would refuse
+ * is a config problem before any resource.
+ */
+function timerProblems(config: PlatformConfig): ConfigProblem[] {
+    const backup = config.backup;
+    if (backup === undefined) return [];
+    try {
+        for (const script of platformBackupScripts(config, backup.bucket ?? "stand-in-backup-bucket")) backupTimerInstallScript(script, backup.periodMinutes);
+        return [];
+    } catch (e) {
+        return [{ path: "platform.backup", message: `a backup timer cannot be built: ${(e as Error).message}` }];
+    }
 }
 
 /** Koverse's layered Hadoop/Accumulo platform (config key `platform`). */
@@ -37,7 +54,7 @@ export const platformSection: StackSection<"platform"> = {
     refusals(previous, next, cfg) {
         const { config, problems } = resolved(next, cfg);
         const prev = deployedPlatform(previous);
-        const violations = problems.length === 0 ? checkPlatformUpdate(prev.config, config, cfg.environment) : [];
+        const violations = problems.length === 0 ? checkPlatformUpdate(prev.kind === "ok" ? prev.value : undefined, config, cfg.environment) : [];
         const invalid: ConfigProblem[] = [
             ...problems,
             ...violations.filter((v) => v.rule === "zookeeper-ensemble").map((v) => ({ path: "platform.services.zookeeper", message: v.message })),
@@ -45,9 +62,10 @@ export const platformSection: StackSection<"platform"> = {
                 ? [{ path: "platform.backup", message: "prod needs the run book's backups (pg_dump, Accumulo export of kv_*, config, addons); add `backup: {}` to back up to the stack's backup bucket" }]
                 : []),
         ];
+        if (problems.length === 0) invalid.push(...placementProblems(config, config.hosts.map((h) => h.name)), ...timerProblems(config));
         if (invalid.length > 0) throw new ConfigError(invalid, NAMESPACE);
         return [
-            ...(prev.problem ? [prev.problem] : []),
+            ...(prev.kind === "refused" ? [prev.message] : []),
             ...violations.filter((v) => v.rule !== "zookeeper-ensemble").map((v) => `platform (${v.rule}): ${v.message}`),
         ];
     },
@@ -72,11 +90,13 @@ export const platformSection: StackSection<"platform"> = {
             },
             ctx.providers.opts("platform"),
         );
-        const previous = deployedPlatform(ctx.previous?.platform).config;
+        const previous = snapshotValue(deployedPlatform(ctx.previous?.platform));
         const plan = platformPlan(previous, next);
         return {
             deployed: next,
             outputs: { hostIps: platform.hostIps, serviceCommands: platform.serviceCommands },
+            // The baseline moves once every service start and backup-timer install of this update completed.
+            gates: platform.commandStdout,
             plan: {
                 ...plan,
                 backups: next.backup ? `every ${next.backup.periodMinutes} minutes to s3://${next.backup.bucket ?? "<stack backup bucket>"}/${next.backup.prefix}/ (systemd timers)` : "none",

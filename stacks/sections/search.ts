@@ -26,6 +26,8 @@ import {
 } from "../../ops/search/config";
 import { diffNodes, refuseTooFewClusterManagers, refuseTooFewDataNodes, searchClusterRefusals } from "../../ops/search/guardrails";
 import { SearchCluster } from "../../components/search/SearchCluster";
+import { searchSnapshotSchema } from "../../ops/state/schemas";
+import { readSnapshot } from "../../ops/state/snapshot";
 import { StackSection } from "./section";
 
 /** What one node was deployed with: enough to tell a replacement (new machine) from a bounce. */
@@ -39,6 +41,8 @@ export interface DeployedSearchNode {
     readonly replacing: ReplacingInputs;
     readonly replacementKey: string;
     readonly configKey: string;
+    /** The node's resource identity (SearchNodeSpec.identity); absent in snapshots of dataplat before node identities. */
+    readonly identity?: string;
 }
 
 /** `deployed.search`. */
@@ -49,18 +53,14 @@ export interface DeployedSearch {
     readonly nodes: readonly DeployedSearchNode[];
 }
 
-/** Reads `deployed.search`; undefined when nothing is deployed, a message when the snapshot is unreadable. */
+/**
+ * Reads `deployed.search` with its schema (ops/state/schemas.ts): undefined when nothing is deployed, the
+ * refusal (naming deployed.search and what to do) when the snapshot is unreadable.
+ */
 export function readDeployedSearch(previous: unknown): { deployed?: DeployedSearch; problem?: string } {
-    if (previous === undefined || previous === null) return {};
-    const p = previous as Partial<DeployedSearch>;
-    const config = SearchClusterConfig.safeParse(p.config);
-    const nodesOk =
-        Array.isArray(p.nodes) &&
-        p.nodes.every((n) => n && typeof n.name === "string" && typeof n.nodeName === "string" && typeof n.replacementKey === "string" && typeof n.replacing === "object");
-    if (!config.success || !Array.isArray(p.bootstrap) || !p.bootstrap.every((b) => typeof b === "string") || !nodesOk) {
-        return { problem: "the deployed search snapshot (stack output deployed.search) is unreadable: compare with `pulumi stack output deployed` and fix the stack state before changing the cluster" };
-    }
-    return { deployed: { config: config.data, bootstrap: p.bootstrap, nodes: p.nodes as DeployedSearchNode[] } };
+    const read = readSnapshot<DeployedSearch>("search", searchSnapshotSchema, previous);
+    if (read.kind === "refused") return { problem: read.message };
+    return read.kind === "ok" ? { deployed: read.value } : {};
 }
 
 /** The private zone of the cluster and the seed name that resolves to every cluster-manager-eligible node. */
@@ -214,6 +214,18 @@ export function searchUpdatePlan(prev: DeployedSearch | undefined, next: readonl
     return { change: prev ? (steps.length > 0 ? "update" : "none") : "initial deployment", steps };
 }
 
+/**
+ * Nodes deployed before node identities whose machine does not change: their resources keep the old names through
+ * aliases. A node whose machine changes gets new resources under its identity, and the old ones are deleted.
+ */
+export function legacyNamedNodes(prev: DeployedSearch | undefined, next: readonly SearchNodeSpec[]): string[] {
+    const before = new Map((prev?.nodes ?? []).map((n) => [n.name, n]));
+    return next.filter((n) => {
+        const p = before.get(n.name);
+        return p !== undefined && p.identity === undefined && p.replacementKey === n.replacementKey;
+    }).map((n) => n.name);
+}
+
 /** The snapshot recorded as `deployed.search`. */
 export function deployedSearch(config: SearchClusterConfig, bootstrap: readonly string[], specs: readonly SearchNodeSpec[]): DeployedSearch {
     return {
@@ -229,6 +241,7 @@ export function deployedSearch(config: SearchClusterConfig, bootstrap: readonly 
             replacing: n.replacing,
             replacementKey: n.replacementKey,
             configKey: n.configKey,
+            identity: n.identity,
         })),
     };
 }
@@ -241,14 +254,15 @@ export const searchSection: StackSection<"search"> = {
         const problems = searchConfigProblems(next, cfg);
         if (problems.length > 0) throw new ConfigError(problems, "dataplat");
         const { deployed, problem } = readDeployedSearch(previous);
-        if (problem) return [`search: ${problem}`];
+        if (problem) return [problem];
         if (!deployed) return [];
         const specs = searchSpecs(next, cfg, deployed.bootstrap);
         return searchChangeRefusals(deployed, next, specs, cfg.environment).map((r) => `search: ${r}`);
     },
 
     define(ctx, config) {
-        const { deployed: prev } = readDeployedSearch(ctx.previous?.search);
+        const { deployed: prev, problem } = readDeployedSearch(ctx.previous?.search);
+        if (problem) throw new Error(`Refused by guardrails, nothing was changed:\n  - ${problem}`);
         const bootstrap = prev?.bootstrap ?? clusterManagerNames(config);
         const specs = searchSpecs(config, ctx.cfg, bootstrap);
         const discovery = searchDiscovery(ctx.cfg.prefix);
@@ -264,11 +278,13 @@ export const searchSection: StackSection<"search"> = {
                 instanceProfileNames: { search: ctx.roles.search.instanceProfileName, frontend: ctx.roles.frontend.instanceProfileName },
                 ...(config.admin.auth === "basic" ? { adminPassword: ctx.secrets.searchAdminPassword } : {}),
                 ...(ctx.secrets.sshPrivateKey !== undefined ? { sshPrivateKey: ctx.secrets.sshPrivateKey } : {}),
+                legacyNamed: legacyNamedNodes(prev, specs),
             },
             ctx.providers.opts("search"),
         );
         return {
             deployed: deployedSearch(config, bootstrap, specs),
+            gates: [cluster.done],
             outputs: {
                 endpointNode: specs.find((n) => n.endpoint)!.nodeName,
                 seedHosts: [discovery.seedName],

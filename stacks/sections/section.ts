@@ -33,8 +33,19 @@ export interface SectionContext {
 }
 
 export interface SectionResult {
-    /** Recorded in the `deployed` stack output; the next update's refusals() compare against it. */
+    /**
+     * Recorded in the `deployed` stack output; the next update's refusals() compare against it. Read
+     * back with the section's schema (ops/state/schemas.ts): change both together.
+     */
     readonly deployed: unknown;
+    /**
+     * Outputs that resolve only once the update's work for this section has completed (the rollouts,
+     * service starts, recoveries, joins and bounces that define() registered). The program records the
+     * whole `deployed` output only after every gate resolved, so a failed command leaves the previous
+     * baseline in place. Deletes of old resources run after the program registered its outputs and can
+     * never be gated: `npm run pending` (cli/pending.ts) checks for unfinished ones before a preview.
+     */
+    readonly gates: readonly pulumi.Output<unknown>[];
     /** Stack outputs of the section. */
     readonly outputs: Record<string, unknown>;
     /** The operational plan of this update (drains, repairs, spend), shown by `npm run synth`. */

@@ -17,6 +17,7 @@
  * price book is broken.
  */
 import * as fs from "node:fs";
+import type * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { SpotFleet } from "../../components/spot/SpotFleet";
 import { ConfigError, ConfigProblem } from "../../ops/config/errors";
@@ -33,6 +34,8 @@ import {
     typePrices,
     TypePrices,
 } from "../../ops/spot";
+import { spotFleetsSnapshotSchema } from "../../ops/state/schemas";
+import { readSnapshot } from "../../ops/state/snapshot";
 import { StackSection } from "./section";
 
 type Fleets = NonNullable<StackConfig["spotFleets"]>;
@@ -80,26 +83,15 @@ export interface FleetReport {
 
 const fleetPath = (name: string, ...rest: string[]) => ["spotFleets", name, ...rest].join(".");
 
-/** The deployed snapshot, or a reason it cannot be read (fail closed: a guess could terminate instances). */
+/**
+ * The deployed snapshot (ops/state/schemas.ts), or the refusal naming deployed.spotFleets when it
+ * cannot be read (fail closed: a guess could terminate instances).
+ */
 export function readDeployedFleets(previous: unknown): { fleets: Record<string, DeployedSpotFleet> } | { problem: string } {
-    if (previous === undefined || previous === null) return { fleets: {} };
-    if (typeof previous !== "object" || Array.isArray(previous)) return { problem: "deployed.spotFleets is not a map of fleet name to snapshot" };
-    const fleets: Record<string, DeployedSpotFleet> = {};
-    for (const [name, v] of Object.entries(previous as Record<string, unknown>)) {
-        const f = v as Partial<DeployedSpotFleet> | null;
-        const ok =
-            f !== null &&
-            typeof f === "object" &&
-            Number.isInteger(f.targetCapacity) &&
-            (f.targetCapacity as number) >= 0 &&
-            typeof f.budget === "number" &&
-            (f.spendCeiling === null || f.spendCeiling === undefined || typeof f.spendCeiling === "number") &&
-            typeof f.interruptionBehavior === "string";
-        if (!ok) return { problem: `deployed.spotFleets.${name} is not a fleet snapshot {targetCapacity, budget, spendCeiling, interruptionBehavior}: ${JSON.stringify(v)}` };
-        // A null output may come back absent: no ceiling.
-        fleets[name] = { ...(f as DeployedSpotFleet), spendCeiling: f.spendCeiling ?? null };
-    }
-    return { fleets };
+    // A null spendCeiling may come back absent: the schema reads it as null (no ceiling).
+    const read = readSnapshot<Record<string, DeployedSpotFleet>>("spotFleets", spotFleetsSnapshotSchema, previous);
+    if (read.kind === "refused") return { problem: read.message };
+    return { fleets: read.kind === "ok" ? read.value : {} };
 }
 
 export function deployedSnapshot(config: SpotFleetConfig, targetCapacity: number): DeployedSpotFleet {
@@ -115,7 +107,7 @@ export function deployedSnapshot(config: SpotFleetConfig, targetCapacity: number
 export function spotFleetRefusals(previous: unknown, next: Fleets, cfg: StackConfig): string[] {
     const out: string[] = [];
     const deployed = readDeployedFleets(previous);
-    if ("problem" in deployed) return [`spotFleets: cannot read what is deployed (${deployed.problem}); refusing to guess which fleets run`];
+    if ("problem" in deployed) return [deployed.problem];
     for (const [name, prev] of Object.entries(deployed.fleets)) {
         if (next[name] !== undefined || prev.targetCapacity === 0) continue;
         out.push(
@@ -272,10 +264,17 @@ export function prepareFleets(next: Fleets, cfg: StackConfig, deployed: Record<s
     return out;
 }
 
-/** The readable deployed fleets; none when unreadable (refusals() has refused that already). */
+/** The readable deployed fleets (refusals() reports an unreadable snapshot; planning then starts from none). */
 function deployedOrNone(previous: unknown): Record<string, DeployedSpotFleet> {
     const d = readDeployedFleets(previous);
     return "fleets" in d ? d.fleets : {};
+}
+
+/** define(): the deployed fleets; an unreadable snapshot throws (refusals() has refused it before any resource). */
+function deployedOrThrow(previous: unknown): Record<string, DeployedSpotFleet> {
+    const d = readDeployedFleets(previous);
+    if ("problem" in d) throw new Error(`Refused by guardrails, nothing was changed:\n  - ${d.problem}`);
+    return d.fleets;
 }
 
 /** refusals() -> define() hand-over within one program run, keyed by the section's config object. */
@@ -291,10 +290,12 @@ export const spotSection: StackSection<"spotFleets"> = {
     },
 
     define(ctx, fleets) {
-        const plans = prepared.get(fleets) ?? prepareFleets(fleets, ctx.cfg, deployedOrNone(ctx.previous?.spotFleets));
+        const deployedFleets = deployedOrThrow(ctx.previous?.spotFleets);
+        const plans = prepared.get(fleets) ?? prepareFleets(fleets, ctx.cfg, deployedFleets);
         const deployed: Record<string, DeployedSpotFleet> = {};
         const outputs: Record<string, unknown> = {};
         const plan: Record<string, FleetReport> = {};
+        const gates: pulumi.Output<unknown>[] = [];
         for (const [name, config] of Object.entries(fleets)) {
             const p = plans.get(name)!;
             const request = p.plan.fleet;
@@ -317,7 +318,10 @@ export const spotSection: StackSection<"spotFleets"> = {
             deployed[name] = deployedSnapshot(config, request.targetCapacity);
             outputs[name] = { fleetId: fleet.fleetId, launchTemplateId: fleet.launchTemplateId, targetCapacity: request.targetCapacity };
             plan[name] = p.report;
+            // deployed.targetCapacity is "the target last given to EC2": true only once the fleet's
+            // create or ModifyFleet succeeded, which is when its id resolves. No command to wait for.
+            gates.push(fleet.fleetId);
         }
-        return { deployed, outputs, plan };
+        return { deployed, outputs, plan, gates };
     },
 };

@@ -66,8 +66,14 @@ export function clusterResources(g: StackGraph): GraphResource[] {
     return g.resources.filter((r) => inside.has(r.urn) && !roots.includes(r.urn));
 }
 
+/**
+ * A search node's resources are named from its identity, `<prefix>-search-<node>-g<generation>-<8 hex>[-kind]`;
+ * tests name them by config name, `<prefix>-search-<node>[-kind]`.
+ */
+export const withoutIdentity = (name: string): string => name.replace(/-g\d+-[0-9a-f]{8}(?=-|$)/, "");
+
 export function res(g: StackGraph, type: string, name: string): GraphResource {
-    const r = g.resources.find((x) => x.type === type && x.name === name);
+    const r = g.resources.find((x) => x.type === type && x.name === name) ?? g.resources.find((x) => x.type === type && withoutIdentity(x.name) === name && x.name !== name);
     if (!r) throw new Error(`no ${type} named ${name}`);
     return r;
 }
@@ -78,11 +84,12 @@ export function cmd(g: StackGraph, prefix: string, node: string | undefined, kin
 }
 
 /** Names of the resources `r` depends on, explicitly (dependsOn). */
-export const explicitDeps = (g: StackGraph, r: GraphResource): string[] => r.explicitDependsOn.map((u) => `${byUrn(g, u).type}::${byUrn(g, u).name}`).sort();
+export const explicitDeps = (g: StackGraph, r: GraphResource): string[] =>
+    r.explicitDependsOn.map((u) => `${byUrn(g, u).type}::${withoutIdentity(byUrn(g, u).name)}`).sort();
 
-/** Inputs by `type::name`, for comparing two graphs. */
+/** Inputs by `type::name` (search node names without their identity), for comparing two graphs. */
 export function inputsByKey(g: StackGraph): Map<string, string> {
-    return new Map(g.resources.map((r) => [`${r.type}::${r.name}`, JSON.stringify(r.inputs)]));
+    return new Map(g.resources.map((r) => [`${r.type}::${withoutIdentity(r.name)}`, JSON.stringify(r.inputs)]));
 }
 
 /** The `type::name` keys whose inputs differ between two graphs (or exist in only one). */

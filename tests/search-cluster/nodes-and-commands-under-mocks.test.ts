@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { parse as parseYaml } from "yaml";
 import { StackGraph } from "../../stacks/offline/evaluate";
-import { T, clusterResources, cmd, explicitDeps, res, searchDoc, evaluate } from "./fixtures";
+import { T, clusterResources, cmd, explicitDeps, res, searchDoc, evaluate, withoutIdentity } from "./fixtures";
 
 const P = "activedata";
 const DATA = ["backup-1", "backup-2", "backup-3", "spot-1", "spot-2", "spot-3", "spot-4", "spot-5", "spot-6"];
@@ -30,7 +30,7 @@ describe("SearchCluster: resources of the prod cluster", function () {
         const count = (type: string) => mine.filter((r) => r.type === type).length;
         assert.equal(count(T.host), 13);
         assert.equal(count(T.instance), 13);
-        const commands = mine.filter((r) => r.type === T.command).map((r) => r.name.replace(`${P}-search-`, "")).sort();
+        const commands = mine.filter((r) => r.type === T.command).map((r) => withoutIdentity(r.name).replace(`${P}-search-`, "")).sort();
         assert.deepEqual(
             commands,
             [...DATA.flatMap((n) => [`${n}-undrain`, `${n}-drain`]), ...ALL.map((n) => `${n}-bounce`), "ready"].sort(),

@@ -76,7 +76,9 @@ export function programCommands(o: ProgramOptions = {}): Promise<ProgramCommands
 }
 
 function read(g: StackGraph): ProgramCommands {
-    const find = (name: string): GraphResource | undefined => g.resources.find((r) => r.type === "command:local:Command" && r.name === `${PREFIX}-search-${name}`);
+    // Node commands are named from the node's identity: <prefix>-search-<node>-g<generation>-<8 hex>-<kind>.
+    const find = (name: string): GraphResource | undefined =>
+        g.resources.find((r) => r.type === "command:local:Command" && r.name.replace(/-g\d+-[0-9a-f]{8}(?=-)/, "") === `${PREFIX}-search-${name}`);
     const command = (name: string): ProgramCommand | undefined => {
         const r = find(name);
         if (!r) return undefined;

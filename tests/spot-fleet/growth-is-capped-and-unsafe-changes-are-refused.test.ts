@@ -73,7 +73,7 @@ describe("spot fleet guardrails", function () {
 
     it("fail closed on a deployed snapshot they cannot read", () => {
         const [msg] = spotFleetRefusals({ etl: { targetCapacity: "30" } }, fleets(), cfg);
-        assert.match(msg, /^spotFleets: cannot read what is deployed \(deployed\.spotFleets\.etl is not a fleet snapshot/);
+        assert.match(msg, /^deployed\.spotFleets: the snapshot the last update recorded cannot be read \(at etl\.targetCapacity: .*pulumi stack output deployed --show-secrets/);
         assert.deepEqual(spotFleetRefusals(undefined, fleets(), cfg), []);
         // A null spendCeiling that came back absent is read as "no ceiling", not as unreadable.
         const { spendCeiling: _, ...noCeiling } = running;

@@ -1,0 +1,73 @@
+/**
+ * The schema of each section's snapshot in the `deployed` stack output: exactly what the section's
+ * define() records (stacks/sections/*), parsed by readSnapshot (ops/state/snapshot.ts) in both
+ * refusals() and define(). Pure.
+ *
+ * Values come back through the engine's property maps, so a `null` recorded in an object may come
+ * back absent: nullable fields accept both and read as null.
+ */
+import { z } from "zod";
+import { controlPlaneSchema } from "../controlplane/config";
+import { hashstateSchema } from "../origin/hashstate";
+import { platformConfigSchema } from "../platform/config";
+import { SearchClusterConfig } from "../search/config";
+
+const nullable = <T extends z.ZodType>(t: T) =>
+    t
+        .nullable()
+        .optional()
+        .transform((v) => v ?? null);
+
+/** `deployed.origin` (components/origin/OriginCluster.ts DeployedOrigin). */
+export const originSnapshotSchema = z.strictObject({
+    hashstate: hashstateSchema,
+    replicas: z.number().int().positive(),
+    port: z.number().int().min(1).max(65535),
+});
+
+/** One entry of `deployed.spotFleets` (stacks/sections/spot.ts DeployedSpotFleet). */
+export const spotFleetSnapshotSchema = z.strictObject({
+    targetCapacity: z.number().int().min(0),
+    budget: z.number().min(0),
+    spendCeiling: nullable(z.number().positive()),
+    interruptionBehavior: z.string().min(1),
+});
+/** `deployed.spotFleets`: fleet name -> snapshot. */
+export const spotFleetsSnapshotSchema = z.record(z.string(), spotFleetSnapshotSchema);
+
+/** `deployed.platform`: the platform config with every host's image and subnet resolved. */
+export const platformSnapshotSchema = platformConfigSchema;
+
+/** `deployed.controlPlane`: the control-plane config with every host's image and subnet resolved. */
+export const controlPlaneSnapshotSchema = controlPlaneSchema;
+
+const searchReplacingSchema = z.strictObject({
+    image: z.string(),
+    instanceType: z.string(),
+    subnetId: z.string(),
+    spot: z.boolean(),
+    rootVolumeGiB: z.number(),
+    dataVolumeGiB: nullable(z.number()),
+    userData: z.string(),
+});
+
+const searchNodeSnapshotSchema = z.strictObject({
+    name: z.string().min(1),
+    nodeName: z.string().min(1),
+    role: z.enum(["coordinator", "cluster-manager", "backup", "spot"]),
+    data: z.boolean(),
+    clusterManager: z.boolean(),
+    heap: z.string(),
+    replacing: searchReplacingSchema,
+    replacementKey: z.string().min(1),
+    configKey: z.string().min(1),
+    /** The node's resource identity; absent in snapshots of dataplat before node identities. */
+    identity: z.string().min(1).optional(),
+});
+
+/** `deployed.search` (stacks/sections/search.ts DeployedSearch). */
+export const searchSnapshotSchema = z.strictObject({
+    config: SearchClusterConfig,
+    bootstrap: z.array(z.string().min(1)).min(1),
+    nodes: z.array(searchNodeSnapshotSchema),
+});
