@@ -8,18 +8,7 @@
  * fleets where the default work limit sends some plans to the bundled fallback).
  */
 import { allocate, FleetTerms, lpUpperBound, spotManagerGreedy, TypePrices } from "../../ops/spot/allocator";
-
-/** mulberry32: a small seeded PRNG so runs are repeatable. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { prng } from "../../tests/support/prng";
 
 /** Families and sizes of SpotManager's etl_settings.json; utility = vCPUs as there. */
 const FAMILIES = ["c4", "c5", "c5d", "d2", "h1", "m3", "m5a", "r3", "r5", "z1d"];
