@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { OriginSectionConfig } from "../../ops/config/schema";
 import type { Hashstate } from "../../ops/origin/hashstate";
+import { ORIGIN_DATA_DEVICE, originSubnetIndex, type OriginMachine } from "../../ops/origin/machines";
 import { planOriginUpdate, repairScript, shardMovement, shardRepairPlan } from "../../ops/origin/repair";
 import { originRolloutScript } from "../../ops/origin/rollout";
 import { Host } from "../compute/Host";
@@ -11,6 +12,8 @@ export interface DeployedOrigin {
     readonly hashstate: Hashstate;
     readonly replicas: number;
     readonly port: number;
+    /** Each origin's machine inputs (ops/origin/machines.ts); absent in snapshots of dataplat before it recorded them. */
+    readonly machines?: Record<string, OriginMachine>;
 }
 
 export interface OriginClusterArgs {
@@ -29,10 +32,6 @@ export interface OriginClusterArgs {
     readonly sshPrivateKey: pulumi.Input<string>;
 }
 
-/** Stable subnet per host name, so adding or removing a host never moves (replaces) another. */
-function subnetIndex(host: string, count: number): number {
-    return createHash("sha256").update(host).digest().readUInt32BE(0) % count;
-}
 
 /**
  * A Kraken origin cluster placed by rendezvous hashing, changed the way the runbook says.
@@ -78,11 +77,11 @@ export class OriginCluster extends pulumi.ComponentResource {
                 {
                     imageId: args.imageId,
                     instanceType: c.instanceType,
-                    subnetId: args.subnets[subnetIndex(host, args.subnets.length)].id,
+                    subnetId: args.subnets[originSubnetIndex(host, args.subnets.length)].id,
                     securityGroupIds: [args.securityGroupId],
                     instanceProfileName: args.instanceProfileName,
                     rootVolumeGiB: c.rootVolumeGiB,
-                    dataVolumes: [{ deviceName: "/dev/sdf", sizeGiB: c.dataVolumeGiB }],
+                    dataVolumes: [{ deviceName: ORIGIN_DATA_DEVICE, sizeGiB: c.dataVolumeGiB }],
                     associatePublicIp: false,
                     generation: 0,
                     tier: "origin",

@@ -23,6 +23,13 @@ export const originSnapshotSchema = z.strictObject({
     hashstate: hashstateSchema,
     replicas: z.number().int().positive(),
     port: z.number().int().min(1).max(65535),
+    /** Each origin's machine inputs; absent in snapshots of dataplat before it recorded them. */
+    machines: z
+        .record(
+            z.string(),
+            z.strictObject({ image: z.string(), subnetId: z.string(), instanceType: z.string(), rootVolumeGiB: z.number(), dataVolumeGiB: z.number() }),
+        )
+        .optional(),
 });
 
 /** One entry of `deployed.spotFleets` (stacks/sections/spot.ts DeployedSpotFleet). */

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeployedOrigin, OriginCluster } from "../../components/origin/OriginCluster";
 import { classifyChange, Hashstate } from "../../ops/origin/hashstate";
 import { planOriginUpdate, replicasChangeRefusal, shardMovement, shardRepairPlan } from "../../ops/origin/repair";
+import type { OriginSectionConfig } from "../../ops/config/schema";
+import { machineChangeRefusal, originMachines, type OriginMachine } from "../../ops/origin/machines";
 import { originSnapshotSchema } from "../../ops/state/schemas";
 import { readSnapshot, snapshotValue, type SnapshotRead } from "../../ops/state/snapshot";
 import { StackSection } from "./section";
@@ -14,11 +16,16 @@ function deployedOrigin(previous: unknown): SnapshotRead<DeployedOrigin> {
     return readSnapshot<DeployedOrigin>("origin", originSnapshotSchema, previous);
 }
 
+/** Each origin's machine inputs, as OriginCluster gives them to its hosts. */
+function machinesOf(config: OriginSectionConfig, imageId: string, subnets: readonly { readonly id: string }[]): Record<string, OriginMachine> {
+    return originMachines(Object.keys(config.hashstate), config, imageId, subnets);
+}
+
 /** The Kraken origin cluster (config key `origin`). */
 export const originSection: StackSection<"origin"> = {
     key: "origin",
 
-    refusals(previous, next) {
+    refusals(previous, next, cfg) {
         const read = deployedOrigin(previous);
         if (read.kind === "refused") return [read.message];
         if (read.kind === "first") return [];
@@ -29,6 +36,10 @@ export const originSection: StackSection<"origin"> = {
         if (prev.port !== next.port) out.push(`origin.port: changing the origin port (${prev.port} -> ${next.port}) would cut every client at once; keep ${prev.port}`);
         const change = classifyChange(prev.hashstate, next.hashstate as Hashstate);
         if (change.kind === "refused") out.push(`origin.hashstate: ${change.message}`);
+        if (prev.machines !== undefined) {
+            const machines = machineChangeRefusal(prev.machines, machinesOf(next, cfg.hosts.imageId, cfg.network.subnets));
+            if (machines) out.push(machines);
+        }
         return out;
     },
 
@@ -54,7 +65,7 @@ export const originSection: StackSection<"origin"> = {
         const updatePlan = previous ? planOriginUpdate(previous.hashstate, next) : undefined;
         const movement = previous && updatePlan?.change.kind !== "none" ? shardMovement(previous.hashstate, next, config.replicas) : undefined;
         return {
-            deployed: { hashstate: next, replicas: config.replicas, port: config.port } satisfies DeployedOrigin,
+            deployed: { hashstate: next, replicas: config.replicas, port: config.port, machines: machinesOf(config, ctx.imageId, ctx.network.subnets) } satisfies DeployedOrigin,
             outputs: { hostIps: cluster.hostIps },
             // The baseline moves once every rollout and repair of this update completed.
             gates: cluster.commandStdout,

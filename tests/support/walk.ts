@@ -10,7 +10,8 @@
  *  - every search instance that is deleted or replaced has its drain deleted or replaced with it, deleted before the
  *    instance, and (when it goes too) its undrain deleted after the instance;
  *  - no EC2 fleet is replaced or deleted;
- *  - the origin hashstate changes by at most one label (add, remove, reweight or move one origin).
+ *  - the origin hashstate changes by at most one label (add, remove, reweight or move one origin), and at most one
+ *    origin machine leaves.
  * Every refused step must be refused with messages that each name the config path they are about.
  */
 import { planUpdate, Step, UpdatePlan } from "../../ops/engine/steps";
@@ -163,6 +164,19 @@ export const EDITS: readonly Edit[] = [
         },
     },
     {
+        label: "change hosts.imageId or origin.dataVolumeGiB",
+        apply: (d, r) => {
+            if (r() < 0.5) {
+                d.config["dataplat:hosts"].imageId = pick(r, ["ami-0aaaaaaaaaaaaaaa1", "ami-0bbbbbbbbbbbbbbb2"]);
+                return `hosts.imageId = ${d.config["dataplat:hosts"].imageId}`;
+            }
+            const o = d.config["dataplat:origin"];
+            if (!o) return undefined;
+            o.dataVolumeGiB = pick(r, [12000, 15000, 16000]);
+            return `origin.dataVolumeGiB = ${o.dataVolumeGiB}`;
+        },
+    },
+    {
         label: "retype a foundation host",
         apply: (d, r) => {
             const name = pick(r, ["frontend", "manager", "logger"]);
@@ -223,7 +237,9 @@ export function stepViolations(prev: StackGraph, next: StackGraph, plan: UpdateP
     for (const s of plan.steps) {
         if (s.type === "aws:ec2/fleet:Fleet" && s.op !== "same" && s.op !== "update" && s.op !== "create") out.push(`fleet ${s.name}: ${s.op} (${s.because.join(", ")})`);
     }
-    const originOf = (g: StackGraph) => ((g.outputs.deployed as any)?.origin?.hashstate ?? undefined) as Record<string, { label: string; weight: number }> | undefined;
+    const originsLeaving = prev.resources.filter((r) => r.type === "aws:ec2/instance:Instance" && /-origin-/.test(r.name) && leaving(r.urn));
+    if (originsLeaving.length > 1) out.push(`${originsLeaving.length} origin machines leave in one update: ${originsLeaving.map((r) => r.name).join(", ")}`);
+        const originOf = (g: StackGraph) => ((g.outputs.deployed as any)?.origin?.hashstate ?? undefined) as Record<string, { label: string; weight: number }> | undefined;
     const [a, b] = [originOf(prev), originOf(next)];
     if (a && b) {
         const byLabel = (h: Record<string, { label: string; weight: number }>) => new Map(Object.entries(h).map(([host, v]) => [v.label, `${host}:${v.weight}`]));
