@@ -1,113 +1,110 @@
 // Entry point that the SearchCluster component's command resources call (see ops/search/commands.ts):
 //
 //   node dist/cli/search.js <command> [--endpoint URL] [options]
+//   node dist/cli/search.js --help        (every command and flag, their grammar and the exit codes)
 //
-//   drain        --node NAME --timeout S [--spot-zone Z] [--zone-attribute A] [--recoveries N]
-//                [--max-bytes-per-sec SIZE] [--keep-exclusion-on-failure]
-//   undrain      --node NAME [--spot-zone Z] [--zone-attribute A]
-//   wait-joined  --node NAME --timeout S
-//   exclude-spot --spot-zone Z [--zone-attribute A]
-//   restore-spot --spot-zone Z [--zone-attribute A]
-//   bounce       --node NAME --restart 'SHELL COMMAND' --timeout S [--allocation primaries|none]
-//   health       [--status green|yellow|red] [--timeout S]     (prints the health JSON on stdout)
-//
-// The endpoint comes from --endpoint or $SEARCH_ENDPOINT (http(s)://[user:pass@]host:port), so addresses and
-// credentials need not appear in the command string. Progress goes to stderr.
-// Exit codes (ops/search/failures.ts): 0 ok, 1 bug, 2 usage, 3 refused, 4 timeout, 5 API error,
-// 6 cluster lost the node / stayed red during the operation, 7 bounce restart command failed.
+// The grammar of every flag, which command takes which, and the usage text are in ops/search/flags.ts; a value
+// outside the grammar, an unknown flag or one the command does not take exits 64 naming the flag. The endpoint
+// comes from --endpoint or $SEARCH_ENDPOINT (http(s)://[user:pass@]host:port), so addresses and credentials need not
+// appear in the command string; errors name it without credentials. With --timeout, every request is bounded by
+// the time left (ops/search/client.ts requestBudget). Progress goes to stderr.
+// Exit codes (ops/search/failures.ts): 0 ok, 1 bug, 3 refused, 4 timeout, 5 API error, 6 cluster lost the node /
+// stayed red during the operation, 7 bounce restart command failed, 64 usage.
 
-import { parseArgs } from "node:util";
-import { SearchClient } from "../ops/search/client";
+import { SearchApiError, SearchClient } from "../ops/search/client";
+import { SEARCH_ENDPOINT_ENV } from "../ops/search/commands";
 import { bounce, drain, excludeSpot, restoreSpot, undrain, waitForStatus, waitJoined } from "../ops/search/drain";
 import { OpsFailure, exitCodeOf } from "../ops/search/failures";
-import { SEARCH_ENDPOINT_ENV } from "../ops/search/commands";
-import type { HealthStatus } from "../ops/search/model";
+import { parseSearchArgs, unknownNodeRefusal, usageText } from "../ops/search/flags";
+import { EXCLUDE_NAME, effectiveExclusion } from "../ops/search/model";
 
 const log = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 };
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  const { values: v } = parseArgs({
-    args: rest,
-    strict: true,
-    options: {
-      endpoint: { type: "string" },
-      node: { type: "string" },
-      timeout: { type: "string" },
-      "spot-zone": { type: "string" },
-      "zone-attribute": { type: "string" },
-      recoveries: { type: "string" },
-      "max-bytes-per-sec": { type: "string" },
-      "keep-exclusion-on-failure": { type: "boolean" },
-      restart: { type: "string" },
-      allocation: { type: "string" },
-      status: { type: "string" },
-    },
-  });
-  const endpoint = v.endpoint ?? process.env[SEARCH_ENDPOINT_ENV];
-  if (!endpoint) throw new OpsFailure("usage", `no endpoint: pass --endpoint or set ${SEARCH_ENDPOINT_ENV}`);
-  const client = new SearchClient(endpoint);
-  const need = (name: string, value: string | undefined): string => {
-    if (value === undefined || value === "") throw new OpsFailure("usage", `${command} needs --${name}`);
-    return value;
-  };
-  const seconds = (value: string | undefined): number => {
-    const n = Number(need("timeout", value));
-    if (!Number.isFinite(n) || n <= 0) throw new OpsFailure("usage", `--timeout must be a positive number of seconds, got ${value}`);
-    return n;
-  };
-  const zone = { zoneAttribute: v["zone-attribute"], log };
+/** Refuses (exit 3) a drain or undrain of a node the cluster does not know, unless --absent-ok. */
+async function refuseUnknownNode(client: SearchClient, command: "drain" | "undrain", node: string): Promise<void> {
+  const clusterNodes = (await client.nodes()).map((n) => n.name);
+  const excluded = command === "undrain" && !clusterNodes.includes(node) ? effectiveExclusion(await client.settings(), EXCLUDE_NAME) : [];
+  const refusal = unknownNodeRefusal({ command, node, clusterNodes, excluded, absentOk: false });
+  if (refusal) throw new OpsFailure("refused", refusal);
+}
 
-  switch (command) {
+// ---- signal wiring (drain): begin -------------------------------------------------------------------------
+// SIGTERM, SIGINT and SIGHUP during a drain abort its wait: drain() then runs the cleanup of a timeout (throttles
+// and the exclusions it added taken back, the lock released), prints what it restored and what it left, and the
+// command exits non-zero (4). A second signal during that cleanup is ignored, so the cleanup finishes. Outside a
+// drain the handlers are not installed and the signals keep their default effect.
+const DRAIN_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  for (const sig of DRAIN_SIGNALS) {
+    process.on(sig, () => {
+      if (controller.signal.aborted) return log(`${sig}: still cleaning up after ${String(controller.signal.reason)}, ignored`);
+      log(`${sig}: stopping the drain and taking back what it added`);
+      controller.abort(sig);
+    });
+  }
+  return controller.signal;
+}
+// ---- signal wiring (drain): end ---------------------------------------------------------------------------
+
+async function main(argv: string[]): Promise<void> {
+  const run = parseSearchArgs(argv, process.env[SEARCH_ENDPOINT_ENV]);
+  if (run.command === "help") {
+    process.stdout.write(usageText());
+    return;
+  }
+  const timeoutSeconds = "timeoutSeconds" in run ? run.timeoutSeconds : undefined;
+  const client = new SearchClient(run.endpoint, { deadline: timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000 });
+  const zone = { zoneAttribute: "zoneAttribute" in run ? run.zoneAttribute : undefined, log };
+
+  switch (run.command) {
     case "drain": {
-      const recoveries = v.recoveries === undefined ? undefined : Number(v.recoveries);
-      if (recoveries !== undefined && !(Number.isInteger(recoveries) && recoveries > 0)) throw new OpsFailure("usage", "--recoveries must be a positive integer");
-      await drain(client, {
-        node: need("node", v.node),
-        timeoutSeconds: seconds(v.timeout),
-        spotZone: v["spot-zone"],
-        nodeConcurrentRecoveries: recoveries,
-        maxBytesPerSec: v["max-bytes-per-sec"],
-        keepExclusionOnFailure: v["keep-exclusion-on-failure"] === true,
+      if (!run.absentOk) await refuseUnknownNode(client, "drain", run.node);
+      const report = await drain(client, {
+        node: run.node,
+        timeoutSeconds: run.timeoutSeconds,
+        spotZone: run.spotZone,
+        nodeConcurrentRecoveries: run.recoveries,
+        maxBytesPerSec: run.maxBytesPerSec,
+        keepExclusionOnFailure: run.keepExclusionOnFailure,
+        signal: interruptSignal(), // signal wiring (drain)
         ...zone,
       });
+      if (report.outcome === "absent" && !run.absentOk) {
+        throw new OpsFailure("refused", `node ${run.node} left the cluster before the drain started: nothing was drained. Pass --absent-ok if it may be gone.`);
+      }
       return;
     }
     case "undrain":
-      await undrain(client, { node: need("node", v.node), spotZone: v["spot-zone"], ...zone });
+      if (!run.absentOk) await refuseUnknownNode(client, "undrain", run.node);
+      await undrain(client, { node: run.node, spotZone: run.spotZone, ...zone });
       return;
     case "wait-joined":
-      await waitJoined(client, { node: need("node", v.node), timeoutSeconds: seconds(v.timeout), log });
+      await waitJoined(client, { node: run.node, timeoutSeconds: run.timeoutSeconds, log });
       return;
     case "exclude-spot":
-      await excludeSpot(client, { spotZone: need("spot-zone", v["spot-zone"]), ...zone });
+      await excludeSpot(client, { spotZone: run.spotZone, ...zone });
       return;
     case "restore-spot":
-      await restoreSpot(client, { spotZone: need("spot-zone", v["spot-zone"]), ...zone });
+      await restoreSpot(client, { spotZone: run.spotZone, ...zone });
       return;
-    case "bounce": {
-      const allocation = v.allocation ?? "primaries";
-      if (allocation !== "primaries" && allocation !== "none") throw new OpsFailure("usage", "--allocation must be primaries or none");
-      await bounce(client, { node: need("node", v.node), restart: need("restart", v.restart), allocation, timeoutSeconds: seconds(v.timeout), log });
+    case "bounce":
+      await bounce(client, { node: run.node, restart: run.restart, allocation: run.allocation, timeoutSeconds: run.timeoutSeconds, log });
       return;
-    }
     case "health": {
-      const status = (v.status ?? "green") as HealthStatus;
-      if (!["green", "yellow", "red"].includes(status)) throw new OpsFailure("usage", "--status must be green, yellow or red");
       let failure: unknown;
       try {
-        await waitForStatus(client, status, v.timeout === undefined ? 0.001 : seconds(v.timeout), log);
+        await waitForStatus(client, run.status, run.timeoutSeconds ?? 0.001, log);
       } catch (e) {
         failure = e;
       }
-      process.stdout.write(`${JSON.stringify(await client.health())}\n`);
+      // The health reading goes to stdout even when the status was not reached; not when the cluster did not answer.
+      if (!(failure instanceof SearchApiError)) process.stdout.write(`${JSON.stringify(await client.health())}\n`);
       if (failure !== undefined) throw failure;
       return;
     }
-    default:
-      throw new OpsFailure("usage", `unknown command ${JSON.stringify(command)}: drain, undrain, wait-joined, exclude-spot, restore-spot, bounce, health`);
   }
 }
 
@@ -115,9 +112,8 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     () => process.exit(0),
     (e: unknown) => {
-      const usage = e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
       log(`error: ${e instanceof Error ? e.message : String(e)}`);
-      process.exit(usage ? 2 : exitCodeOf(e));
+      process.exit(exitCodeOf(e));
     },
   );
 }

@@ -9,7 +9,12 @@
 // the last copy left the node (seen by an observer polling _cat/shards every 100 ms) and the method returning;
 // then the ratio of median wall times (runbook / project). The project also raises the recovery throttles
 // during its drain; the runbook procedure runs with the cluster's defaults, as an operator following it would.
+//
+// Then the throttle floor: an index of incompressible documents on the node, drained by the project's command
+// with `--max-bytes-per-sec` low enough (default 1mb) that moving the bytes dominates; the floor is the bytes on
+// the node (_cat/shards store) divided by that rate, and the printed ratio is drain wall time / floor (goal <= 1.15).
 
+import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import type { SearchClient } from "../../ops/search/client";
 import { drainCommand } from "../../ops/search/commands";
@@ -30,7 +35,14 @@ interface Sample {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { trials: { type: "string", default: "3" }, docs: { type: "string", default: "20000" }, shards: { type: "string", default: "6" }, poll: { type: "string", default: "10" } },
+    options: {
+      trials: { type: "string", default: "3" },
+      docs: { type: "string", default: "20000" },
+      shards: { type: "string", default: "6" },
+      poll: { type: "string", default: "10" },
+      "floor-rate": { type: "string", default: "1mb" },
+      "floor-mib": { type: "string", default: "24" },
+    },
   });
   const trials = Number(values.trials);
   const docs = Number(values.docs);
@@ -39,6 +51,7 @@ async function main(): Promise<void> {
 
   const cluster = await TestCluster.start({ log: (l) => process.stderr.write(`[cluster] ${l}\n`) });
   const samples: Sample[] = [];
+  const floors: { bytes: number; floorSeconds: number; wallSeconds: number }[] = [];
   try {
     const client = cluster.client();
     await client.putSettings({ persistent: { "cluster.routing.rebalance.enable": "none" } });
@@ -51,6 +64,11 @@ async function main(): Promise<void> {
         process.stdout.write(`trial ${t + 1} ${method.padEnd(7)} wall ${sample.wallSeconds.toFixed(2)} s, returned ${sample.delaySeconds.toFixed(2)} s after the last copy left\n`);
       }
     }
+    for (let t = 0; t < trials; t++) {
+      const f = await throttleFloor(cluster, client, values["floor-rate"]!, Number(values["floor-mib"]), shards);
+      floors.push(f);
+      process.stdout.write(`floor trial ${t + 1}: ${(f.bytes / 2 ** 20).toFixed(1)} MiB at ${values["floor-rate"]}/s: floor ${f.floorSeconds.toFixed(2)} s, drain ${f.wallSeconds.toFixed(2)} s\n`);
+    }
   } finally {
     await cluster.close();
   }
@@ -59,8 +77,39 @@ async function main(): Promise<void> {
     `\n${docs} docs in ${shards} single-copy shards moved off ${NODE}, ${trials} trials each (observer resolution ${OBSERVE_MS} ms)\n` +
       `median wall:  project ${med("project", "wallSeconds").toFixed(2)} s, runbook (poll ${pollSeconds} s) ${med("runbook", "wallSeconds").toFixed(2)} s\n` +
       `median delay after the last copy left: project ${med("project", "delaySeconds").toFixed(2)} s, runbook ${med("runbook", "delaySeconds").toFixed(2)} s\n` +
-      `ratio of median wall times (runbook / project): ${(med("runbook", "wallSeconds") / med("project", "wallSeconds")).toFixed(2)}\n`,
+      `ratio of median wall times (runbook / project): ${(med("runbook", "wallSeconds") / med("project", "wallSeconds")).toFixed(2)}\n` +
+      `throttle floor (bytes on the node / --max-bytes-per-sec ${values["floor-rate"]}): median ratio drain / floor ${median(floors.map((f) => f.wallSeconds / f.floorSeconds)).toFixed(3)} (goal <= 1.15)\n`,
   );
+}
+
+const RATE = /^(\d+)(b|kb|mb|gb)$/;
+const bytesPerSecond = (rate: string): number => {
+  const m = RATE.exec(rate);
+  if (!m) throw new Error(`--floor-rate: expected a byte rate such as 1mb, got ${rate}`);
+  return Number(m[1]) * { b: 1, kb: 2 ** 10, mb: 2 ** 20, gb: 2 ** 30 }[m[2] as "b" | "kb" | "mb" | "gb"];
+};
+
+/** Drains an index of incompressible documents at a low recovery rate: wall time against bytes / rate. */
+async function throttleFloor(cluster: TestCluster, client: SearchClient, rate: string, mib: number, shards: number) {
+  await client.putSettings({ persistent: { [EXCLUDE_NAME]: null } });
+  await client.json("DELETE", `/${INDEX}?ignore_unavailable=true`);
+  await createIndex(client, INDEX, { number_of_shards: shards, number_of_replicas: 0, "index.routing.allocation.require._name": NODE });
+  // 1 KiB of random base64 per document: stored fields compress it very little.
+  const docs = Math.ceil((mib * 2 ** 20) / 1024);
+  for (let i = 0; i < docs; i += 2000) {
+    const body = Array.from({ length: Math.min(2000, docs - i) }, (_, k) => `{"index":{"_index":"${INDEX}","_id":"f${i + k}"}}\n{"pad":"${randomBytes(768).toString("base64")}"}\n`).join("");
+    const res = await fetch(`${cluster.endpoint}/_bulk`, { method: "POST", headers: { "content-type": "application/x-ndjson" }, body });
+    if (!res.ok) throw new Error(`bulk: HTTP ${res.status}`);
+  }
+  await client.json("POST", `/${INDEX}/_forcemerge?max_num_segments=1`);
+  await client.json("PUT", `/${INDEX}/_settings`, { "index.routing.allocation.require._name": null });
+  await waitGreen(client);
+  const rows = (await client.json("GET", `/_cat/shards/${INDEX}?format=json&bytes=b&h=node,store`)) as { node: string; store: string }[];
+  const bytes = rows.filter((r) => r.node === NODE).reduce((a, r) => a + Number(r.store), 0);
+  const started = Date.now();
+  const r = await runCommand(drainCommand({ node: NODE, timeoutSeconds: 3600, maxBytesPerSec: rate }), cluster.endpoint);
+  if (r.code !== 0) throw new Error(`project drain failed (${r.code}): ${r.stderr}`);
+  return { bytes, floorSeconds: bytes / bytesPerSecond(rate), wallSeconds: (Date.now() - started) / 1000 };
 }
 
 /** A fresh index whose shards are all on NODE, no exclusion, cluster green. */

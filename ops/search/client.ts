@@ -3,8 +3,17 @@
 // of those speaks one product (the Elastic client refuses to talk to OpenSearch) and we need eight endpoints.
 // Every answer goes through a model.ts parser; any network error, non-2xx answer (except the documented 408
 // of a cluster-health long-poll) or unreadable body is an OpsFailure("api"): never an empty or drained reading.
+// Every error names the request as METHOD scheme://host:port/path, never with the credentials.
+//
+// Time: with a `deadline` (the command's own --timeout), requests are bounded by it. Before the deadline a request gets
+// min(its cap, time left + DEADLINE_SLACK_MS) and a health long-poll's server-side wait is cut to the whole seconds
+// left, so a black-hole endpoint fails the command at its --timeout (exit 4), not after a fixed 30 s. After the
+// deadline only finishing work runs (a failed drain restoring throttles and taking back its exclusions, a bounce
+// restoring allocation.enable, the final health reading): each such request gets AFTER_DEADLINE_MS, never nothing,
+// because skipping that cleanup would leave the cluster worse than a short overrun does.
 
-import { OpsFailure } from "./failures";
+import { type FailureKind, OpsFailure } from "./failures";
+import { redactEndpoint } from "./flags";
 import {
   type ClusterSettings,
   type EngineInfo,
@@ -25,10 +34,41 @@ import {
 } from "./model";
 
 export interface SearchClientOptions {
-  /** Per-request timeout for ordinary calls (long-polls add their own wait). Default 30 s. */
+  /** Per-request timeout cap for ordinary calls (long-polls add their own wait). Default 30 s. */
   requestTimeoutMs?: number;
   /** Value of master_timeout / cluster_manager_timeout. Default "30s". */
   masterTimeout?: string;
+  /** Epoch ms at which the command's own timeout runs out: bounds every request (see requestBudget). */
+  deadline?: number;
+}
+
+/** How long a request issued before the deadline may run past it (a long-poll that answers at the deadline). */
+export const DEADLINE_SLACK_MS = 1000;
+/** Timeout of each request issued after the deadline (cleanup), capped by the request timeout. */
+export const AFTER_DEADLINE_MS = 15_000;
+
+export interface RequestBudget {
+  /** Client-side timeout of the request. */
+  timeoutMs: number;
+  /** Server-side long-poll wait to ask for (0: none). */
+  waitSeconds: number;
+  /** The deadline, not the cap, set the timeout: running out is the command's timeout (exit 4), not an API error. */
+  byDeadline: boolean;
+}
+
+/**
+ * The time a request may take: `capMs` plus the long-poll wait, and with a deadline at most the time left plus
+ * DEADLINE_SLACK_MS (the wait cut to the whole seconds left); after the deadline min(capMs, AFTER_DEADLINE_MS), no wait.
+ */
+export function requestBudget(a: { now: number; deadline?: number; capMs: number; waitSeconds?: number }): RequestBudget {
+  const wanted = Math.max(0, Math.ceil(a.waitSeconds ?? 0));
+  if (a.deadline === undefined) return { timeoutMs: a.capMs + wanted * 1000, waitSeconds: wanted, byDeadline: false };
+  const left = a.deadline - a.now;
+  if (left <= 0) return { timeoutMs: Math.min(a.capMs, AFTER_DEADLINE_MS), waitSeconds: 0, byDeadline: false };
+  const waitSeconds = Math.min(wanted, Math.floor(left / 1000));
+  const full = a.capMs + waitSeconds * 1000;
+  const bounded = left + DEADLINE_SLACK_MS;
+  return bounded < full ? { timeoutMs: bounded, waitSeconds, byDeadline: true } : { timeoutMs: full, waitSeconds, byDeadline: false };
 }
 
 export interface HealthWait {
@@ -45,8 +85,11 @@ export class SearchApiError extends OpsFailure {
     readonly path: string,
     readonly status: number | undefined,
     detail: string,
+    /** scheme://host:port (and base path) of the cluster, without credentials. */
+    readonly endpoint = "",
+    kind: FailureKind = "api",
   ) {
-    super("api", `${method} ${path}${status === undefined ? "" : ` -> HTTP ${status}`}: ${detail}`);
+    super(kind, `${method} ${endpoint}${path}${status === undefined ? "" : ` -> HTTP ${status}`}: ${detail}`);
     this.name = "SearchApiError";
   }
 }
@@ -56,6 +99,7 @@ export class SearchClient {
   private readonly authorization: string | undefined;
   private readonly requestTimeoutMs: number;
   private readonly masterTimeout: string;
+  private readonly deadline: number | undefined;
   private engine: EngineInfo | undefined;
 
   /** `endpoint` like `http://127.0.0.1:9200`; `https://user:pass@host:9200` becomes a Basic header. */
@@ -64,9 +108,9 @@ export class SearchClient {
     try {
       url = new URL(endpoint);
     } catch {
-      throw new OpsFailure("usage", `search endpoint is not a URL: ${redact(endpoint)}`);
+      throw new OpsFailure("usage", `search endpoint is not a URL: ${redactEndpoint(endpoint)} (expected http(s)://[user:pass@]host:port)`);
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new OpsFailure("usage", `search endpoint must be http(s): ${redact(endpoint)}`);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new OpsFailure("usage", `search endpoint must be http(s): ${redactEndpoint(endpoint)}`);
     if (url.username || url.password) {
       const user = decodeURIComponent(url.username);
       const pass = decodeURIComponent(url.password);
@@ -77,6 +121,12 @@ export class SearchClient {
     this.base = url.toString().replace(/\/+$/, "");
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.masterTimeout = options.masterTimeout ?? "30s";
+    this.deadline = options.deadline;
+  }
+
+  /** Where requests go, as errors print it: scheme://host:port (and base path), without credentials. */
+  get endpoint(): string {
+    return this.base;
   }
 
   /** `GET /`: distribution and version (cached; decides master_timeout vs cluster_manager_timeout). */
@@ -90,10 +140,9 @@ export class SearchClient {
     if (wait.waitForStatus) q.wait_for_status = wait.waitForStatus;
     if (wait.waitForNoRelocatingShards) q.wait_for_no_relocating_shards = "true";
     if (wait.waitForNoInitializingShards) q.wait_for_no_initializing_shards = "true";
-    const waitSeconds = Math.max(0, Math.ceil(wait.timeoutSeconds ?? 0));
-    if (waitSeconds > 0) q.timeout = `${waitSeconds}s`;
-    const { status, body } = await this.request("GET", `/_cluster/health${query(q)}`, undefined, {
-      timeoutMs: this.requestTimeoutMs + waitSeconds * 1000,
+    const { status, body } = await this.request("GET", "/_cluster/health", undefined, {
+      waitSeconds: wait.timeoutSeconds,
+      query: (waitSeconds) => query(waitSeconds > 0 ? { ...q, timeout: `${waitSeconds}s` } : q),
       accept408: true,
     });
     return this.parse("GET", "/_cluster/health", () => parseHealth(body, status));
@@ -154,40 +203,53 @@ export class SearchClient {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof ModelError) throw new SearchApiError(method, path.split("?")[0] ?? path, undefined, `unreadable answer: ${e.message}`);
+      if (e instanceof ModelError) throw new SearchApiError(method, path.split("?")[0] ?? path, undefined, `unreadable answer: ${e.message}`, this.base);
       throw e;
     }
   }
 
+  /**
+   * One request, bounded by requestBudget. `opts.waitSeconds`/`opts.query`: a long-poll, whose query string is built
+   * from the server-side wait the budget allows.
+   */
   private async request(
     method: string,
     path: string,
     body: unknown,
-    opts: { timeoutMs?: number; accept408?: boolean },
+    opts: { waitSeconds?: number; query?: (waitSeconds: number) => string; accept408?: boolean },
   ): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (this.authorization) headers.authorization = this.authorization;
     const shortPath = path.split("?")[0] ?? path;
+    const budget = requestBudget({ now: Date.now(), deadline: this.deadline, capMs: this.requestTimeoutMs, waitSeconds: opts.waitSeconds });
+    const fail = (status: number | undefined, detail: string, kind: FailureKind = "api") =>
+      new SearchApiError(method, shortPath, status, detail, this.base, kind);
     let res: Response;
     let text: string;
     try {
-      res = await fetch(this.base + path, {
+      res = await fetch(this.base + path + (opts.query?.(budget.waitSeconds) ?? ""), {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(opts.timeoutMs ?? this.requestTimeoutMs),
+        signal: AbortSignal.timeout(budget.timeoutMs),
       });
       text = await res.text();
     } catch (e) {
-      throw new SearchApiError(method, shortPath, undefined, describeFetchError(e));
+      if (e instanceof Error && e.name === "TimeoutError") {
+        const after = `request timed out after ${(budget.timeoutMs / 1000).toFixed(1)} s`;
+        throw budget.byDeadline
+          ? fail(undefined, `${after}: no answer before the command's --timeout ran out`, "timeout")
+          : fail(undefined, `${after}: no answer; is the cluster overloaded, or does --endpoint / $SEARCH_ENDPOINT name a host that drops packets?`);
+      }
+      throw fail(undefined, `${describeFetchError(e)}: is the cluster up, and --endpoint / $SEARCH_ENDPOINT right?`);
     }
     const ok = (res.status >= 200 && res.status < 300) || (opts.accept408 === true && res.status === 408);
-    if (!ok) throw new SearchApiError(method, shortPath, res.status, text.slice(0, 500));
+    if (!ok) throw fail(res.status, `${text.slice(0, 500)}${res.status === 401 || res.status === 403 ? " (check the user and password of the endpoint)" : ""}`);
     try {
       return { status: res.status, body: text === "" ? undefined : JSON.parse(text) };
     } catch {
-      throw new SearchApiError(method, shortPath, res.status, `not JSON: ${text.slice(0, 200)}`);
+      throw fail(res.status, `not JSON: ${text.slice(0, 200)}`);
     }
   }
 }
@@ -199,13 +261,8 @@ function query(q: Record<string, string>): string {
 
 function describeFetchError(e: unknown): string {
   if (e instanceof Error) {
-    if (e.name === "TimeoutError") return "request timed out";
     const cause = (e as { cause?: unknown }).cause;
     return cause instanceof Error ? `${e.message}: ${cause.message}` : e.message;
   }
   return String(e);
-}
-
-function redact(endpoint: string): string {
-  return endpoint.replace(/\/\/[^/@]*@/, "//***@");
 }

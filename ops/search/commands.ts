@@ -8,9 +8,15 @@
 //   drain Command    create: waitJoinedCommand(...)   delete: drainCommand({node, spotZone, timeoutSeconds})
 // Pulumi deletes a replaced node's resources at the end of the update in reverse dependency order:
 // drain (non-zero exit stops the update) -> instance -> undrain.
+//
+// Every value is checked against the CLI's own grammar (flags.ts) before it goes into a string: a builder throws a
+// RangeError rather than register a command that the CLI would refuse (exit 64) at the end of an update.
+
+import { CLI_MISSING_EXIT } from "./failures";
+import { type FlagName, MAX_TIMEOUT_SECONDS, SEARCH_ENDPOINT_ENV, flagProblem } from "./flags";
 
 /** Environment variable holding the search endpoint, e.g. http://10.0.0.5:9200 or https://user:pass@host:9200. */
-export const SEARCH_ENDPOINT_ENV = "SEARCH_ENDPOINT";
+export { SEARCH_ENDPOINT_ENV };
 
 /** The CLI, relative to the repository root (built by `npm run build`). */
 export const SEARCH_CLI = "node dist/cli/search.js";
@@ -34,6 +40,11 @@ export interface DrainCommandArgs {
   maxBytesPerSec?: string;
 }
 
+/**
+ * The delete step of a node's drain Command. It runs when the node's instance is being deleted, and the node may
+ * already be gone (a lost spot node): `--absent-ok` makes an absent node a success while the cluster is green with
+ * every copy active (and a refusal otherwise); without it the CLI refuses an unknown node.
+ */
 export function drainCommand(a: DrainCommandArgs): string {
   return cli("drain", [
     ["--node", a.node],
@@ -42,6 +53,7 @@ export function drainCommand(a: DrainCommandArgs): string {
     ["--zone-attribute", a.zoneAttribute],
     ["--recoveries", a.nodeConcurrentRecoveries === undefined ? undefined : String(a.nodeConcurrentRecoveries)],
     ["--max-bytes-per-sec", a.maxBytesPerSec],
+    ["--absent-ok", true],
   ]);
 }
 
@@ -52,11 +64,13 @@ export interface UndrainCommandArgs {
   zoneAttribute?: string;
 }
 
+/** The delete step of a node's undrain Command: runs after the instance is gone, hence `--absent-ok`. */
 export function undrainCommand(a: UndrainCommandArgs): string {
   return cli("undrain", [
     ["--node", a.node],
     ["--spot-zone", a.spotZone],
     ["--zone-attribute", a.zoneAttribute],
+    ["--absent-ok", true],
   ]);
 }
 
@@ -110,14 +124,26 @@ export function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-function cli(command: string, flags: [string, string | undefined][]): string {
+/** `flags`: [flag, value] pairs; an undefined value leaves the flag out, `true` is a boolean flag. */
+function cli(command: string, flags: [string, string | true | undefined][]): string {
   const parts = [SEARCH_CLI, command];
-  for (const [flag, value] of flags) if (value !== undefined) parts.push(flag, shellQuote(value));
+  for (const [flag, value] of flags) {
+    if (value === undefined) continue;
+    if (value === true) {
+      parts.push(flag);
+      continue;
+    }
+    const problem = flagProblem(flag.replace(/^--/, "") as FlagName, value);
+    if (problem) throw new RangeError(`${command} command: ${problem}`);
+    parts.push(flag, shellQuote(value));
+  }
   return parts.join(" ");
 }
 
 function seconds(n: number): string {
-  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`timeout must be a positive number of seconds, got ${n}`);
+  if (!Number.isFinite(n) || n <= 0 || Math.ceil(n) > MAX_TIMEOUT_SECONDS) {
+    throw new RangeError(`timeout must be a positive number of seconds up to ${MAX_TIMEOUT_SECONDS}, got ${n}`);
+  }
   return String(Math.ceil(n));
 }
 
@@ -164,13 +190,14 @@ export function sshRestartCommand(a: SshRestartArgs): string {
 /**
  * Waits until the cluster answers through $SEARCH_ENDPOINT with at least `status` (default yellow), retrying
  * while the endpoint does not answer yet (a cluster forming on first deployment, a coordinator restarting).
- * Exits 2 when the CLI is not built, 4 at the timeout.
+ * Exits CLI_MISSING_EXIT (2) when the CLI is not built, 4 at the timeout. Every failure of the health poll is
+ * retried until the timeout, a usage error (64) included: the program only registers polls the CLI accepts.
  */
 export function waitReachableCommand(a: { timeoutSeconds: number; status?: "green" | "yellow" }): string {
   const limit = seconds(a.timeoutSeconds);
   const poll = healthCommand({ status: a.status ?? "yellow", timeoutSeconds: Math.min(30, Number(limit)) });
   return [
-    `test -f dist/cli/search.js || { echo "dist/cli/search.js is missing: run npm run build before pulumi up" >&2; exit 2; }`,
+    `test -f dist/cli/search.js || { echo "dist/cli/search.js is missing: run npm run build before pulumi up" >&2; exit ${CLI_MISSING_EXIT}; }`,
     `deadline=$((SECONDS + ${limit}))`,
     `until ${poll} >/dev/null; do if [ "$SECONDS" -ge "$deadline" ]; then echo "search cluster not ${a.status ?? "yellow"} through \\$${SEARCH_ENDPOINT_ENV} within ${limit}s" >&2; exit 4; fi; sleep 5; done`,
   ].join("; ");

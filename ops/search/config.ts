@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { z } from "zod";
 import { SEARCH_RESTART_HELPER, searchNodeName } from "./commands";
+import { zoneValueProblem } from "./flags";
 
 const nodeName = z
   .string()
@@ -136,6 +137,17 @@ export const SearchClusterConfig = z
         path: ["admin", "auth"],
         message: "basic auth over plain http would send the admin password in clear: set admin.tls: true, or admin.endpoint to an SSH tunnel on localhost",
       });
+    }
+    // Zone values end up in exclusion lists, where a comma or a * would exclude more than one zone.
+    for (const [path, value] of [
+      [["zones", "backup"], c.zones.backup],
+      [["zones", "spot"], c.zones.spot],
+      ...([["masters", c.masters], ["backupNodes", c.backupNodes], ["spotNodes", c.spotNodes]] as const).flatMap(([group, nodes]) =>
+        nodes.flatMap((n, i) => (n.zone !== undefined ? [[[group, i, "zone"], n.zone] as const] : [])),
+      ),
+    ] as const) {
+      const problem = zoneValueProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", path: [...path], message: problem });
     }
     if (c.zones.backup === c.zones.spot) {
       ctx.addIssue({ code: "custom", path: ["zones", "spot"], message: "must differ from zones.backup: excluding the spot zone would exclude the backup nodes too" });

@@ -544,17 +544,17 @@ export function unmovable(verdicts: readonly MoveVerdict[]): MoveVerdict[] {
 
 // ---------------------------------------------------------------------------------------------------------
 
-function asRecord(v: unknown, what: string): Record<string, unknown> {
+export function asRecord(v: unknown, what: string): Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ModelError(`${what}: expected an object`);
   return v as Record<string, unknown>;
 }
 
-function asArray(v: unknown, what: string): unknown[] {
+export function asArray(v: unknown, what: string): unknown[] {
   if (!Array.isArray(v)) throw new ModelError(`${what}: expected an array`);
   return v;
 }
 
-function asString(v: unknown, what: string): string {
+export function asString(v: unknown, what: string): string {
   if (typeof v !== "string") throw new ModelError(`${what}: expected a string`);
   return v;
 }

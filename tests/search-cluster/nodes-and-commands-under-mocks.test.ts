@@ -139,14 +139,14 @@ describe("SearchCluster: resources of the prod cluster", function () {
         assert.equal(drain.inputs.create, "node dist/cli/search.js wait-joined --node backup-2-g0 --timeout 1800");
         assert.equal(
             drain.inputs.delete,
-            "node dist/cli/search.js drain --node backup-2-g0 --timeout 172800 --spot-zone spot --zone-attribute zone --recoveries 4 --max-bytes-per-sec 250mb",
+            "node dist/cli/search.js drain --node backup-2-g0 --timeout 172800 --spot-zone spot --zone-attribute zone --recoveries 4 --max-bytes-per-sec 250mb --absent-ok",
         );
         assert.equal(drain.inputs.update, "true", "a changed endpoint or key never re-runs the wait");
         assert.deepEqual(drain.inputs.interpreter, ["/bin/bash", "-c"]);
         assert.deepEqual(drain.options.replaceOnChanges, ["triggers[*]"]);
         const undrain = cmd(g, P, "backup-2", "undrain");
         assert.equal(undrain.inputs.create, "true");
-        assert.equal(undrain.inputs.delete, "node dist/cli/search.js undrain --node backup-2-g0 --spot-zone spot --zone-attribute zone");
+        assert.equal(undrain.inputs.delete, "node dist/cli/search.js undrain --node backup-2-g0 --spot-zone spot --zone-attribute zone --absent-ok");
         const [name, key] = drain.inputs.triggers as string[];
         assert.equal(name, "backup-2-g0");
         assert.match(key!, /^[0-9a-f]{16}$/);
@@ -155,9 +155,9 @@ describe("SearchCluster: resources of the prod cluster", function () {
         // node is drained without excluding the spot zone.
         assert.equal(
             cmd(g, P, "spot-3", "drain").inputs.delete,
-            "node dist/cli/search.js drain --node spot-3-g0 --timeout 172800 --zone-attribute zone --recoveries 4 --max-bytes-per-sec 250mb",
+            "node dist/cli/search.js drain --node spot-3-g0 --timeout 172800 --zone-attribute zone --recoveries 4 --max-bytes-per-sec 250mb --absent-ok",
         );
-        assert.equal(cmd(g, P, "spot-3", "undrain").inputs.delete, "node dist/cli/search.js undrain --node spot-3-g0 --spot-zone spot --zone-attribute zone");
+        assert.equal(cmd(g, P, "spot-3", "undrain").inputs.delete, "node dist/cli/search.js undrain --node spot-3-g0 --spot-zone spot --zone-attribute zone --absent-ok");
     });
 
     it("bounces over SSH with the key from the environment, and restarts the endpoint node without watching itself", () => {

@@ -149,6 +149,14 @@ describe("drain loop: a failed call mid-drain fails closed and cleans up", () =>
           return { status: 200, body: { persistent, transient: {}, defaults: { [NODE_CONCURRENT_RECOVERIES]: "2" } } };
         case "/_cluster/allocation/explain":
           return { status: 200, body: os.osExplainThrottled };
+        case "/.dataplat-drains":
+        case "/.dataplat-drains/_create/lock":
+        case "/.dataplat-drains/_doc/lock":
+        case "/.dataplat-drains/_doc/drain-backup-a-g0":
+          // The drain lock and ownership record (ops/search/ownership.ts): accepted, none found.
+          return s.method === "GET" ? { status: 404, body: { found: false } } : { status: 200, body: { acknowledged: true, _seq_no: 1, _primary_term: 1 } };
+        case "/.dataplat-drains/_search":
+          return { status: 200, body: { hits: { hits: [] } } };
         case "/_cat/shards":
           shardsCalls++;
           return shardsCalls <= 2 ? { status: 200, body: copies } : { status: 503, body: { error: "cluster manager not discovered" } };

@@ -71,6 +71,10 @@ export interface TestNode {
 
 export interface TestClusterOptions {
   heap?: string;
+  /** Spot data nodes, named spot-a, spot-b... (default 1). */
+  spotNodes?: number;
+  /** zones.awareness: cluster.routing.allocation.awareness.attributes set to the zone attribute (default false). */
+  awareness?: boolean;
   startTimeoutSeconds?: number;
   log?: (line: string) => void;
 }
@@ -121,8 +125,9 @@ export class TestCluster {
         { name: "backup-a", ...base },
         { name: "backup-b", ...base },
       ],
-      spotNodes: [{ name: "spot-a", ...base }],
+      spotNodes: Array.from({ length: options.spotNodes ?? 1 }, (_, i) => ({ name: `spot-${String.fromCharCode(97 + i)}`, ...base })),
       replicas: 1,
+      ...(options.awareness ? { zones: { awareness: true } } : {}),
     });
     const placed = placedNodes(config);
     const ports = await freePorts(placed.length * 2);

@@ -28,17 +28,17 @@ describe("command strings registered on the Pulumi command resources", () => {
     assert.equal(searchNodeName("spot-7", 12), "spot-7-g12");
   });
 
-  it("drain passes node, timeout and the spot zone; the endpoint stays in the environment", () => {
+  it("drain passes node, timeout and the spot zone, and --absent-ok (the node may be gone); the endpoint stays in the environment", () => {
     const cmd = drainCommand({ node: "backup-1-g2", timeoutSeconds: 3600, spotZone: "spot" });
-    assert.equal(cmd, "node dist/cli/search.js drain --node backup-1-g2 --timeout 3600 --spot-zone spot");
+    assert.equal(cmd, "node dist/cli/search.js drain --node backup-1-g2 --timeout 3600 --spot-zone spot --absent-ok");
     assert.doesNotMatch(cmd, /endpoint|http/);
     assert.deepEqual(argvOf(drainCommand({ node: "b-g0", timeoutSeconds: 0.5, nodeConcurrentRecoveries: 6, maxBytesPerSec: "500mb", zoneAttribute: "pool" })), [
-      "drain", "--node", "b-g0", "--timeout", "1", "--zone-attribute", "pool", "--recoveries", "6", "--max-bytes-per-sec", "500mb",
+      "drain", "--node", "b-g0", "--timeout", "1", "--zone-attribute", "pool", "--recoveries", "6", "--max-bytes-per-sec", "500mb", "--absent-ok",
     ]);
   });
 
   it("undrain, wait-joined, spot and health commands", () => {
-    assert.deepEqual(argvOf(undrainCommand({ node: "b-g0", spotZone: "spot" })), ["undrain", "--node", "b-g0", "--spot-zone", "spot"]);
+    assert.deepEqual(argvOf(undrainCommand({ node: "b-g0", spotZone: "spot" })), ["undrain", "--node", "b-g0", "--spot-zone", "spot", "--absent-ok"]);
     assert.deepEqual(argvOf(waitJoinedCommand({ node: "b-g1", timeoutSeconds: 600 })), ["wait-joined", "--node", "b-g1", "--timeout", "600"]);
     assert.deepEqual(argvOf(excludeSpotCommand({ spotZone: "spot" })), ["exclude-spot", "--spot-zone", "spot"]);
     assert.deepEqual(argvOf(restoreSpotCommand({ spotZone: "spot", zoneAttribute: "zone" })), ["restore-spot", "--spot-zone", "spot", "--zone-attribute", "zone"]);

@@ -598,3 +598,294 @@ export const osExplainThrottled = {
     }
   ]
 } as const;
+
+// Recorded from OpenSearch 2.19 (tests/search/cluster.ts shape) for the ownership predicates (ops/search/ownership.ts).
+
+/** A replica of a new index while zone spot and backup-a-g0 are excluded: only the cluster exclude keeps it off spot-a-g0 and backup-a-g0. */
+export const osExplainUnassignedOnlyDrainExclusion = {
+  "index": "events",
+  "shard": 0,
+  "primary": false,
+  "current_state": "unassigned",
+  "unassigned_info": {
+    "reason": "INDEX_CREATED",
+    "at": "2026-12-01T14:05:02.705Z",
+    "last_allocation_status": "no_attempt"
+  },
+  "can_allocate": "no",
+  "allocate_explanation": "cannot allocate because allocation is not permitted to any of the nodes",
+  "node_allocation_decisions": [
+    {
+      "node_id": "m8dGJFmHQ6eoHSRHxkCeeA",
+      "node_name": "spot-a-g0",
+      "transport_address": "127.0.0.1:39425",
+      "node_attributes": {
+        "zone": "spot",
+        "shard_indexing_pressure_enabled": "true"
+      },
+      "node_decision": "no",
+      "weight_ranking": 1,
+      "deciders": [
+        {
+          "decider": "filter",
+          "decision": "NO",
+          "explanation": "node matches cluster setting [cluster.routing.allocation.exclude] filters [_name:\"backup-a-g0\",zone:\"spot\"]"
+        }
+      ]
+    },
+    {
+      "node_id": "_meqJmYvTpy0G21Cwd8xzw",
+      "node_name": "backup-a-g0",
+      "transport_address": "127.0.0.1:35907",
+      "node_attributes": {
+        "zone": "reliable",
+        "shard_indexing_pressure_enabled": "true"
+      },
+      "node_decision": "no",
+      "weight_ranking": 2,
+      "deciders": [
+        {
+          "decider": "filter",
+          "decision": "NO",
+          "explanation": "node matches cluster setting [cluster.routing.allocation.exclude] filters [_name:\"backup-a-g0\",zone:\"spot\"]"
+        }
+      ]
+    },
+    {
+      "node_id": "4oZTyFqlTq2PiSSPvaPL7A",
+      "node_name": "backup-b-g0",
+      "transport_address": "127.0.0.1:36851",
+      "node_attributes": {
+        "zone": "reliable",
+        "shard_indexing_pressure_enabled": "true"
+      },
+      "node_decision": "no",
+      "weight_ranking": 3,
+      "deciders": [
+        {
+          "decider": "same_shard",
+          "decision": "NO",
+          "explanation": "a copy of this shard is already allocated to this node [[events][0], node[4oZTyFqlTq2PiSSPvaPL7A], [P], s[STARTED], a[id=TqqECQNjR5i_0RvRpf0S9A]]"
+        }
+      ]
+    }
+  ]
+} as const;
+
+/** A replica that its own index filter (require._name = the node holding the primary) keeps unassigned. */
+export const osExplainUnassignedIndexFilter = {
+  "index": "pinned",
+  "shard": 0,
+  "primary": false,
+  "current_state": "unassigned",
+  "unassigned_info": {
+    "reason": "INDEX_CREATED",
+    "at": "2026-12-01T14:05:06.123Z",
+    "last_allocation_status": "no_attempt"
+  },
+  "can_allocate": "no",
+  "allocate_explanation": "cannot allocate because allocation is not permitted to any of the nodes",
+  "node_allocation_decisions": [
+    {
+      "node_id": "m8dGJFmHQ6eoHSRHxkCeeA",
+      "node_name": "spot-a-g0",
+      "transport_address": "127.0.0.1:39425",
+      "node_attributes": {
+        "zone": "spot",
+        "shard_indexing_pressure_enabled": "true"
+      },
+      "node_decision": "no",
+      "weight_ranking": 1,
+      "deciders": [
+        {
+          "decider": "filter",
+          "decision": "NO",
+          "explanation": "node matches cluster setting [cluster.routing.allocation.exclude] filters [_name:\"backup-a-g0\",zone:\"spot\"]"
+        }
+      ]
+    },
+    {
+      "node_id": "_meqJmYvTpy0G21Cwd8xzw",
+      "node_name": "backup-a-g0",
+      "transport_address": "127.0.0.1:35907",
+      "node_attributes": {
+        "zone": "reliable",
+        "shard_indexing_pressure_enabled": "true"
+      },
+      "node_decision": "no",
+      "weight_ranking": 2,
+      "deciders": [
+        {
+          "decider": "filter",
+          "decision": "NO",
+          "explanation": "node matches cluster setting [cluster.routing.allocation.exclude] filters [_name:\"backup-a-g0\",zone:\"spot\"]"
+        }
+      ]
+    },
+    {
+      "node_id": "4oZTyFqlTq2PiSSPvaPL7A",
+      "node_name": "backup-b-g0",
+      "transport_address": "127.0.0.1:36851",
+      "node_attributes": {
+        "zone": "reliable",
+        "shard_indexing_pressure_enabled": "true"
+      },
+      "node_decision": "no",
+      "weight_ranking": 3,
+      "deciders": [
+        {
+          "decider": "same_shard",
+          "decision": "NO",
+          "explanation": "a copy of this shard is already allocated to this node [[pinned][0], node[4oZTyFqlTq2PiSSPvaPL7A], [P], s[STARTED], a[id=Ccw3phvsSFO4TaWMkik8LQ]]"
+        }
+      ]
+    }
+  ]
+} as const;
+
+/** GET .dataplat-drains/_doc/lock */
+export const osDrainLockDocument = {
+  "_index": ".dataplat-drains",
+  "_id": "lock",
+  "_version": 1,
+  "_seq_no": 0,
+  "_primary_term": 1,
+  "found": true,
+  "_source": {
+    "holder": {
+      "operation": "drain backup-a-g0",
+      "host": "runner-7",
+      "pid": 4242,
+      "acquiredAt": "2026-12-01T13:00:00.000Z",
+      "expiresAt": 1796130120000
+    }
+  }
+} as const;
+
+/** GET .dataplat-drains/_doc/drain-backup-a-g0 (a drain that raised the transient and persistent bandwidth) */
+export const osDrainRecord = {
+  "_index": ".dataplat-drains",
+  "_id": "drain-backup-a-g0",
+  "_version": 1,
+  "_seq_no": 1,
+  "_primary_term": 1,
+  "found": true,
+  "_source": {
+    "node": "backup-a-g0",
+    "state": "draining",
+    "holder": "drain backup-a-g0 pid 4242 on runner-7 at 2026-12-01T13:00:00.000Z",
+    "updatedAt": "2026-12-01T13:00:05.000Z",
+    "exclusions": [
+      {
+        "key": "cluster.routing.allocation.exclude._name",
+        "value": "backup-a-g0",
+        "layers": [
+          "persistent"
+        ]
+      }
+    ],
+    "throttles": [
+      {
+        "key": "indices.recovery.max_bytes_per_sec",
+        "layer": "transient",
+        "previous": "20kb",
+        "applied": "100kb"
+      },
+      {
+        "key": "indices.recovery.max_bytes_per_sec",
+        "layer": "persistent",
+        "previous": null,
+        "applied": "100kb"
+      }
+    ],
+    "relies": [
+      {
+        "key": "cluster.routing.allocation.exclude.zone",
+        "value": "spot"
+      },
+      {
+        "key": "cluster.routing.allocation.exclude._name",
+        "value": "backup-a-g0"
+      }
+    ]
+  }
+} as const;
+
+/** POST .dataplat-drains/_search (the lock and one record) */
+export const osDrainRecordsSearch = {
+  "took": 74,
+  "timed_out": false,
+  "_shards": {
+    "total": 1,
+    "successful": 1,
+    "skipped": 0,
+    "failed": 0
+  },
+  "hits": {
+    "total": {
+      "value": 2,
+      "relation": "eq"
+    },
+    "max_score": 1,
+    "hits": [
+      {
+        "_index": ".dataplat-drains",
+        "_id": "lock",
+        "_score": 1,
+        "_source": {
+          "holder": {
+            "operation": "drain backup-a-g0",
+            "host": "runner-7",
+            "pid": 4242,
+            "acquiredAt": "2026-12-01T13:00:00.000Z",
+            "expiresAt": 1796130120000
+          }
+        }
+      },
+      {
+        "_index": ".dataplat-drains",
+        "_id": "drain-backup-a-g0",
+        "_score": 1,
+        "_source": {
+          "node": "backup-a-g0",
+          "state": "draining",
+          "holder": "drain backup-a-g0 pid 4242 on runner-7 at 2026-12-01T13:00:00.000Z",
+          "updatedAt": "2026-12-01T13:00:05.000Z",
+          "exclusions": [
+            {
+              "key": "cluster.routing.allocation.exclude._name",
+              "value": "backup-a-g0",
+              "layers": [
+                "persistent"
+              ]
+            }
+          ],
+          "throttles": [
+            {
+              "key": "indices.recovery.max_bytes_per_sec",
+              "layer": "transient",
+              "previous": "20kb",
+              "applied": "100kb"
+            },
+            {
+              "key": "indices.recovery.max_bytes_per_sec",
+              "layer": "persistent",
+              "previous": null,
+              "applied": "100kb"
+            }
+          ],
+          "relies": [
+            {
+              "key": "cluster.routing.allocation.exclude.zone",
+              "value": "spot"
+            },
+            {
+              "key": "cluster.routing.allocation.exclude._name",
+              "value": "backup-a-g0"
+            }
+          ]
+        }
+      }
+    ]
+  }
+} as const;

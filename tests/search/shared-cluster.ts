@@ -2,6 +2,7 @@
 // by a root-level `after` hook), and the reset that isolates tests from each other.
 
 import type { SearchClient } from "../../ops/search/client";
+import { DRAIN_INDEX } from "../../ops/search/ownership";
 import { TestCluster } from "./cluster";
 
 let pending: Promise<TestCluster> | undefined;
@@ -27,6 +28,8 @@ export async function resetCluster(cluster: TestCluster): Promise<void> {
   await cluster.waitFor({ nodes: cluster.nodes.length }, 120);
   const indices = (await client.json("GET", "/_cat/indices?format=json&h=index&expand_wildcards=open,closed")) as { index: string }[];
   for (const { index } of indices.filter((i) => !i.index.startsWith("."))) await client.json("DELETE", `/${encodeURIComponent(index)}`);
+  // The drains' lock and ownership records (ops/search/ownership.ts): each test starts with no drain on record.
+  if (indices.some((i) => i.index === DRAIN_INDEX)) await client.json("DELETE", `/${DRAIN_INDEX}`);
   await clearSettings(client);
   await cluster.waitFor({ nodes: cluster.nodes.length, status: "green" }, 120);
 }
