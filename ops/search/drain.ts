@@ -321,7 +321,16 @@ async function releaseExclusions(
   let others: DrainRecord[] | undefined;
   for (const c of record.exclusions) {
     try {
-      others ??= (await store.all()).filter((r) => r.node !== record.node);
+      // The records unreadable (their index lost its copy, e.g. on a node that died mid-drain): release what this
+      // drain added all the same, from its own record in memory; drains are serialised, so only a drain that already
+      // finished can rely on a shared exclusion, and its node stays excluded by name.
+      others ??= await store.all().then(
+        (all) => all.filter((r) => r.node !== record.node),
+        (e) => {
+          left.push(`the other drains' records could not be read (${errorText(e)}): nothing handed over`);
+          return [];
+        },
+      );
       const heir = heirOf(others, record.node, c);
       if (heir) {
         heir.exclusions = [...heir.exclusions.filter((x) => !(x.key === c.key && x.value === c.value)), c];
@@ -358,12 +367,14 @@ async function waitUntilDrained(client: SearchClient, node: string, deadline: nu
   let red = false;
   for (;;) {
     if (w.signal?.aborted) throw new DrainInterrupted(abortReason(w.signal));
+    // The node first: if it died, say so, whatever else (the lock's index may have had its copy there) fails next.
+    const nodes = await client.nodes();
+    if (!findNode(nodes, node)) throw new OpsFailure("lost", `node ${node} left the cluster during the drain: its copies are lost, not moved`);
     await w.lock.renew();
     const settings = await client.settings();
     const lost = lostExclusions(settings, w.record.relies);
     if (lost.length) throw lostUpdate(node, lost);
-    const [copies, nodes] = await Promise.all([client.shards(), client.nodes()]);
-    if (!findNode(nodes, node)) throw new OpsFailure("lost", `node ${node} left the cluster during the drain: its copies are lost, not moved`);
+    const copies = await client.shards();
     if (red) await refuseRed(client, node, deadline, w.signal);
     const p = drainProgress(copies, node);
     if (p.drained) return;
