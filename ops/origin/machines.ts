@@ -8,16 +8,14 @@
 // The runbook changes origins one at a time (each change rolled out and repaired before the next), so such an
 // update is refused unless at most one existing origin is affected.
 
-import { createHash } from "node:crypto";
+import { stableSubnetIndex } from "../search/config";
 import { wouldReplace } from "../provider/replacement";
 
 /** Device of an origin's blob volume. */
 export const ORIGIN_DATA_DEVICE = "/dev/sdf";
 
-/** Stable subnet per host name, so adding or removing a host never moves (replaces) another. */
-export function originSubnetIndex(host: string, count: number): number {
-    return createHash("sha256").update(host).digest().readUInt32BE(0) % count;
-}
+/** Stable subnet per host name, so adding or removing a host never moves (replaces) another: the same pick as search nodes. */
+export const originSubnetIndex = stableSubnetIndex;
 
 /** The inputs of an origin's instance that decide whether the provider replaces it (as Host registers them). */
 export interface OriginMachine {
