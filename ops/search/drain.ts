@@ -377,13 +377,14 @@ async function waitUntilDrained(client: SearchClient, node: string, deadline: nu
     const copies = await client.shards();
     if (red) await refuseRed(client, node, deadline, w.signal);
     const p = drainProgress(copies, node);
-    if (p.drained) return;
-    if (p.unassigned > 0) await healingFirst(client, node, copies, nodes, settings, w.record.exclusions, w.signal);
     const left = remainingSeconds(deadline);
+    // Every poll reports, the last one too: a drain whose copies moved before the first poll still says so.
     say(
       `${p.onNode} shard copies on node (${p.relocatingAway} relocating away, ${p.initializingOnto} initializing onto it), ` +
         `${p.unassigned} unassigned in cluster, ${Math.round(left)}s left`,
     );
+    if (p.drained) return;
+    if (p.unassigned > 0) await healingFirst(client, node, copies, nodes, settings, w.record.exclusions, w.signal);
     if (left <= 0) {
       throw new OpsFailure("timeout", `node ${node} is not drained at the timeout: ${p.onNode} shard copies on it, ${p.unassigned} unassigned in the cluster`);
     }
