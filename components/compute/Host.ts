@@ -42,6 +42,13 @@ export interface HostArgs {
      * Default "in-place": the provider's stop/start, with downtime.
      */
     readonly typeChange?: "in-place" | "replace";
+    /**
+     * Extra instance tags (never `Name` or `tier`), exposed to the instance through IMDS (instance metadata tags on):
+     * what the first boot reads without it being user data (a search node's heap, ops/search/boot.ts). A tag
+     * change is an in-place update (terraform-provider-aws internal/service/ec2/ec2_instance.go: transparent
+     * tagging; `metadata_options`: ModifyInstanceMetadataOptions).
+     */
+    readonly bootTags?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -57,6 +64,9 @@ export class Host extends pulumi.ComponentResource {
     public readonly privateIp: pulumi.Output<string>;
 
     constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
+        for (const k of Object.keys(args.bootTags ?? {})) {
+            if (k === "Name" || k === "tier" || !/^[A-Za-z0-9_.:+=@-]+$/.test(k)) throw new Error(`${name}: boot tag ${JSON.stringify(k)} is reserved or not readable through IMDS`);
+        }
         super("dataplat:compute:Host", name, {}, opts);
         const label = args.label ?? name;
         const header = `#!/bin/bash\n# dataplat host ${label} generation ${args.generation}\n`;
@@ -69,7 +79,7 @@ export class Host extends pulumi.ComponentResource {
                 vpcSecurityGroupIds: args.securityGroupIds,
                 iamInstanceProfile: args.instanceProfileName,
                 associatePublicIpAddress: args.associatePublicIp,
-                metadataOptions: { ...IMDS_V2 },
+                metadataOptions: { ...IMDS_V2, ...(args.bootTags !== undefined ? { instanceMetadataTags: "enabled" } : {}) },
                 rootBlockDevice: { ...rootVolume(args.rootVolumeGiB) },
                 ebsBlockDevices: (args.dataVolumes ?? []).map((v) => ({ deviceName: v.deviceName, ...rootVolume(v.sizeGiB) })),
                 ...(args.spot
@@ -86,7 +96,7 @@ export class Host extends pulumi.ComponentResource {
                     : {}),
                 userData: pulumi.output(args.userData ?? "").apply((u) => header + u),
                 userDataReplaceOnChange: args.onUserDataChange !== "keep",
-                tags: { Name: label, tier: args.tier },
+                tags: { ...(args.bootTags ?? {}), Name: label, tier: args.tier },
             },
             {
                 parent: this,

@@ -15,6 +15,7 @@ import {
     waitReachableCommand,
 } from "../../ops/search/commands";
 import { DATA_VOLUME_DEVICE, SearchClusterConfig, SearchNodeSpec } from "../../ops/search/config";
+import { HEAP_TAG } from "../../ops/search/boot";
 import { Host } from "../compute/Host";
 
 export interface SearchClusterArgs {
@@ -68,8 +69,9 @@ export interface SearchClusterArgs {
  *   drain     depends on instance      create: wait until the node joined
  *                                      delete: exclude the spot zone (if the cluster has spot nodes), exclude
  *                                      the node, wait until it holds no copy; fails closed
- *   bounce    depends on drain         create: the "Fixing Cluster" bounce with the node's heap
- * A config change gives the node a new identity: Pulumi creates the new chain (joined, bounced to its heap) and,
+ *   bounce    depends on drain         create: the "Fixing Cluster" bounce with the node's heap (declared only
+ *                                      once the heap differs from the one the node booted with)
+ * A config change gives the node a new identity: Pulumi creates the new chain (booted with its heap, joined) and,
  * only at the end of an update in which every step succeeded, deletes the old chain, which the program no longer
  * declares, in reverse dependency order: old drain -> old instance -> old undrain. If anything fails first, the
  * old node stays a normal resource, untouched. Removing a node from config runs the same deletes. Drains (and
@@ -83,8 +85,10 @@ export interface SearchClusterArgs {
  * generation is bumped (the undrain, created before the instance, cannot be tied to it): use a generation bump,
  * never `--replace`, to replace a search node.
  *
- * In-place changes (heap): the bounce's triggers also carry the hash of the node's rendered config, so a heap
- * change replaces only the bounce Command, whose create runs allocation primaries -> restart over SSH
+ * Heap: a new node boots with its configured heap, read at first boot from its `dataplat-heap` instance tag
+ * (ops/search/boot.ts), so neither a first deployment nor a replacement restarts anything. A heap change updates
+ * the tag in place and declares (or, the next time, replaces: its triggers carry the config hash) only that node's
+ * bounce Command, whose create runs allocation primaries -> restart over SSH
  * (`dataplat-search-restart HEAP`) -> wait joined -> allocation restored -> wait green. Bounces are chained
  * after every node's join, one at a time. The endpoint node cannot watch its own bounce: it is restarted, then
  * waited for until it answers. A `ready` Command waits until the cluster answers through the endpoint before any
@@ -158,6 +162,8 @@ export class SearchCluster extends pulumi.ComponentResource {
                     label: `${name}-${n.name}`,
                     // Never a stop/start of a search node: a type or root volume change is a new node, drained in.
                     typeChange: "replace",
+                    // The heap the first boot reads (ops/search/boot.ts); a tag change is in place, the bounce restarts.
+                    ...(n.userDataFormat === "heap-from-tag" ? { bootTags: { [HEAP_TAG]: n.heap } } : {}),
                 },
                 { parent: this, ...r.opts, ...(dependsOn.length > 0 ? { dependsOn } : {}) },
             );
@@ -259,9 +265,10 @@ export class SearchCluster extends pulumi.ComponentResource {
         }
 
         // 4. Bounces: after every node joined, one at a time in node order; each restarts its node with its heap.
+        // A node has one only once its heap differs from the heap it booted with (SearchNodeSpec.bounce).
         let lastBounce: command.local.Command | undefined;
         const bounces: command.local.Command[] = [];
-        for (const n of args.nodes) {
+        for (const n of args.nodes.filter((x) => x.bounce)) {
             const host = hosts.get(n.name)!;
             const restart = host.privateIp.apply((ip) =>
                 sshRestartCommand({ host: ip, user: c.restart.sshUser, heap: n.heap, ...(args.sshPrivateKey !== undefined ? { keyEnv: SEARCH_SSH_KEY_ENV } : {}) }),

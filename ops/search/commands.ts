@@ -104,13 +104,17 @@ export interface BounceCommandArgs {
 }
 
 export function bounceCommand(a: BounceCommandArgs): string {
-  return cli("bounce", [
+  // The --restart value is a command line the CLI runs with bash: its `$` expand there, not here (shellcheck SC2016).
+  return RESTART_IS_QUOTED + cli("bounce", [
     ["--node", a.node],
     ["--restart", a.restart],
     ["--timeout", seconds(a.timeoutSeconds)],
     ["--allocation", a.allocation],
   ]);
 }
+
+/** First line of a script whose single-quoted argument is a command line run later by bash. */
+export const RESTART_IS_QUOTED = "# shellcheck disable=SC2016 # the quoted --restart command line expands where the CLI runs it\n";
 
 export function healthCommand(a: { status?: "green" | "yellow" | "red"; timeoutSeconds?: number } = {}): string {
   return cli("health", [

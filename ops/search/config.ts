@@ -13,6 +13,7 @@ import { stringify } from "yaml";
 import { z } from "zod";
 import { SEARCH_RESTART_HELPER, searchNodeName } from "./commands";
 import { zoneValueProblem } from "./flags";
+import { DeployedBoot, HEAP_TAG, UserDataFormat, bootPlan, userDataFormat } from "./boot";
 
 const nodeName = z
   .string()
@@ -347,8 +348,14 @@ export interface SearchNodeSpec {
    * and undrain are deleted only at the end of an update in which every create succeeded.
    */
   identity: string;
-  /** Hash of the rendered config (opensearch.yml and heap): a change bounces the node. */
+  /** Hash of the rendered config (opensearch.yml and heap): the bounce's trigger, so a heap change bounces the node. */
   configKey: string;
+  /** How the first boot gets the heap (ops/search/boot.ts). */
+  userDataFormat: UserDataFormat;
+  /** The heap the machine booted (boots) with: the value of its `dataplat-heap` tag; undefined for "default-heap". */
+  bootHeap?: string;
+  /** Whether the node's bounce Command is declared (only once its heap differs from the boot heap). */
+  bounce: boolean;
 }
 
 export interface NodeSpecContext {
@@ -359,6 +366,8 @@ export interface NodeSpecContext {
   bootstrap: readonly string[];
   /** discovery.seed_hosts: names that resolve to the cluster-manager-eligible nodes (stable across replacements). */
   seedHosts: string[];
+  /** What the deployed snapshot recorded of each node's boot, by config name (none on a first deployment). */
+  deployed?: ReadonlyMap<string, DeployedBoot>;
 }
 
 const sha = (s: string): string => createHash("sha256").update(s).digest("hex");
@@ -385,20 +394,26 @@ export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): S
       initialClusterManagers: clusterManager && ctx.bootstrap.includes(p.nodeName) ? ctx.bootstrap : [],
       extra: { "path.data": layout.dataDir, "path.logs": layout.logDir, "http.port": 9200, "transport.port": 9300 },
     });
-    const userData = renderNodeUserData(c, { nodeName: p.nodeName, role: p.role, yml, dataVolume: dataVolumeGiB !== undefined });
     const subnet = n.subnet ?? stableSubnetIndex(p.name, ctx.subnets.length);
     const subnetId = ctx.subnets[subnet]?.id;
     if (subnetId === undefined) throw new RangeError(`search node ${p.name}: subnet ${subnet} is not an index into network.subnets (0-${ctx.subnets.length - 1})`);
-    const replacing: ReplacingInputs = {
-      image: n.image ?? c.image ?? ctx.defaultImage,
-      instanceType: n.instanceType,
-      subnetId,
-      spot: p.role === "spot",
-      rootVolumeGiB: c.rootVolumeGiB,
-      dataVolumeGiB: dataVolumeGiB ?? null,
-      userData: sha(userData),
+    const machine = (format: UserDataFormat) => {
+      const userData = renderNodeUserData(c, { nodeName: p.nodeName, role: p.role, yml, dataVolume: dataVolumeGiB !== undefined, heap: format });
+      const replacing: ReplacingInputs = {
+        image: n.image ?? c.image ?? ctx.defaultImage,
+        instanceType: n.instanceType,
+        subnetId,
+        spot: p.role === "spot",
+        rootVolumeGiB: c.rootVolumeGiB,
+        dataVolumeGiB: dataVolumeGiB ?? null,
+        userData: sha(userData),
+      };
+      return { userData, replacing, replacementKey: sha(JSON.stringify(replacing)).slice(0, 16) };
     };
-    const replacementKey = sha(JSON.stringify(replacing)).slice(0, 16);
+    const prev = ctx.deployed?.get(p.name);
+    const format = userDataFormat(prev, machine("default-heap").replacementKey);
+    const { userData, replacing, replacementKey } = machine(format);
+    const boot = bootPlan(prev, { replacementKey, heap: p.heap, format });
     return {
       name: p.name,
       nodeName: p.nodeName,
@@ -422,6 +437,9 @@ export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): S
       replacementKey,
       identity: `${p.nodeName}-${replacementKey.slice(0, 8)}`,
       configKey: sha(`${yml}\n# heap ${p.heap}\n`).slice(0, 16),
+      userDataFormat: boot.format,
+      ...(boot.bootHeap !== undefined ? { bootHeap: boot.bootHeap } : {}),
+      bounce: boot.bounce,
     };
   });
 }
@@ -442,12 +460,19 @@ export function replacingDifferences(before: ReplacingInputs, after: ReplacingIn
 
 /**
  * The first-boot script of a node: find and mount the encrypted EBS data volume (formatted once, by label), write
- * the rendered config, a default heap (half the memory, at most 31g) unless one was set, the restart helper that
- * sets the configured heap (`SEARCH_RESTART_HELPER HEAP`, run by the node's bounce), vm.max_map_count, then start
- * the engine's unit. The configured heap is applied by the bounce that follows the node's creation, so the heap is
- * not part of the user data and changing it restarts the node instead of replacing it.
+ * the rendered config, the heap, the restart helper that sets a new heap (`SEARCH_RESTART_HELPER HEAP`, run by the
+ * node's bounce), vm.max_map_count, then start the engine's unit. The heap is never part of the user data, so
+ * changing it restarts the node instead of replacing it (ops/search/boot.ts):
+ *  - "heap-from-tag": the configured heap, read from the instance tag HEAP_TAG through IMDSv2 (retried for 5 minutes);
+ *    a missing or malformed tag fails the boot before the engine starts (the node never joins, its wait-joined
+ *    fails closed) rather than running on a heap nobody configured.
+ *  - "default-heap" (nodes deployed before; kept byte for byte): half the memory, at most 31g, unless one was set;
+ *    the node's bounce then set the configured heap.
  */
-export function renderNodeUserData(c: SearchClusterConfig, node: { nodeName: string; role: SearchNodeRole; yml: string; dataVolume: boolean }): string {
+export function renderNodeUserData(
+  c: SearchClusterConfig,
+  node: { nodeName: string; role: SearchNodeRole; yml: string; dataVolume: boolean; heap: UserDataFormat },
+): string {
   const l = engineLayout(c);
   if (node.yml.split("\n").includes("DATAPLAT_EOF")) throw new Error("rendered config contains the heredoc terminator");
   const volume = node.dataVolume
@@ -486,10 +511,25 @@ export function renderNodeUserData(c: SearchClusterConfig, node: { nodeName: str
     node.yml.replace(/\n$/, ""),
     "DATAPLAT_EOF",
     `chown root:${l.user} ${l.configFile} && chmod 0640 ${l.configFile}`,
-    `if [ ! -f ${heapFile} ]; then`,
-    "  mb=\"$(awk '/^MemTotal:/ { m = int($2 / 2048); if (m > 31744) m = 31744; print m }' /proc/meminfo)\"",
-    `  printf -- '-Xms%sm\\n-Xmx%sm\\n' "$mb" "$mb" >${heapFile}`,
-    "fi",
+    ...(node.heap === "default-heap"
+      ? [
+          `if [ ! -f ${heapFile} ]; then`,
+          "  mb=\"$(awk '/^MemTotal:/ { m = int($2 / 2048); if (m > 31744) m = 31744; print m }' /proc/meminfo)\"",
+          `  printf -- '-Xms%sm\\n-Xmx%sm\\n' "$mb" "$mb" >${heapFile}`,
+          "fi",
+        ]
+      : [
+          `# The configured heap: the instance tag ${HEAP_TAG} (IMDSv2, instance metadata tags), set by dataplat.`,
+          'heap=""',
+          "for _ in $(seq 1 60); do",
+          "  token=\"$(curl -fsS -m 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token || true)\"",
+          `  [ -n "$token" ] && heap="$(curl -fsS -m 5 -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/tags/instance/${HEAP_TAG} || true)"`,
+          '  [ -n "$heap" ] && break',
+          "  sleep 5",
+          "done",
+          `[[ "$heap" =~ ^[1-9][0-9]*[mg]$ ]] || { echo "dataplat: instance tag ${HEAP_TAG} is missing or not a heap size (got '$heap'): not starting" >&2; exit 1; }`,
+          `printf -- '-Xms%s\\n-Xmx%s\\n' "$heap" "$heap" >${heapFile}`,
+        ]),
     `cat >${SEARCH_RESTART_HELPER} <<'DATAPLAT_EOF'`,
     "#!/bin/bash",
     `# ${SEARCH_RESTART_HELPER} HEAP: set the JVM heap (e.g. 31g) and restart ${l.service}. Installed by dataplat.`,

@@ -70,6 +70,10 @@ const searchNodeSnapshotSchema = z.strictObject({
     configKey: z.string().min(1),
     /** The node's resource identity; absent in snapshots of dataplat before node identities. */
     identity: z.string().min(1).optional(),
+    /** The heap the machine booted with; absent for machines that booted on a default heap (ops/search/boot.ts). */
+    bootHeap: z.string().min(1).optional(),
+    /** Whether the node's bounce Command is declared; absent for machines that booted on a default heap. */
+    bounce: z.boolean().optional(),
 });
 
 /** `deployed.search` (stacks/sections/search.ts DeployedSearch). */

@@ -43,6 +43,10 @@ export interface DeployedSearchNode {
     readonly configKey: string;
     /** The node's resource identity (SearchNodeSpec.identity); absent in snapshots of dataplat before node identities. */
     readonly identity?: string;
+    /** The heap the machine booted with (its `dataplat-heap` tag); absent for machines that booted on a default heap. */
+    readonly bootHeap?: string;
+    /** Whether the node's bounce Command is declared; absent (declared) for machines that booted on a default heap. */
+    readonly bounce?: boolean;
 }
 
 /** `deployed.search`. */
@@ -69,13 +73,14 @@ export function searchDiscovery(prefix: string): { zoneName: string; seedName: s
     return { zoneName, seedName: `cluster-managers.${zoneName}` };
 }
 
-/** The nodes exactly as the component registers them. */
-export function searchSpecs(config: SearchClusterConfig, cfg: StackConfig, bootstrap: readonly string[]): SearchNodeSpec[] {
+/** The nodes exactly as the component registers them, after the deployed snapshot `prev` (none at first). */
+export function searchSpecs(config: SearchClusterConfig, cfg: StackConfig, prev: DeployedSearch | undefined): SearchNodeSpec[] {
     return searchNodeSpecs(config, {
         defaultImage: cfg.hosts.imageId,
         subnets: cfg.network.subnets,
-        bootstrap,
+        bootstrap: prev?.bootstrap ?? clusterManagerNames(config),
         seedHosts: [searchDiscovery(cfg.prefix).seedName],
+        ...(prev ? { deployed: new Map(prev.nodes.map((n) => [n.name, n])) } : {}),
     });
 }
 
@@ -108,7 +113,7 @@ export interface NodeChanges {
     readonly leavingOthers: { readonly name: string; readonly nodeName: string; readonly why: string; readonly clusterManager: boolean }[];
     /** Nodes created by this update (added or replaced). */
     readonly joining: readonly SearchNodeSpec[];
-    /** Nodes whose bounce runs (new nodes, and a changed heap or config). */
+    /** Nodes whose bounce runs (a heap that differs from the boot heap, or changed again). */
     readonly bounced: readonly { readonly spec: SearchNodeSpec; readonly why: string }[];
 }
 
@@ -123,11 +128,14 @@ export function nodeChanges(prev: DeployedSearch | undefined, next: readonly Sea
         return [];
     });
     const joining = next.filter((n) => before.get(n.name)?.replacementKey !== n.replacementKey);
+    // A bounce runs when its Command is created or replaced: declared now and not before (a first heap change), or
+    // declared before with a changed config hash (its trigger). A new machine boots with its heap: no bounce.
     const bounced = next.flatMap((n) => {
         const p = before.get(n.name);
-        if (!p || p.replacementKey !== n.replacementKey) return [{ spec: n, why: `new node: restart with heap ${n.heap}` }];
-        if (p.configKey !== n.configKey) return [{ spec: n, why: p.heap !== n.heap ? `heap ${p.heap} -> ${n.heap}` : "config changed" }];
-        return [];
+        if (!n.bounce || !p || p.replacementKey !== n.replacementKey) return [];
+        const declared = p.bounce ?? p.bootHeap === undefined;
+        if (declared && p.configKey === n.configKey) return [];
+        return [{ spec: n, why: p.heap !== n.heap ? `heap ${p.heap} -> ${n.heap}` : "config changed" }];
     });
     const pick = (data: boolean) =>
         leaving.filter((l) => l.node.data === data).map((l) => ({ name: l.node.name, nodeName: l.node.nodeName, why: l.why, clusterManager: l.node.clusterManager }));
@@ -188,7 +196,7 @@ export function searchUpdatePlan(prev: DeployedSearch | undefined, next: readonl
     const steps: string[] = [];
     if (!prev || changes.joining.includes(endpoint)) steps.push(`ready: wait until the cluster answers through ${endpoint.nodeName} (at least yellow)`);
     for (const n of changes.joining) {
-        steps.push(`join ${n.nodeName}: create the ${n.role} node (${n.instanceType}${n.spot ? ", spot" : ""}) and wait until it is in the cluster`);
+        steps.push(`join ${n.nodeName}: create the ${n.role} node (${n.instanceType}${n.spot ? ", spot" : ""}), booting with heap ${n.heap}, and wait until it is in the cluster`);
     }
     for (const { spec, why } of changes.bounced) {
         steps.push(
@@ -242,6 +250,7 @@ export function deployedSearch(config: SearchClusterConfig, bootstrap: readonly 
             replacementKey: n.replacementKey,
             configKey: n.configKey,
             identity: n.identity,
+            ...(n.bootHeap !== undefined ? { bootHeap: n.bootHeap, bounce: n.bounce } : {}),
         })),
     };
 }
@@ -256,7 +265,7 @@ export const searchSection: StackSection<"search"> = {
         const { deployed, problem } = readDeployedSearch(previous);
         if (problem) return [problem];
         if (!deployed) return [];
-        const specs = searchSpecs(next, cfg, deployed.bootstrap);
+        const specs = searchSpecs(next, cfg, deployed);
         return searchChangeRefusals(deployed, next, specs, cfg.environment).map((r) => `search: ${r}`);
     },
 
@@ -264,7 +273,7 @@ export const searchSection: StackSection<"search"> = {
         const { deployed: prev, problem } = readDeployedSearch(ctx.previous?.search);
         if (problem) throw new Error(`Refused by guardrails, nothing was changed:\n  - ${problem}`);
         const bootstrap = prev?.bootstrap ?? clusterManagerNames(config);
-        const specs = searchSpecs(config, ctx.cfg, bootstrap);
+        const specs = searchSpecs(config, ctx.cfg, prev);
         const discovery = searchDiscovery(ctx.cfg.prefix);
         const cluster = new SearchCluster(
             ctx.name("search"),

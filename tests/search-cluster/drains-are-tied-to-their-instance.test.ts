@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { StackGraph } from "../../stacks/offline/evaluate";
 import { byUrn, committedStack } from "../support/graph";
-import { T, clusterResources, cmd, edited, evaluate, res, searchDoc, withoutIdentity } from "./fixtures";
+import { T, clusterResources, cmd, edited, evaluate, outputsBeforeHeapAtBoot, res, searchDoc, withoutIdentity } from "./fixtures";
 
 const P = "activedata";
 const DATA = ["backup-1", "backup-2", "backup-3", "spot-1", "spot-2", "spot-3", "spot-4", "spot-5", "spot-6"];
@@ -23,11 +23,13 @@ describe("SearchCluster: drains are tied to their instance, as the real engine r
     let g: StackGraph;
     before(async () => (g = await evaluate(base, undefined, "prod")));
 
-    it("every data node's drain and bounce are replaced with its instance (replaceWith), and ready with the endpoint's", () => {
+    it("every data node's drain and bounce are replaced with its instance (replaceWith), and ready with the endpoint's", async () => {
+        // Bounces exist once a heap differs from the boot heap: the update that changes every data node's heap.
+        const heaped = await evaluate(edited(base, (s) => DATA.forEach((n) => (node(s, n).heap = "30g"))), base, "prod");
         for (const n of DATA) {
-            const instance = res(g, T.instance, `${P}-search-${n}`);
+            const instance = res(heaped, T.instance, `${P}-search-${n}`);
             for (const kind of ["drain", "bounce"]) {
-                assert.deepEqual(cmd(g, P, n, kind).options.replaceWith, [instance.urn], `${n} ${kind}`);
+                assert.deepEqual(cmd(heaped, P, n, kind).options.replaceWith, [instance.urn], `${n} ${kind}`);
             }
         }
         assert.deepEqual(cmd(g, P, undefined).options.replaceWith, [res(g, T.instance, `${P}-search-coordinator`).urn]);
@@ -87,8 +89,9 @@ describe("SearchCluster: a stack deployed before node identities takes them up w
         const { rawFromDoc } = await import("../support/graph");
         const base = searchDoc("prod");
         const deployed = await evaluate(base, undefined, "prod");
-        // The snapshot as dataplat wrote it before identities: no `identity` per node.
-        const legacy = JSON.parse(JSON.stringify(deployed.outputs));
+        // The snapshot as dataplat wrote it before identities: no `identity` per node (and nodes that booted on a
+        // default heap, which is what dataplat of that time deployed: a fixture written by it).
+        const legacy = outputsBeforeHeapAtBoot("prod");
         for (const n of legacy.deployed.search.nodes) delete n.identity;
         const next = edited(base, (s) => (node(s, "spot-2").generation = 1));
         const g = await evaluateStack({ stack: "prod", config: rawFromDoc(next), previousOutputs: legacy });
@@ -101,8 +104,19 @@ describe("SearchCluster: a stack deployed before node identities takes them up w
         // The aliased resources are exactly those of the old graph, with the same inputs.
         const aliased = clusterResources(g).filter((r) => r.options.aliases !== undefined);
         assert.equal(aliased.length, 12 * 2 + 8 * 2, "12 hosts and bounces, 8 drains and undrains (spot-2 excluded)");
+        const before = new Map<string, any>(legacy.deployed.search.nodes.map((n: any) => [n.nodeName, n]));
         for (const r of aliased.filter((x) => x.type === T.command)) {
-            assert.deepEqual(r.inputs, res(deployed, T.command, withoutIdentity(r.name)).inputs, r.name);
+            if (r.name.endsWith("-bounce")) {
+                // Same triggers as when it was created: not replaced, so nothing restarts.
+                const n = before.get((r.inputs.triggers as string[])[0]!)!;
+                assert.deepEqual(r.inputs.triggers, [n.nodeName, n.replacementKey, n.configKey], r.name);
+            } else {
+                const n = before.get((r.inputs.triggers as string[])[0]!)!;
+                assert.deepEqual(r.inputs.triggers, [n.nodeName, n.replacementKey], `${r.name}: the triggers it was created with`);
+                const { triggers: _a, ...rest } = r.inputs;
+                const { triggers: _b, ...now } = res(deployed, T.command, withoutIdentity(r.name)).inputs;
+                assert.deepEqual(rest, now, r.name);
+            }
         }
     });
 });

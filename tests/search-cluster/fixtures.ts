@@ -1,7 +1,10 @@
 // Helpers for the SearchCluster tests: stack documents reduced to the foundation and the search section (the
 // other sections do not change what is tested here and cost evaluation time), and queries over the graph.
 
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { GraphResource, StackGraph } from "../../stacks/offline/evaluate";
+import { repoRoot } from "../../stacks/offline/root";
 import { byUrn, deepClone, evaluateDoc, stackDoc } from "../support/graph";
 
 export const T = {
@@ -97,4 +100,14 @@ export function changedKeys(a: StackGraph, b: StackGraph): string[] {
     const x = inputsByKey(a);
     const y = inputsByKey(b);
     return [...new Set([...x.keys(), ...y.keys()])].filter((k) => x.get(k) !== y.get(k)).sort();
+}
+
+/**
+ * The stack outputs that dataplat wrote (commit 0ba0251, before nodes booted with their configured heap) for the
+ * committed stack file reduced as searchDoc does: the snapshot of a cluster whose nodes booted on a default heap
+ * and were bounced to theirs. Written by that program, not by hand (tests/search-cluster/fixtures/).
+ */
+export function outputsBeforeHeapAtBoot(stack: "prod" | "staging"): any {
+    const file = path.join(repoRoot(), "tests/search-cluster/fixtures", `outputs-before-heap-at-boot.${stack}.json`);
+    return JSON.parse(fs.readFileSync(file, "utf8")).outputs;
 }

@@ -5,8 +5,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { parse as parseYaml } from "yaml";
+import { RESTART_IS_QUOTED } from "../../ops/search/commands";
 import { StackGraph } from "../../stacks/offline/evaluate";
-import { T, clusterResources, cmd, explicitDeps, res, searchDoc, evaluate, withoutIdentity } from "./fixtures";
+import { T, clusterResources, cmd, edited, explicitDeps, res, searchDoc, evaluate, withoutIdentity } from "./fixtures";
 
 const P = "activedata";
 const DATA = ["backup-1", "backup-2", "backup-3", "spot-1", "spot-2", "spot-3", "spot-4", "spot-5", "spot-6"];
@@ -23,9 +24,18 @@ function ymlOf(userData: string): Record<string, unknown> {
 describe("SearchCluster: resources of the prod cluster", function () {
     this.timeout(60_000);
     let g: StackGraph;
-    before(async () => (g = await evaluate(searchDoc("prod"), undefined, "prod")));
+    /** The update after `g` that changes every node's heap: each node now has its bounce. */
+    let heaped: StackGraph;
+    const heap = (n: string) => (n === "coordinator" || MANAGERS.includes(n) ? "4g" : "31g");
+    before(async () => {
+        const base = searchDoc("prod");
+        g = await evaluate(base, undefined, "prod");
+        const all = (s: any) => [s.coordinator, ...s.masters, ...s.backupNodes, ...s.spotNodes];
+        const from = edited(base, (s) => all(s).forEach((n: any) => (n.heap = n.heap === "2g" ? "3g" : "2g")));
+        heaped = await evaluate(base, from, "prod");
+    });
 
-    it("registers one host per node, undrain and drain per data node, a bounce per node, ready, discovery and the admin rules", () => {
+    it("registers one host per node, undrain and drain per data node, ready, discovery and the admin rules; no bounce at first", () => {
         const mine = clusterResources(g);
         const count = (type: string) => mine.filter((r) => r.type === type).length;
         assert.equal(count(T.host), 13);
@@ -33,7 +43,8 @@ describe("SearchCluster: resources of the prod cluster", function () {
         const commands = mine.filter((r) => r.type === T.command).map((r) => withoutIdentity(r.name).replace(`${P}-search-`, "")).sort();
         assert.deepEqual(
             commands,
-            [...DATA.flatMap((n) => [`${n}-undrain`, `${n}-drain`]), ...ALL.map((n) => `${n}-bounce`), "ready"].sort(),
+            [...DATA.flatMap((n) => [`${n}-undrain`, `${n}-drain`]), "ready"].sort(),
+            "a first deployment restarts nothing: every node boots with its configured heap",
         );
         assert.deepEqual(
             mine.filter((r) => r.type === T.ingress).map((r) => r.name).sort(),
@@ -42,13 +53,23 @@ describe("SearchCluster: resources of the prod cluster", function () {
         assert.equal(count(T.zone), 1);
         assert.equal(count(T.record), 1);
         assert.equal(count(T.sg), 0, "no security group of its own: the tier groups stay one per tier");
-        assert.equal(mine.length, 13 * 2 + 9 * 2 + 13 + 1 + 3 + 2);
+        assert.equal(mine.length, 13 * 2 + 9 * 2 + 1 + 3 + 2);
+        const bounces = clusterResources(heaped).filter((r) => r.type === T.command && r.name.endsWith("-bounce"));
+        assert.deepEqual(bounces.map((r) => withoutIdentity(r.name).replace(`${P}-search-`, "")).sort(), ALL.map((n) => `${n}-bounce`).sort(), "a heap change declares the bounce");
+    });
+
+    it("every node's instance carries its heap as the dataplat-heap tag, readable through IMDS", () => {
+        for (const n of ALL) {
+            const i = res(g, T.instance, `${P}-search-${n}`);
+            assert.deepEqual(i.inputs.tags, { "dataplat-heap": heap(n), Name: `${P}-search-${n}`, tier: n === "coordinator" ? "frontend" : "search" }, n);
+            assert.equal((i.inputs.metadataOptions as any).instanceMetadataTags, "enabled", n);
+        }
     });
 
     it("every node: IMDSv2 with hop limit 1, encrypted root and data volumes, no public IP, its tier's group and profile", () => {
         for (const n of ALL) {
             const i = res(g, T.instance, `${P}-search-${n}`);
-            assert.deepEqual(i.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 }, n);
+            assert.deepEqual(i.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" }, n);
             assert.equal(i.inputs.associatePublicIpAddress, false, n);
             assert.equal((i.inputs.rootBlockDevice as any).encrypted, true, n);
             const tier = n === "coordinator" ? "frontend" : "search";
@@ -105,20 +126,25 @@ describe("SearchCluster: resources of the prod cluster", function () {
         }
     });
 
-    it("the user data is valid bash that mounts the data volume, installs the restart helper and never holds the heap", () => {
+    it("the user data is valid bash that mounts the data volume, reads the heap from the instance tag, installs the restart helper, and never holds the heap", () => {
         for (const n of ["coordinator", "backup-1", "spot-1"]) {
             const userData = res(g, T.instance, `${P}-search-${n}`).inputs.userData as string;
             execFileSync("bash", ["-n"], { input: userData });
             assert.match(userData, /^#!\/bin\/bash\n# dataplat host activedata-search-[a-z0-9-]+ generation 0\n/);
             assert.match(userData, /cat >\/usr\/local\/sbin\/dataplat-search-restart <<'DATAPLAT_EOF'/);
             assert.match(userData, /systemctl enable --now opensearch\n$/);
-            assert.doesNotMatch(userData, /-Xm[sx]\d/, "the configured heap is applied by the bounce, not the user data");
-            assert.match(userData, /printf -- '-Xms%sm\\n-Xmx%sm\\n' "\$mb" "\$mb"/, "a default heap from the memory until then");
+            assert.doesNotMatch(userData.replaceAll("(e.g. 31g)", ""), /-Xm[sx]\d|\b(31|4)g\b/, "the heap is never in the user data (a change would replace the node)");
+            assert.match(userData, /latest\/meta-data\/tags\/instance\/dataplat-heap/, "the heap comes from the instance tag");
+            assert.match(userData, /printf -- '-Xms%s\\n-Xmx%s\\n' "\$heap" "\$heap" >\/etc\/opensearch\/jvm.options.d\/dataplat-heap.options\n/);
+            assert.doesNotMatch(userData, /MemTotal/, "no default heap");
+            assert.ok(userData.indexOf("dataplat-heap.options") < userData.indexOf("systemctl enable --now"), "heap written before the first start");
             assert.equal(/mkfs\.xfs -L dataplat-data/.test(userData), n !== "coordinator", n);
         }
     });
 
     it("orders a data node undrain <- instance <- drain <- bounce, and chains drains and undrains node after node", () => {
+        const first = g;
+        g = heaped;
         const host = (n: string) => `${T.host}::${P}-search-${n}`;
         const c = (n: string, k: string) => `${T.command}::${P}-search-${n}-${k}`;
         assert.deepEqual(explicitDeps(g, res(g, T.instance, `${P}-search-backup-2`)), [c("backup-2", "undrain")]);
@@ -132,6 +158,7 @@ describe("SearchCluster: resources of the prod cluster", function () {
         assert.deepEqual(explicitDeps(g, cmd(g, P, "master-1", "bounce")), [c("coordinator", "bounce"), host("master-1")].sort());
         assert.deepEqual(explicitDeps(g, cmd(g, P, "backup-1", "bounce")), [c("backup-1", "drain"), c("master-3", "bounce"), host("backup-1")].sort());
         assert.deepEqual(explicitDeps(g, cmd(g, P, undefined)), ["coordinator", ...MANAGERS].map(host).sort());
+        g = first;
     });
 
     it("registers the exact drain, undrain and wait strings, with the node name and replacement hash as triggers", () => {
@@ -161,13 +188,14 @@ describe("SearchCluster: resources of the prod cluster", function () {
     });
 
     it("bounces over SSH with the key from the environment, and restarts the endpoint node without watching itself", () => {
+        const g = heaped;
         const ip = (n: string): string => (g.outputs.search as any).nodeIps[n];
         const bounce = cmd(g, P, "backup-3", "bounce");
         const ssh =
             `(umask 077 && key="$(mktemp)" && trap 'rm -f "$key"' EXIT && printf '%s\\n' "$SEARCH_SSH_KEY" >"$key" && ` +
             `ssh -i "$key" -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=15 -o StrictHostKeyChecking=accept-new ec2-user@${ip("backup-3")} ` +
             `sudo /usr/local/sbin/dataplat-search-restart 31g)`;
-        assert.equal(bounce.inputs.create, `node dist/cli/search.js bounce --node backup-3-g0 --restart '${ssh.replace(/'/g, `'\\''`)}' --timeout 7200 --allocation primaries`);
+        assert.equal(bounce.inputs.create, `${RESTART_IS_QUOTED}node dist/cli/search.js bounce --node backup-3-g0 --restart '${ssh.replace(/'/g, `'\\''`)}' --timeout 7200 --allocation primaries`);
         assert.equal(bounce.inputs.update, "true");
         const [name, key, config] = bounce.inputs.triggers as string[];
         assert.deepEqual([name, key], cmd(g, P, "backup-3", "drain").inputs.triggers);
@@ -223,7 +251,11 @@ describe("SearchCluster: resources of the prod cluster", function () {
         assert.equal(plan.change, "initial deployment");
         assert.equal(plan.steps[0], "ready: wait until the cluster answers through coordinator-g0 (at least yellow)");
         assert.equal(plan.steps.filter((s: string) => s.startsWith("join ")).length, 13);
-        assert.equal(plan.steps.filter((s: string) => s.startsWith("bounce ")).length, 13);
+        assert.equal(plan.steps.filter((s: string) => s.startsWith("bounce ")).length, 0, "nothing restarts on a first deployment");
         assert.ok(!plan.steps.some((s: string) => s.startsWith("drain ")));
+        for (const n of deployed.nodes) assert.deepEqual([n.bootHeap, n.bounce], [heap(n.name), false], n.name);
+        const heapedPlan = (heaped.outputs.plan as any).search.steps as string[];
+        assert.equal(heapedPlan.filter((s) => s.startsWith("bounce ")).length, 13);
+        assert.ok(heapedPlan.every((s) => s.startsWith("bounce ")), heapedPlan.join("\n"));
     });
 });

@@ -16,7 +16,9 @@ import {
 } from "../../ops/search/commands";
 
 /** The argv bash gives the CLI for a command string (the CLI replaced by a printer). */
-function argvOf(command: string): string[] {
+function argvOf(script: string): string[] {
+  // A leading shellcheck directive (a comment line) is not part of the command.
+  const command = script.replace(/^#[^\n]*\n/, "");
   assert.ok(command.startsWith(`${SEARCH_CLI} `), command);
   const printer = `printf '%s\\0'${command.slice(SEARCH_CLI.length)}`;
   return execFileSync("bash", ["-c", printer], { encoding: "utf8" }).split("\0").slice(0, -1);

@@ -35,7 +35,9 @@ import {
 const ENDPOINT = "http://127.0.0.1:9200";
 
 /** The argv bash gives the CLI for a command string. */
-function argvOf(command: string): string[] {
+function argvOf(script: string): string[] {
+  // A leading shellcheck directive (a comment line) is not part of the command.
+  const command = script.replace(/^#[^\n]*\n/, "");
   assert.ok(command.startsWith(`${SEARCH_CLI} `), command);
   return execFileSync("bash", ["-c", `printf '%s\\0'${command.slice(SEARCH_CLI.length)}`], { encoding: "utf8" }).split("\0").slice(0, -1);
 }

@@ -44,8 +44,8 @@ const PREFIX = "activedata-stg";
 const cache = new Map<string, Promise<ProgramCommands>>();
 
 /** The test cluster's shape as a `search` section of the staging stack. */
-export function testClusterSection(o: ProgramOptions = {}): Record<string, unknown> {
-    const n = (name: string) => ({ name, instanceType: "m6i.large", heap: "256m", volumeSizeGiB: 8, subnet: 0, generation: o.generations?.[name] ?? 0 });
+export function testClusterSection(o: ProgramOptions = {}, heap = "256m"): Record<string, unknown> {
+    const n = (name: string) => ({ name, instanceType: "m6i.large", heap, volumeSizeGiB: 8, subnet: 0, generation: o.generations?.[name] ?? 0 });
     return {
         clusterName: "dataplat-test",
         engine: { distribution: "opensearch", version: openSearchVersion() },
@@ -65,11 +65,16 @@ export function programCommands(o: ProgramOptions = {}): Promise<ProgramCommands
     const key = JSON.stringify(o);
     let p = cache.get(key);
     if (!p) {
-        const doc = stackDoc("staging");
-        for (const k of ["dataplat:origin", "dataplat:spotFleets", "dataplat:platform", "dataplat:controlPlane"]) delete doc.config[k];
-        doc.config["dataplat:search"] = testClusterSection(o);
-        doc.config["dataplat:sshPrivateKey"] = { secure: "v1:dGVzdC1rZXk=" };
-        p = evaluateDoc(doc, undefined, "staging").then(read);
+        const doc = (heap: string) => {
+            const d = stackDoc("staging");
+            for (const k of ["dataplat:origin", "dataplat:spotFleets", "dataplat:platform", "dataplat:controlPlane"]) delete d.config[k];
+            d.config["dataplat:search"] = testClusterSection(o, heap);
+            d.config["dataplat:sshPrivateKey"] = { secure: "v1:dGVzdC1rZXk=" };
+            return d;
+        };
+        // The update that changes every node's heap from 320m (what the nodes booted with) to 256m (the test cluster's
+        // heap): a node has a bounce Command only then; drains, undrains and ready are the same as at first deployment.
+        p = evaluateDoc(doc("256m"), doc("320m"), "staging").then(read);
         cache.set(key, p);
     }
     return p;
