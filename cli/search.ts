@@ -8,6 +8,9 @@
 // comes from --endpoint or $SEARCH_ENDPOINT (http(s)://[user:pass@]host:port), so addresses and credentials need not
 // appear in the command string; errors name it without credentials. With --timeout, every request is bounded by
 // the time left (ops/search/client.ts requestBudget). Progress goes to stderr.
+// TLS: an https endpoint is verified against exactly the CA in $SEARCH_CA (PEM text) when it is set, else the system's
+// CAs, and the certificate must name $SEARCH_TLS_NAME when it is set, else the endpoint's host (ops/search/client.ts).
+// Either variable with a plain http endpoint is refused (64). There is no switch to skip the verification.
 // Exit codes (ops/search/failures.ts): 0 ok, 1 bug, 3 refused, 4 timeout, 5 API error, 6 cluster lost the node /
 // stayed red during the operation, 7 bounce restart command failed, 64 usage.
 
@@ -17,6 +20,10 @@ import { bounce, drain, excludeSpot, restoreSpot, undrain, waitForStatus, waitJo
 import { OpsFailure, exitCodeOf } from "../ops/search/failures";
 import { parseSearchArgs, unknownNodeRefusal, usageText } from "../ops/search/flags";
 import { EXCLUDE_NAME, effectiveExclusion } from "../ops/search/model";
+import { SEARCH_CA_ENV, SEARCH_TLS_NAME_ENV } from "../ops/search/security";
+
+/** An environment variable's value, or undefined when it is unset or empty. */
+const env = (name: string): string | undefined => (process.env[name] === undefined || process.env[name] === "" ? undefined : process.env[name]);
 
 const log = (line: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -56,7 +63,10 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const timeoutSeconds = "timeoutSeconds" in run ? run.timeoutSeconds : undefined;
-  const client = new SearchClient(run.endpoint, { deadline: timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000 });
+  const client = new SearchClient(run.endpoint, {
+    deadline: timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000,
+    tls: { ca: env(SEARCH_CA_ENV), serverName: env(SEARCH_TLS_NAME_ENV) },
+  });
   const zone = { zoneAttribute: "zoneAttribute" in run ? run.zoneAttribute : undefined, log };
 
   switch (run.command) {

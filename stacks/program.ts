@@ -16,6 +16,7 @@ import { snapshotHeader } from "../ops/state/snapshot";
 import { gatedSnapshot, readDeployed } from "./deployed";
 import { Providers } from "./providers";
 import { SECTIONS } from "./sections";
+import { SEARCH_SECURITY_READERS, searchSecurityParameters } from "./sections/search";
 import { SectionContext } from "./sections/section";
 
 /** Generated secrets: which tiers may read each (through an SSM SecureString parameter). */
@@ -41,6 +42,11 @@ export function plannedGrants(cfg: StackConfig, region: string): Record<Tier, Pl
         const arn = standInArn("bucket", `${cfg.prefix}-${bname}-${cfg.environment}`, region);
         add(b.writers, `buckets.${bname}.writers`, { kind: "bucket", access: "write", arn });
         add(b.readers, `buckets.${bname}.readers`, { kind: "bucket", access: "read", arn });
+    }
+    const tlsParameters = cfg.search ? searchSecurityParameters(cfg.search, cfg) : undefined;
+    for (const [key, parameter] of Object.entries(tlsParameters ?? {})) {
+        const arn = standInArn("parameter", parameter, region);
+        add(SEARCH_SECURITY_READERS, `search.admin.tls (${key})`, { kind: "parameter", access: "read", arn });
     }
     for (const [key, spec] of Object.entries(GENERATED_SECRETS)) {
         const arn = standInArn("parameter", `/${cfg.prefix}/${cfg.environment}/${spec.parameter}`, region);
@@ -134,6 +140,10 @@ export async function program(): Promise<Record<string, unknown>> {
         }),
     );
 
+    // search.admin.tls: the nodes read their TLS material from parameters the SearchCluster writes under known names.
+    for (const parameter of Object.values(cfg.search ? (searchSecurityParameters(cfg.search, cfg) ?? {}) : {})) {
+        grant(SEARCH_SECURITY_READERS, account.accountId.apply((acct): Grant => ({ kind: "parameter", access: "read", arn: `arn:aws:ssm:${region}:${acct}:parameter/${parameter.replace(/^\//, "")}` })));
+    }
     const passwords = {} as Record<keyof typeof GENERATED_SECRETS, pulumi.Output<string>>;
     for (const [key, spec] of Object.entries(GENERATED_SECRETS) as [keyof typeof GENERATED_SECRETS, (typeof GENERATED_SECRETS)[keyof typeof GENERATED_SECRETS]][]) {
         const supplied = secrets[key];

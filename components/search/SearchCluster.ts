@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { createHash } from "node:crypto";
 import {
     NOOP_COMMAND,
     SEARCH_ENDPOINT_ENV,
@@ -16,6 +18,15 @@ import {
 } from "../../ops/search/commands";
 import { DATA_VOLUME_DEVICE, SearchClusterConfig, SearchNodeSpec } from "../../ops/search/config";
 import { HEAP_TAG } from "../../ops/search/boot";
+import {
+    KEY_ALGORITHM,
+    SEARCH_CA_ENV,
+    SEARCH_TLS_NAME_ENV,
+    SecurityParameterNames,
+    adminPasswordHash,
+    clusterTls,
+    securityConfigFiles,
+} from "../../ops/search/security";
 import { Host } from "../compute/Host";
 
 export interface SearchClusterArgs {
@@ -38,6 +49,14 @@ export interface SearchClusterArgs {
     readonly adminPassword?: pulumi.Input<string>;
     /** dataplat:sshPrivateKey (secret), handed to the restarts in the environment; absent: the runner's ssh agent. */
     readonly sshPrivateKey?: pulumi.Input<string>;
+    /**
+     * admin.tls: the SSM parameters (the same names the nodes' user data fetches, SearchNodeSpec) that this component
+     * fills with the CA, the node certificate and key and the security plugin's config. The nodes' instance roles
+     * must be able to read them (the stack grants it).
+     */
+    readonly securityParameters?: SecurityParameterNames;
+    /** Stable per deployment (e.g. the stack name): salts the bcrypt hash of the admin password, so it stays put. */
+    readonly passwordSaltSeed?: string;
     /**
      * Config names of nodes still deployed under the resource names dataplat used before node identities
      * (`<name>-<node>`, `<name>-<node>-drain`...), with the same machine: their resources carry an alias to that name,
@@ -131,6 +150,11 @@ export class SearchCluster extends pulumi.ComponentResource {
             );
         }
 
+        // 0. admin.tls: the cluster's CA, the node certificate every node shares, and the security plugin's config,
+        //    as SecureString parameters the nodes fetch at first boot (ops/search/security.ts). Nothing secret is
+        //    in the user data; the private keys live in the state as secrets.
+        const security = c.admin.tls ? this.securityMaterial(name, c, args) : undefined;
+
         const legacy = new Set(args.legacyNamed ?? []);
         // Every resource of a node is named from its identity; `kind` is the resource's suffix ("" for the host).
         const nodeResource = (n: SearchNodeSpec, kind: string) => {
@@ -165,7 +189,7 @@ export class SearchCluster extends pulumi.ComponentResource {
                     // The heap the first boot reads (ops/search/boot.ts); a tag change is in place, the bounce restarts.
                     ...(n.userDataFormat === "heap-from-tag" ? { bootTags: { [HEAP_TAG]: n.heap } } : {}),
                 },
-                { parent: this, ...r.opts, ...(dependsOn.length > 0 ? { dependsOn } : {}) },
+                { parent: this, ...r.opts, ...(dependsOn.length + (security?.parameters.length ?? 0) > 0 ? { dependsOn: [...dependsOn, ...(security?.parameters ?? [])] } : {}) },
             );
         };
 
@@ -202,7 +226,11 @@ export class SearchCluster extends pulumi.ComponentResource {
                   )
                 : base.apply((b) => endpointWithCredentials(b)),
         );
-        const environment = { [SEARCH_ENDPOINT_ENV]: this.endpoint };
+        // With TLS the CLI trusts exactly the cluster's CA and checks the node certificate's name (not the IP).
+        const environment = {
+            [SEARCH_ENDPOINT_ENV]: this.endpoint,
+            ...(security ? { [SEARCH_CA_ENV]: security.caPem, [SEARCH_TLS_NAME_ENV]: security.serverName } : {}),
+        };
         const restartEnvironment = args.sshPrivateKey !== undefined ? { ...environment, [SEARCH_SSH_KEY_ENV]: pulumi.secret(args.sshPrivateKey) } : environment;
         const shell = { interpreter: ["/bin/bash", "-c"] };
         const ready = new command.local.Command(
@@ -289,5 +317,62 @@ export class SearchCluster extends pulumi.ComponentResource {
         this.nodeIps = Object.fromEntries(args.nodes.map((n) => [n.name, hosts.get(n.name)!.privateIp]));
         this.done = pulumi.all([ready.stdout, ...drains.map((d) => d.stdout), ...bounces.map((b) => b.stdout)]).apply(() => true);
         this.registerOutputs({ nodeIps: this.nodeIps, endpoint: this.endpoint });
+    }
+
+    /** The CA, the shared node certificate and the security config, and the parameters that hold them. */
+    private securityMaterial(name: string, c: SearchClusterConfig, args: SearchClusterArgs): { parameters: aws.ssm.Parameter[]; caPem: pulumi.Output<string>; serverName: string } {
+        const names = args.securityParameters;
+        if (names === undefined || args.adminPassword === undefined || args.passwordSaltSeed === undefined) {
+            throw new Error(`${name}: admin.tls needs securityParameters, adminPassword and passwordSaltSeed`);
+        }
+        const spec = clusterTls(c.clusterName);
+        const opts = { parent: this };
+        const caKey = new tls.PrivateKey(`${name}-tls-ca-key`, { ...KEY_ALGORITHM }, opts);
+        const ca = new tls.SelfSignedCert(
+            `${name}-tls-ca`,
+            {
+                privateKeyPem: caKey.privateKeyPem,
+                subject: spec.ca.subject,
+                isCaCertificate: true,
+                allowedUses: spec.ca.allowedUses,
+                validityPeriodHours: spec.ca.validityHours,
+                earlyRenewalHours: spec.ca.earlyRenewalHours,
+            },
+            opts,
+        );
+        const nodeKey = new tls.PrivateKey(`${name}-tls-node-key`, { ...KEY_ALGORITHM }, opts);
+        const request = new tls.CertRequest(`${name}-tls-node-request`, { privateKeyPem: nodeKey.privateKeyPem, subject: spec.node.subject, dnsNames: spec.node.dnsNames }, opts);
+        const nodeCert = new tls.LocallySignedCert(
+            `${name}-tls-node`,
+            {
+                certRequestPem: request.certRequestPem,
+                caPrivateKeyPem: caKey.privateKeyPem,
+                caCertPem: ca.certPem,
+                allowedUses: spec.node.allowedUses,
+                validityPeriodHours: spec.node.validityHours,
+                earlyRenewalHours: spec.node.earlyRenewalHours,
+            },
+            opts,
+        );
+        // bcrypt salt: 16 bytes of sha256(seed, cluster, user), stable so the parameter changes only with the password.
+        const salt = createHash("sha256").update(`dataplat search admin\0${args.passwordSaltSeed}\0${c.clusterName}\0${c.admin.username}`).digest().subarray(0, 16);
+        const files = pulumi.secret(pulumi.output(args.adminPassword).apply((password) => securityConfigFiles({ username: c.admin.username, passwordHash: adminPasswordHash(password, salt) })));
+        const values: [keyof SecurityParameterNames, pulumi.Input<string>][] = [
+            ["ca", ca.certPem],
+            ["nodeCert", nodeCert.certPem],
+            ["nodeKey", nodeKey.privateKeyPemPkcs8],
+            ["internalUsers", files.apply((f) => f["internal_users.yml"])],
+            ["rolesMapping", files.apply((f) => f["roles_mapping.yml"])],
+            ["config", files.apply((f) => f["config.yml"])],
+        ];
+        const parameters = values.map(
+            ([key, value]) =>
+                new aws.ssm.Parameter(
+                    `${name}-tls-${key}`,
+                    { name: names[key], type: "SecureString", value: pulumi.secret(value), description: `dataplat search cluster ${c.clusterName}: ${key}, read by its nodes at first boot` },
+                    opts,
+                ),
+        );
+        return { parameters, caPem: ca.certPem, serverName: spec.serverName };
     }
 }

@@ -499,6 +499,41 @@ const TABLE: readonly TypeEntry[] = [
             },
         ],
     },
+    // hashicorp/terraform-provider-tls (bridged by pulumi/pulumi-tls): every configurable attribute of these four
+    // resources carries a RequiresReplace plan modifier and none has an Update that changes anything but the
+    // computed `ready_for_renewal`; not re-read for this table (the search index holds no pulumi-tls source).
+    {
+        type: "tls:index/privateKey:PrivateKey",
+        kind: "custom",
+        upstream: "tls_private_key",
+        source: "hashicorp/terraform-provider-tls internal/provider/resource_private_key.go: algorithm, rsa_bits, ecdsa_curve RequiresReplace",
+        verified: "not re-read",
+        replacing: [p("algorithm"), p("rsaBits"), p("ecdsaCurve")],
+    },
+    {
+        type: "tls:index/selfSignedCert:SelfSignedCert",
+        kind: "custom",
+        upstream: "tls_self_signed_cert",
+        source: "hashicorp/terraform-provider-tls internal/provider/resource_self_signed_cert.go + common_cert.go: private_key_pem, subject, dns_names, ip_addresses, uris, is_ca_certificate, allowed_uses, validity_period_hours, early_renewal_hours, set_* RequiresReplace",
+        verified: "not re-read",
+        replacing: ["privateKeyPem", "subject", "dnsNames", "ipAddresses", "uris", "isCaCertificate", "allowedUses", "validityPeriodHours", "earlyRenewalHours", "setSubjectKeyId", "setAuthorityKeyId"].map((k) => p(k)),
+    },
+    {
+        type: "tls:index/certRequest:CertRequest",
+        kind: "custom",
+        upstream: "tls_cert_request",
+        source: "hashicorp/terraform-provider-tls internal/provider/resource_cert_request.go: private_key_pem, subject, dns_names, ip_addresses, uris RequiresReplace",
+        verified: "not re-read",
+        replacing: ["privateKeyPem", "subject", "dnsNames", "ipAddresses", "uris"].map((k) => p(k)),
+    },
+    {
+        type: "tls:index/locallySignedCert:LocallySignedCert",
+        kind: "custom",
+        upstream: "tls_locally_signed_cert",
+        source: "hashicorp/terraform-provider-tls internal/provider/resource_locally_signed_cert.go + common_cert.go: cert_request_pem, ca_private_key_pem, ca_cert_pem, is_ca_certificate, allowed_uses, validity_period_hours, early_renewal_hours, set_subject_key_id RequiresReplace",
+        verified: "not re-read",
+        replacing: ["certRequestPem", "caPrivateKeyPem", "caCertPem", "isCaCertificate", "allowedUses", "validityPeriodHours", "earlyRenewalHours", "setSubjectKeyId"].map((k) => p(k)),
+    },
     {
         type: "command:local:Command",
         kind: "custom",

@@ -1,4 +1,4 @@
-// A minimal Elasticsearch 7 / OpenSearch 1-3 client on Node's fetch, with a timeout on every request.
+// A minimal Elasticsearch 7 / OpenSearch 1-3 client on node:http / node:https, with a timeout on every request.
 // Written here rather than taken from @opensearch-project/opensearch or @elastic/elasticsearch because each
 // of those speaks one product (the Elastic client refuses to talk to OpenSearch) and we need eight endpoints.
 // Every answer goes through a model.ts parser; any network error, non-2xx answer (except the documented 408
@@ -11,7 +11,19 @@
 // deadline only finishing work runs (a failed drain restoring throttles and taking back its exclusions, a bounce
 // restoring allocation.enable, the final health reading): each such request gets AFTER_DEADLINE_MS, never nothing,
 // because skipping that cleanup would leave the cluster worse than a short overrun does.
+//
+// TLS: an https endpoint is verified, always: against exactly the CA of `tls.ca` when given (the cluster's own CA,
+// $SEARCH_CA, which then replaces the system store), else against Node's store of public CAs; the certificate must
+// name `tls.serverName` when given ($SEARCH_TLS_NAME: the nodes share one certificate naming a fixed DNS name while
+// the endpoint is an IP), else the endpoint's host. TLS 1.2 or newer. A CA or server name with a plain http endpoint
+// is refused (usage): whoever set them expects TLS, and the request must not go out in clear. Requests go through
+// node:http / node:https rather than the global fetch: fetch takes no TLS options, and giving it a CA needs a
+// dispatcher from the `undici` package whose version must match the one bundled in Node; node:https takes `ca`,
+// `servername` and `minVersion` directly.
 
+import { X509Certificate } from "node:crypto";
+import * as http from "node:http";
+import * as https from "node:https";
 import { type FailureKind, OpsFailure } from "./failures";
 import { redactEndpoint } from "./flags";
 import {
@@ -32,6 +44,15 @@ import {
   parseRootInfo,
   readMoveExplanation,
 } from "./model";
+import { SEARCH_CA_ENV, SEARCH_TLS_NAME_ENV } from "./security";
+
+/** How an https endpoint is verified (see the header). */
+export interface SearchTls {
+  /** PEM text of the CA certificate(s) that must have signed the server certificate; replaces the system store. */
+  ca?: string;
+  /** The DNS name the server certificate must carry (and the SNI sent), when the endpoint's host is not that name. */
+  serverName?: string;
+}
 
 export interface SearchClientOptions {
   /** Per-request timeout cap for ordinary calls (long-polls add their own wait). Default 30 s. */
@@ -40,6 +61,8 @@ export interface SearchClientOptions {
   masterTimeout?: string;
   /** Epoch ms at which the command's own timeout runs out: bounds every request (see requestBudget). */
   deadline?: number;
+  /** Verification of an https endpoint (see the header); https without it is verified against the system store. */
+  tls?: SearchTls;
 }
 
 /** How long a request issued before the deadline may run past it (a long-poll that answers at the deadline). */
@@ -100,6 +123,7 @@ export class SearchClient {
   private readonly requestTimeoutMs: number;
   private readonly masterTimeout: string;
   private readonly deadline: number | undefined;
+  private readonly tlsOptions: https.RequestOptions;
   private engine: EngineInfo | undefined;
 
   /** `endpoint` like `http://127.0.0.1:9200`; `https://user:pass@host:9200` becomes a Basic header. */
@@ -119,6 +143,7 @@ export class SearchClient {
       url.password = "";
     }
     this.base = url.toString().replace(/\/+$/, "");
+    this.tlsOptions = tlsRequestOptions(url, options.tls ?? {});
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.masterTimeout = options.masterTimeout ?? "30s";
     this.deadline = options.deadline;
@@ -225,25 +250,27 @@ export class SearchClient {
     const budget = requestBudget({ now: Date.now(), deadline: this.deadline, capMs: this.requestTimeoutMs, waitSeconds: opts.waitSeconds });
     const fail = (status: number | undefined, detail: string, kind: FailureKind = "api") =>
       new SearchApiError(method, shortPath, status, detail, this.base, kind);
-    let res: Response;
-    let text: string;
+    let res: { status: number; text: string };
+    const signal = AbortSignal.timeout(budget.timeoutMs);
     try {
-      res = await fetch(this.base + path + (opts.query?.(budget.waitSeconds) ?? ""), {
+      res = await send(new URL(this.base + path + (opts.query?.(budget.waitSeconds) ?? "")), {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(budget.timeoutMs),
+        signal,
+        tls: this.tlsOptions,
       });
-      text = await res.text();
     } catch (e) {
-      if (e instanceof Error && e.name === "TimeoutError") {
+      if (signal.aborted) {
         const after = `request timed out after ${(budget.timeoutMs / 1000).toFixed(1)} s`;
         throw budget.byDeadline
           ? fail(undefined, `${after}: no answer before the command's --timeout ran out`, "timeout")
           : fail(undefined, `${after}: no answer; is the cluster overloaded, or does --endpoint / $SEARCH_ENDPOINT name a host that drops packets?`);
       }
+      if (isTlsVerificationError(e)) throw fail(undefined, `${describeFetchError(e)}: ${tlsAdvice(this.tlsOptions)}`);
       throw fail(undefined, `${describeFetchError(e)}: is the cluster up, and --endpoint / $SEARCH_ENDPOINT right?`);
     }
+    const text = res.text;
     const ok = (res.status >= 200 && res.status < 300) || (opts.accept408 === true && res.status === 408);
     if (!ok) throw fail(res.status, `${text.slice(0, 500)}${res.status === 401 || res.status === 403 ? " (check the user and password of the endpoint)" : ""}`);
     try {
@@ -252,6 +279,80 @@ export class SearchClient {
       throw fail(res.status, `not JSON: ${text.slice(0, 200)}`);
     }
   }
+}
+
+/** One HTTP(S) exchange; rejects on a network or TLS error, an abort, or a connection closed mid-answer. */
+function send(
+  url: URL,
+  o: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; tls: https.RequestOptions },
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = o.body === undefined ? o.headers : { ...o.headers, "content-length": String(Buffer.byteLength(o.body)) };
+    const onAnswer = (res: http.IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("close", () => {
+        if (!res.complete) reject(new Error("connection closed before the answer was complete"));
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+    };
+    const req =
+      url.protocol === "https:"
+        ? https.request(url, { method: o.method, headers, signal: o.signal, ...o.tls }, onAnswer)
+        : http.request(url, { method: o.method, headers, signal: o.signal }, onAnswer);
+    req.on("error", reject);
+    req.end(o.body);
+  });
+}
+
+/** node:https options verifying the server as the header says; refuses (usage) TLS settings with plain http. */
+function tlsRequestOptions(url: URL, tls: SearchTls): https.RequestOptions {
+  const endpoint = `${url.protocol}//${url.host}`;
+  if (url.protocol === "http:") {
+    if (tls.ca !== undefined || tls.serverName !== undefined) {
+      throw new OpsFailure(
+        "usage",
+        `${endpoint}: $${SEARCH_CA_ENV} or $${SEARCH_TLS_NAME_ENV} is set but the endpoint is plain http: refusing to send the requests (and any password) in clear. Use https://.`,
+      );
+    }
+    return {};
+  }
+  const options: https.RequestOptions = { minVersion: "TLSv1.2", rejectUnauthorized: true };
+  if (tls.ca !== undefined) {
+    const blocks = tls.ca.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) throw new OpsFailure("usage", `$${SEARCH_CA_ENV} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    for (const pem of blocks) {
+      try {
+        new X509Certificate(pem);
+      } catch (e) {
+        throw new OpsFailure("usage", `$${SEARCH_CA_ENV} holds a certificate that cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    options.ca = blocks;
+  }
+  if (tls.serverName !== undefined) {
+    if (!/^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(tls.serverName)) {
+      throw new OpsFailure("usage", `$${SEARCH_TLS_NAME_ENV} ${JSON.stringify(tls.serverName)} is not a DNS name`);
+    }
+    options.servername = tls.serverName;
+  }
+  return options;
+}
+
+/** A failure to verify the server's certificate (chain or name), as node:tls reports it. */
+function isTlsVerificationError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return (
+    typeof code === "string" &&
+    /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_\w+|ERR_SSL_\w+)$/.test(code)
+  );
+}
+
+function tlsAdvice(tls: https.RequestOptions): string {
+  const trust = tls.ca !== undefined ? `the CA in $${SEARCH_CA_ENV}` : `the system's CAs (set $${SEARCH_CA_ENV} to the cluster's CA)`;
+  const name = tls.servername !== undefined ? `$${SEARCH_TLS_NAME_ENV} (${tls.servername})` : `the endpoint's host (or set $${SEARCH_TLS_NAME_ENV})`;
+  return `the server's certificate was not verified: it must be signed by ${trust} and name ${name}; refusing to send anything`;
 }
 
 function query(q: Record<string, string>): string {

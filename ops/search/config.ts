@@ -14,6 +14,7 @@ import { z } from "zod";
 import { SEARCH_RESTART_HELPER, searchNodeName } from "./commands";
 import { zoneValueProblem } from "./flags";
 import { DeployedBoot, HEAP_TAG, UserDataFormat, bootPlan, userDataFormat } from "./boot";
+import { SecurityParameterNames, securityBootFragment, securitySettings } from "./security";
 
 const nodeName = z
   .string()
@@ -131,6 +132,12 @@ export const SearchClusterConfig = z
     }
     if (c.engine.distribution === "opensearch" && (major < 1 || major > 3)) {
       ctx.addIssue({ code: "custom", path: ["engine", "version"], message: "OpenSearch 1.x to 3.x is supported" });
+    }
+    if (c.admin.tls && !(c.engine.distribution === "opensearch" && (major === 2 || major === 3))) {
+      ctx.addIssue({ code: "custom", path: ["admin", "tls"], message: "TLS on the nodes is rendered for OpenSearch 2.x and 3.x (its security plugin)" });
+    }
+    if (c.admin.tls && c.admin.auth !== "basic") {
+      ctx.addIssue({ code: "custom", path: ["admin", "auth"], message: "admin.tls: true turns the security plugin on, which answers no anonymous request: set admin.auth: basic" });
     }
     if (c.admin.auth === "basic" && !basicAuthIsProtected(c.admin)) {
       ctx.addIssue({
@@ -368,6 +375,8 @@ export interface NodeSpecContext {
   seedHosts: string[];
   /** What the deployed snapshot recorded of each node's boot, by config name (none on a first deployment). */
   deployed?: ReadonlyMap<string, DeployedBoot>;
+  /** admin.tls: the SSM parameters each node fetches its TLS material and security config from at first boot. */
+  securityParameters?: SecurityParameterNames;
 }
 
 const sha = (s: string): string => createHash("sha256").update(s).digest("hex");
@@ -383,6 +392,10 @@ export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): S
   if (c.coordinator) configs.set(c.coordinator.name, c.coordinator);
   for (const n of [...c.masters, ...c.backupNodes, ...c.spotNodes]) configs.set(n.name, n);
   const managers = new Set(clusterManagerNames(c));
+  if (c.admin.tls && ctx.securityParameters === undefined) throw new Error("admin.tls: the nodes need the SSM parameters of their TLS material");
+  const security = c.admin.tls
+    ? { settings: securitySettings(c.clusterName, c.engine), fragment: securityBootFragment({ engine: c.engine, configDir: layout.configDir, user: layout.user, parameters: ctx.securityParameters! }) }
+    : undefined;
   const endpoint = endpointNodeName(c);
   return placedNodes(c).map((p) => {
     const n = configs.get(p.name)!;
@@ -392,13 +405,20 @@ export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): S
     const yml = renderOpensearchYml(c, p.name, {
       seedHosts: ctx.seedHosts,
       initialClusterManagers: clusterManager && ctx.bootstrap.includes(p.nodeName) ? ctx.bootstrap : [],
-      extra: { "path.data": layout.dataDir, "path.logs": layout.logDir, "http.port": 9200, "transport.port": 9300 },
+      extra: { "path.data": layout.dataDir, "path.logs": layout.logDir, "http.port": 9200, "transport.port": 9300, ...(security?.settings ?? {}) },
     });
     const subnet = n.subnet ?? stableSubnetIndex(p.name, ctx.subnets.length);
     const subnetId = ctx.subnets[subnet]?.id;
     if (subnetId === undefined) throw new RangeError(`search node ${p.name}: subnet ${subnet} is not an index into network.subnets (0-${ctx.subnets.length - 1})`);
     const machine = (format: UserDataFormat) => {
-      const userData = renderNodeUserData(c, { nodeName: p.nodeName, role: p.role, yml, dataVolume: dataVolumeGiB !== undefined, heap: format });
+      const userData = renderNodeUserData(c, {
+        nodeName: p.nodeName,
+        role: p.role,
+        yml,
+        dataVolume: dataVolumeGiB !== undefined,
+        heap: format,
+        ...(security ? { security: security.fragment } : {}),
+      });
       const replacing: ReplacingInputs = {
         image: n.image ?? c.image ?? ctx.defaultImage,
         instanceType: n.instanceType,
@@ -471,7 +491,7 @@ export function replacingDifferences(before: ReplacingInputs, after: ReplacingIn
  */
 export function renderNodeUserData(
   c: SearchClusterConfig,
-  node: { nodeName: string; role: SearchNodeRole; yml: string; dataVolume: boolean; heap: UserDataFormat },
+  node: { nodeName: string; role: SearchNodeRole; yml: string; dataVolume: boolean; heap: UserDataFormat; security?: string },
 ): string {
   const l = engineLayout(c);
   if (node.yml.split("\n").includes("DATAPLAT_EOF")) throw new Error("rendered config contains the heredoc terminator");
@@ -542,6 +562,8 @@ export function renderNodeUserData(
     `chmod 0755 ${SEARCH_RESTART_HELPER}`,
     "echo 'vm.max_map_count=262144' >/etc/sysctl.d/90-dataplat-search.conf",
     "sysctl -q -w vm.max_map_count=262144",
+    // admin.tls: the TLS material and security config, fetched over the instance role (ops/search/security.ts).
+    ...(node.security !== undefined ? [node.security.replace(/\n$/, "")] : []),
     `systemctl enable --now ${l.service}`,
     "",
   ].join("\n");

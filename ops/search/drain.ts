@@ -20,6 +20,7 @@ import {
   absentNodeHoldsNothing,
   addToExclusion,
   drainProgress,
+  indexesFollowingNodes,
   effectiveExclusion,
   excludeAttributeKey,
   findNode,
@@ -491,7 +492,11 @@ async function refuseUnmovable(
   signal?: AbortSignal,
 ): Promise<void> {
   // The lock index's replica count follows the exclusions (auto_expand_replicas): its copies always find a place.
-  const waiting = drainProgress(copies, node).waiting.filter((c) => c.index !== DRAIN_INDEX);
+  // So do the copies of any index whose replicas auto-expand to all nodes (the security plugin's .opendistro_security).
+  const followers = indexesFollowingNodes(
+    (await client.json("GET", "/_all/_settings/index.auto_expand_replicas?flat_settings=true&expand_wildcards=all")) as Record<string, { settings?: Record<string, unknown> }>,
+  );
+  const waiting = drainProgress(copies, node).waiting.filter((c) => c.index !== DRAIN_INDEX && !followers.has(c.index));
   const verdicts: MoveVerdict[] = [];
   for (const copy of waiting) {
     if (signal?.aborted) throw new DrainInterrupted(abortReason(signal));

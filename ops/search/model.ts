@@ -248,6 +248,20 @@ export interface DrainProgress {
 }
 
 /**
+ * Indexes whose replica count follows the nodes allowed to hold them (`index.auto_expand_replicas` ending in `-all`,
+ * e.g. the security plugin's `.opendistro_security`): a copy of theirs on an excluded node is dropped, never moved,
+ * so no allocation-explain verdict about it says anything about the drain. `response` is
+ * `GET /_all/_settings/index.auto_expand_replicas?flat_settings=true&expand_wildcards=all`.
+ */
+export function indexesFollowingNodes(response: Record<string, { settings?: Record<string, unknown> }>): Set<string> {
+  return new Set(
+    Object.entries(response)
+      .filter(([, v]) => /-all$/.test(String(v.settings?.["index.auto_expand_replicas"] ?? "")))
+      .map(([index]) => index),
+  );
+}
+
+/**
  * A node is drained only when no STARTED, RELOCATING or INITIALIZING copy is on it (either side of a
  * relocation) AND no shard copy is unassigned anywhere: a copy that was lost rather than moved leaves the
  * node "empty" too, and deleting the node would then delete the last copy.

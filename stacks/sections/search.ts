@@ -26,6 +26,7 @@ import {
 } from "../../ops/search/config";
 import { diffNodes, refuseTooFewClusterManagers, refuseTooFewDataNodes, searchClusterRefusals } from "../../ops/search/guardrails";
 import { SearchCluster } from "../../components/search/SearchCluster";
+import { SecurityParameterNames, securityParameterNames } from "../../ops/search/security";
 import { searchSnapshotSchema } from "../../ops/state/schemas";
 import { readSnapshot } from "../../ops/state/snapshot";
 import { StackSection } from "./section";
@@ -73,6 +74,18 @@ export function searchDiscovery(prefix: string): { zoneName: string; seedName: s
     return { zoneName, seedName: `cluster-managers.${zoneName}` };
 }
 
+/**
+ * admin.tls: the SSM parameters of the cluster's TLS material and security config (`/<prefix>/<environment>/search/...`):
+ * written by the component, fetched by every node at first boot, readable by the search and frontend tiers (the stack's
+ * grants). Undefined without TLS.
+ */
+export function searchSecurityParameters(config: SearchClusterConfig, cfg: StackConfig): SecurityParameterNames | undefined {
+    return config.admin.tls ? securityParameterNames(`/${cfg.prefix}/${cfg.environment}/search`) : undefined;
+}
+
+/** Tiers whose instance roles read the TLS parameters: the search nodes, and the coordinator in the frontend tier. */
+export const SEARCH_SECURITY_READERS = ["search", "frontend"] as const;
+
 /** The nodes exactly as the component registers them, after the deployed snapshot `prev` (none at first). */
 export function searchSpecs(config: SearchClusterConfig, cfg: StackConfig, prev: DeployedSearch | undefined): SearchNodeSpec[] {
     return searchNodeSpecs(config, {
@@ -81,6 +94,7 @@ export function searchSpecs(config: SearchClusterConfig, cfg: StackConfig, prev:
         bootstrap: prev?.bootstrap ?? clusterManagerNames(config),
         seedHosts: [searchDiscovery(cfg.prefix).seedName],
         ...(prev ? { deployed: new Map(prev.nodes.map((n) => [n.name, n])) } : {}),
+        ...(config.admin.tls ? { securityParameters: searchSecurityParameters(config, cfg)! } : {}),
     });
 }
 
@@ -145,6 +159,13 @@ export function nodeChanges(prev: DeployedSearch | undefined, next: readonly Sea
 /** Refusals of the change from the deployed snapshot to `next` (config problems are already excluded). */
 export function searchChangeRefusals(prev: DeployedSearch, next: SearchClusterConfig, nextSpecs: readonly SearchNodeSpec[], environment: string): string[] {
     const out = searchClusterRefusals(prev.config, next, environment);
+    if (prev.config.admin.tls !== next.admin.tls) {
+        out.push(
+            `admin.tls ${prev.config.admin.tls} -> ${next.admin.tls} changes how every node talks to every other (transport TLS): nodes with and ` +
+                `without it cannot form one cluster, so no rolling change exists. Build a new cluster with the new setting (another clusterName ` +
+                `and stack section), move the data (snapshot and restore), then remove the old one.`,
+        );
+    }
     const changes = nodeChanges(prev, nextSpecs);
     const byConfig = diffNodes([...prev.config.backupNodes, ...prev.config.spotNodes], [...next.backupNodes, ...next.spotNodes]).filter(
         (c) => c.kind === "replaced" || c.kind === "removed",
@@ -287,6 +308,7 @@ export const searchSection: StackSection<"search"> = {
                 instanceProfileNames: { search: ctx.roles.search.instanceProfileName, frontend: ctx.roles.frontend.instanceProfileName },
                 ...(config.admin.auth === "basic" ? { adminPassword: ctx.secrets.searchAdminPassword } : {}),
                 ...(ctx.secrets.sshPrivateKey !== undefined ? { sshPrivateKey: ctx.secrets.sshPrivateKey } : {}),
+                ...(config.admin.tls ? { securityParameters: searchSecurityParameters(config, ctx.cfg)!, passwordSaltSeed: `${ctx.cfg.prefix}/${ctx.stack}` } : {}),
                 legacyNamed: legacyNamedNodes(prev, specs),
             },
             ctx.providers.opts("search"),

@@ -149,6 +149,9 @@ describe("drain loop: a failed call mid-drain fails closed and cleans up", () =>
           return { status: 200, body: { persistent, transient: {}, defaults: { [NODE_CONCURRENT_RECOVERIES]: "2" } } };
         case "/_cluster/allocation/explain":
           return { status: 200, body: os.osExplainThrottled };
+        case "/_all/_settings/index.auto_expand_replicas":
+          // Which indexes auto-expand to every node (none here besides the drains' own index).
+          return { status: 200, body: { i: { settings: {} }, ".dataplat-drains": { settings: { "index.auto_expand_replicas": "0-all" } } } };
         case "/.dataplat-drains":
         case "/.dataplat-drains/_create/lock":
         case "/.dataplat-drains/_doc/lock":

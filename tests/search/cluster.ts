@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SearchClient } from "../../ops/search/client";
+import { SearchClient, type SearchClientOptions } from "../../ops/search/client";
 import { SearchClusterConfig, placedNodes, renderOpensearchYml } from "../../ops/search/config";
 
 export const RUN_USER = "dataplat-os";
@@ -77,6 +77,21 @@ export interface TestClusterOptions {
   awareness?: boolean;
   startTimeoutSeconds?: number;
   log?: (line: string) => void;
+  /** cluster.name (default dataplat-test). */
+  clusterName?: string;
+  /** The distribution to run and its version (default: findOpenSearchHome() of VERSION); the TLS harness passes its own. */
+  distribution?: { home: string; version: string };
+  /** Called once per node after its config dir is made: may write files into `conf`; returns settings added to its yml. */
+  configure?: (node: { nodeName: string; conf: string; home: string }) => Record<string, string | number | boolean | string[]>;
+  /** How the harness reaches the cluster when it is not plain http without auth (secure-cluster.ts). */
+  access?: ClusterAccess;
+}
+
+/** https with basic auth: the scheme of every node endpoint, the credentials and the client's TLS options. */
+export interface ClusterAccess {
+  scheme: "https";
+  credentials: { username: string; password: string };
+  clientOptions: SearchClientOptions;
 }
 
 export class TestCluster {
@@ -88,6 +103,7 @@ export class TestCluster {
     readonly config: SearchClusterConfig,
     readonly nodes: TestNode[],
     private readonly log: (line: string) => void,
+    private readonly access?: ClusterAccess,
   ) {
     process.on("exit", this.onExit);
   }
@@ -97,8 +113,17 @@ export class TestCluster {
     return this.nodes[0]!.endpoint;
   }
 
+  /** `endpoint` with the admin credentials when the cluster has them (what $SEARCH_ENDPOINT carries). */
+  get adminEndpoint(): string {
+    if (!this.access) return this.endpoint;
+    const url = new URL(this.endpoint);
+    url.username = encodeURIComponent(this.access.credentials.username);
+    url.password = encodeURIComponent(this.access.credentials.password);
+    return url.toString().replace(/\/$/, "");
+  }
+
   client(): SearchClient {
-    return new SearchClient(this.endpoint, { requestTimeoutMs: 60_000 });
+    return new SearchClient(this.adminEndpoint, { ...this.access?.clientOptions, requestTimeoutMs: 60_000 });
   }
 
   node(name: string): TestNode {
@@ -112,14 +137,15 @@ export class TestCluster {
   }
 
   static async start(options: TestClusterOptions = {}): Promise<TestCluster> {
-    const home = findOpenSearchHome();
+    const home = options.distribution?.home ?? findOpenSearchHome();
+    const version = options.distribution?.version ?? openSearchVersion();
     const jdk = javaHome();
     const heap = options.heap ?? "256m";
     const log = options.log ?? ((line: string) => process.stderr.write(`[cluster] ${line}\n`));
     const base = { instanceType: "local", heap, volumeSizeGiB: 1 };
     const config = SearchClusterConfig.parse({
-      clusterName: "dataplat-test",
-      engine: { distribution: "opensearch", version: openSearchVersion() },
+      clusterName: options.clusterName ?? "dataplat-test",
+      engine: { distribution: "opensearch", version },
       masters: [{ name: "cm", ...base }],
       backupNodes: [
         { name: "backup-a", ...base },
@@ -146,6 +172,7 @@ export class TestCluster {
       fs.mkdirSync(path.join(nodeDir, "logs"));
       const httpPort = ports[i * 2]!;
       const transportPort = ports[i * 2 + 1]!;
+      const configured = options.configure?.({ nodeName: p.nodeName, conf, home }) ?? {};
       fs.writeFileSync(
         path.join(conf, "opensearch.yml"),
         renderOpensearchYml(config, p.name, {
@@ -158,6 +185,7 @@ export class TestCluster {
             "path.logs": path.join(nodeDir, "logs"),
             "node.processors": 1,
             "cluster.routing.allocation.disk.threshold_enabled": false,
+            ...configured,
           },
         }),
       );
@@ -167,10 +195,10 @@ export class TestCluster {
       );
       fs.copyFileSync(path.join(home, "config", "log4j2.properties"), path.join(conf, "log4j2.properties"));
       const scripts = writeScripts(nodeDir, { home, conf, jdk, heap });
-      return { name: p.nodeName, role: p.role, zone: p.zone, httpPort, transportPort, dir: nodeDir, endpoint: `http://127.0.0.1:${httpPort}`, scripts };
+      return { name: p.nodeName, role: p.role, zone: p.zone, httpPort, transportPort, dir: nodeDir, endpoint: `${options.access?.scheme ?? "http"}://127.0.0.1:${httpPort}`, scripts };
     });
     if (isRoot()) execFileSync("chown", ["-R", `${RUN_USER}:${RUN_USER}`, dir]);
-    const cluster = new TestCluster(dir, config, nodes, log);
+    const cluster = new TestCluster(dir, config, nodes, log, options.access);
     try {
       log(`starting ${nodes.length} OpenSearch nodes in ${dir}`);
       await Promise.all(nodes.map((n) => cluster.startNode(n.name)));
@@ -207,10 +235,8 @@ export class TestCluster {
       }
       try {
         const status = want.status ? `&wait_for_status=${want.status}` : "";
-        const res = await fetch(`${this.endpoint}/_cluster/health?wait_for_nodes=${want.nodes}${status}&timeout=5s`, {
-          signal: AbortSignal.timeout(15_000),
-        });
-        last = await res.text();
+        const res = await this.probe(`/_cluster/health?wait_for_nodes=${want.nodes}${status}&timeout=5s`);
+        last = res.text;
         if (res.status === 200) return;
       } catch (e) {
         last = String(e);
@@ -218,6 +244,22 @@ export class TestCluster {
       }
     }
     throw new Error(`cluster did not reach ${want.nodes} nodes / ${want.status ?? "any status"} in ${timeoutSeconds}s: ${last}\n${this.nodes.map((n) => this.logTail(n.name)).join("\n")}`);
+  }
+
+  /** One GET of the harness itself (not the client under test): status and body; throws when nothing answers. */
+  private async probe(pathAndQuery: string): Promise<{ status: number; text: string }> {
+    if (!this.access) {
+      const res = await fetch(`${this.endpoint}${pathAndQuery}`, { signal: AbortSignal.timeout(15_000) });
+      return { status: res.status, text: await res.text() };
+    }
+    try {
+      const body = await new SearchClient(this.adminEndpoint, { ...this.access.clientOptions, requestTimeoutMs: 15_000 }).json("GET", pathAndQuery);
+      return { status: 200, text: JSON.stringify(body) };
+    } catch (e) {
+      const status = (e as { status?: unknown }).status;
+      if (typeof status === "number") return { status, text: String(e) };
+      throw e;
+    }
   }
 
   pid(name: string): number | undefined {
@@ -346,11 +388,11 @@ async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-function isRoot(): boolean {
+export function isRoot(): boolean {
   return typeof process.getuid === "function" && process.getuid() === 0;
 }
 
-function userExists(user: string): boolean {
+export function userExists(user: string): boolean {
   try {
     execFileSync("id", ["-u", user], { stdio: "ignore" });
     return true;

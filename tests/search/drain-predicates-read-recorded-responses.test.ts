@@ -220,3 +220,19 @@ describe("search model: reading recorded Elasticsearch 7 / OpenSearch answers", 
     assert.throws(() => parseByteSize("fast"), ModelError);
   });
 });
+
+describe("search model: indexes whose copies follow the nodes (auto_expand_replicas to all)", () => {
+  it("names the indexes that auto-expand to all nodes, and only those", async () => {
+    const { indexesFollowingNodes } = await import("../../ops/search/model");
+    // The shape of GET /_all/_settings/index.auto_expand_replicas?flat_settings=true&expand_wildcards=all on OpenSearch 2.19.
+    const response = {
+      ".opendistro_security": { settings: { "index.auto_expand_replicas": "0-all" } },
+      ".dataplat-drains": { settings: { "index.auto_expand_replicas": "0-all" } },
+      "bounded": { settings: { "index.auto_expand_replicas": "0-1" } },
+      "events": { settings: {} },
+      "other": {},
+    };
+    assert.deepEqual([...indexesFollowingNodes(response)].sort(), [".dataplat-drains", ".opendistro_security"]);
+    assert.deepEqual([...indexesFollowingNodes({})], []);
+  });
+});

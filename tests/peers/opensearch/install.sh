@@ -12,6 +12,7 @@
 # - OpenSearch refuses to run as root. As root the distribution is unpacked to /opt/dataplat/ (readable by the
 #   dedicated system user "dataplat-os", created here); the test harness runs the nodes as that user.
 #   As a normal user it is unpacked under the cache directory and the nodes run as that user.
+# - Then runs install-secure.sh: the distribution with the security plugin for the TLS tests (see that script).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -84,4 +85,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 log "OpenSearch $version ready (java $(java_major))"
+
+# 5. The distribution of the TLS tests: SECURE_VERSION with the security plugin (its own script, its own directory).
+#    Skipped when OPENSEARCH_VERSION is overridden (installing another plain version only).
+if [ -z "${OPENSEARCH_VERSION:-}" ]; then bash "$here/install-secure.sh" >/dev/null; fi
 echo "$home"
