@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { SPOT_ENV } from "../../ops/spot/commands";
 import { HostTemplate } from "../compute/HostTemplate";
 
 /**
@@ -78,6 +80,11 @@ export interface SpotFleetArgs {
     /** spotOptions.maxTotalPrice in dollars per hour, fixed for the fleet's life; none when undefined. */
     readonly spendCeiling?: string;
     readonly interruptionBehavior: "terminate" | "stop" | "hibernate";
+    /**
+     * Rolling replacement of instances still on an older template version (ops/spot/commands.ts
+     * rolloutCommand, run by bash from the repository root). Absent: none (tier search).
+     */
+    readonly rollout?: { readonly command: string; readonly region: pulumi.Input<string> };
 }
 
 /**
@@ -91,6 +98,8 @@ export interface SpotFleetArgs {
 export class SpotFleet extends pulumi.ComponentResource {
     public readonly fleetId: pulumi.Output<string>;
     public readonly launchTemplateId: pulumi.Output<string>;
+    /** Resolves once the rollout command finished (its stdout: the batches and the running mix); undefined without one. */
+    public readonly rolledOut?: pulumi.Output<string>;
 
     constructor(name: string, args: SpotFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dataplat:spot:SpotFleet", name, {}, opts);
@@ -147,6 +156,29 @@ export class SpotFleet extends pulumi.ComponentResource {
             },
             { parent: this, ignoreChanges: [...FLEET_IGNORED_INPUTS] },
         );
+
+        // After the fleet points at the new version (ModifyFleet: launchTemplateConfigs change in place,
+        // terraform-provider-aws internal/service/ec2/ec2_fleet.go resourceFleetUpdate), replace the instances
+        // still on an older one. The version is the trigger: a new version replaces (re-runs) the command.
+        if (args.rollout) {
+            const version = template.latestVersion.apply((v) => String(v));
+            const rollout = new command.local.Command(
+                `${name}-rollout`,
+                {
+                    create: args.rollout.command,
+                    interpreter: ["/bin/bash", "-c"],
+                    environment: {
+                        [SPOT_ENV.fleetId]: fleet.id,
+                        [SPOT_ENV.templateId]: template.launchTemplateId,
+                        [SPOT_ENV.version]: version,
+                        [SPOT_ENV.region]: args.rollout.region,
+                    },
+                    triggers: [version],
+                },
+                { parent: this, dependsOn: [fleet] },
+            );
+            this.rolledOut = rollout.stdout;
+        }
 
         this.fleetId = fleet.id;
         this.launchTemplateId = template.launchTemplateId;

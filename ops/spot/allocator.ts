@@ -22,8 +22,8 @@
  * phi = p r_(1) + p r_(2) + ... + (1 - k p) r_(k+1). The LP optimum is min(L, budget / phi), and 0 when
  * fewer than 1/p types are eligible (the shares cannot add up to 1). It bounds min(S, L) of every whole
  * plan: scaling a plan by min(1, L / S) keeps its shares and does not raise its cost.
- * SpotManager's greedy (best utility per dollar first) is this LP's order, which is optimal only when
- * there is no share cap and no rounding.
+ * SpotManager's greedy (best utility per dollar first; ops/spot/spotmanager.ts re-implements it) is this
+ * LP's order, which is optimal only when there is no share cap and no rounding.
  *
  * Exact algorithm (allocate). For a fleet of exactly S units the share cap is a per-type count bound
  * b_i(S) = floor(p S / u_i), and b_i only grows with S. So sweep S = 0, 1, 2, ... keeping one 0/1
@@ -64,6 +64,11 @@ export interface AllocationOptions {
     readonly currentUtility?: number;
     /** Most table-cell updates for the exact sweep before falling back to bundles (default 5e7). */
     readonly maxWork?: number;
+    /**
+     * Most instances of a type in the plan (absent: no bound). The section sets deployed count +
+     * maxRequestsPerType (SpotManager's max_requests_per_type, per update instead of per run).
+     */
+    readonly maxCounts?: Readonly<Record<string, number>>;
 }
 
 /** Dollars per instance-hour by instance type. */
@@ -185,14 +190,16 @@ export function lpUpperBound(terms: FleetTerms, prices: TypePrices, options: All
 interface Item {
     readonly utility: number;
     readonly price: number;
+    /** Most copies (maxCounts); Infinity when unbounded. */
+    readonly bound: number;
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** Most copies of an item a fleet of `total` units may hold: share cap and budget. */
 function copiesAllowed(item: Item, total: number, p: number, budget: number): number {
-    let m = Math.min(Math.floor((p * total) / item.utility), Math.floor((budget / item.price) * (1 + EPS)));
-    const byBudget = Math.floor((budget / item.price) * (1 + EPS));
+    const byBudget = Math.min(item.bound, Math.floor((budget / item.price) * (1 + EPS)));
+    let m = Math.min(Math.floor((p * total) / item.utility), byBudget);
     while (m + 1 <= byBudget && withinShare((m + 1) * item.utility, total, p)) m++;
     while (m > 0 && !withinShare(m * item.utility, total, p)) m--;
     return Math.max(0, m);
@@ -294,14 +301,14 @@ function sweep(items: readonly Item[], p: number, budget: number, limit: number,
 }
 
 /** Add single instances, cheapest per unit first, while budget, ceiling, share cap and limit allow. */
-function topUp(offerList: readonly Offer[], counts: number[], p: number, budget: number, limit: number, ceiling: number): void {
+function topUp(offerList: readonly Offer[], bounds: readonly number[], counts: number[], p: number, budget: number, limit: number, ceiling: number): void {
     let total = counts.reduce((a, n, j) => a + n * offerList[j].utility, 0);
     let cost = counts.reduce((a, n, j) => a + n * offerList[j].price, 0);
     for (;;) {
         let pick = -1;
         for (let j = 0; j < offerList.length; j++) {
             const o = offerList[j];
-            if (cost + o.price > budget * (1 + EPS) || total + o.utility > ceiling) continue;
+            if (cost + o.price > budget * (1 + EPS) || total + o.utility > ceiling || counts[j] + 1 > bounds[j]) continue;
             if (Math.min(total + o.utility, limit) <= Math.min(total, limit)) continue;
             if (!withinShare((counts[j] + 1) * o.utility, total + o.utility, p)) continue;
             if (pick < 0 || o.price / o.utility < offerList[pick].price / offerList[pick].utility) pick = j;
@@ -313,7 +320,8 @@ function topUp(offerList: readonly Offer[], counts: number[], p: number, budget:
     }
 }
 
-function allocation(
+/** An Allocation from counts per eligible offer (also the baseline's, ops/spot/spotmanager.ts). */
+export function allocation(
     eligible: readonly Offer[],
     excluded: readonly Exclusion[],
     counts: readonly number[],
@@ -360,7 +368,8 @@ export function allocate(terms: FleetTerms, prices: TypePrices, options: Allocat
 
     // Items the sweep may use: affordable on their own and not larger than the largest useful fleet.
     const live = eligible.map((o, j) => ({ o, j })).filter(({ o }) => o.price <= terms.budget * (1 + EPS) && o.utility <= sMax);
-    const items: Item[] = live.map(({ o }) => ({ utility: o.utility, price: o.price }));
+    const bounds = eligible.map((o) => Math.max(0, Math.floor(options.maxCounts?.[o.type] ?? Infinity)));
+    const items: Item[] = live.map(({ o, j }) => ({ utility: o.utility, price: o.price, bound: bounds[j] }));
     const counts = eligible.map(() => 0);
     const work = sweepWork(items, p, terms.budget, sMax);
     // Bundles of q copies cut both the table (1/q) and the copies (1/q): work falls as q^2. q stays small
@@ -373,54 +382,8 @@ export function allocate(terms: FleetTerms, prices: TypePrices, options: Allocat
         sweep(items, p, terms.budget, limit, sMax).forEach((n, k) => (counts[live[k].j] = n));
         return allocation(eligible, excluded, counts, terms, limit, "exact");
     }
-    const bundles = items.map((it) => ({ utility: it.utility * q, price: it.price * q }));
+    const bundles = items.map((it) => ({ utility: it.utility * q, price: it.price * q, bound: Math.floor(it.bound / q) }));
     sweep(bundles, p, terms.budget, limit, sMax).forEach((n, k) => (counts[live[k].j] = n * q));
-    topUp(eligible, counts, p, terms.budget, limit, ceiling);
+    topUp(eligible, bounds, counts, p, terms.budget, limit, ceiling);
     return allocation(eligible, excluded, counts, terms, limit, "bundled");
-}
-
-export interface GreedyOptions extends AllocationOptions {
-    /** SpotManager's max_requests_per_type: most instances of one type requested in one run. */
-    readonly maxRequestsPerType?: number;
-}
-
-/**
- * SpotManager's add_instances() as the baseline: types in order of estimated_value (utility per
- * dollar, best first); for each, skip it if over its price cap or the remaining budget, else request
- * round(need / utility) instances, limited by max_percent_per_type and max_requests_per_type, one at a
- * time while the remaining budget lasts.
- *
- * The share limit: SpotManager computed limit_total = floor((all * p - current) / (1 - p)) in instance
- * counts with all = max(active, naive_number_needed), which for a fresh fleet lets one type take
- * p / (1 - p) of the need: no cap at all once p >= 0.5. We keep its intent, "no type above p of the fleet
- * being built", measured in utility against the fleet it projects (the need), so the baseline honours
- * the same cap as allocate() whenever it reaches that projection. When the budget runs out first, the
- * projection was wrong and the plan can break the cap, as SpotManager's did; `shareCapHeld` says so.
- * The whole fleet is planned from empty (need = L), like allocate().
- */
-export function spotManagerGreedy(terms: FleetTerms, prices: TypePrices, options: GreedyOptions = {}): Allocation & { shareCapHeld: boolean } {
-    const { eligible, excluded } = offers(terms, prices);
-    const limit = utilityLimit(terms, options);
-    const p = terms.maxPercentPerType;
-    const counts = eligible.map(() => 0);
-    const bestRate = Math.min(...eligible.map((o) => o.price / o.utility));
-    let need = Number.isFinite(limit) ? limit : Math.floor(terms.budget / bestRate);
-    const projected = need;
-    let remaining = terms.budget;
-    const order = eligible.map((o, j) => ({ o, j })).sort((a, b) => b.o.utility / b.o.price - a.o.utility / a.o.price || a.o.type.localeCompare(b.o.type));
-    for (const { o, j } of order) {
-        if (need <= 0 || remaining <= 0) break;
-        if (o.price > remaining) continue;
-        const naive = Math.floor(need / o.utility + 0.5); // Python 2 round(): half away from zero
-        const shareLimit = p < 1 ? Math.floor((p * projected) / o.utility + EPS) : Infinity;
-        const num = Math.min(naive, shareLimit, options.maxRequestsPerType ?? Infinity);
-        for (let k = 0; k < num; k++) {
-            if (o.price > remaining * (1 + EPS)) continue;
-            counts[j]++;
-            need -= o.utility;
-            remaining -= o.price;
-        }
-    }
-    const plan = allocation(eligible, excluded, counts, terms, limit, "greedy");
-    return { ...plan, shareCapHeld: shareCapHolds(plan.counts, terms) };
 }

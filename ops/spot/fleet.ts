@@ -12,8 +12,7 @@
  *    the excess-capacity policy and the launch template configs, so a budget written into spot options
  *    would turn every budget change into a fleet replacement (terminating its instances). The budget
  *    is applied through the target capacity: what the plan buys within it at the planned prices.
- * EC2 Fleet has no per-type share cap; the plan's mix is what the fleet is sized from, and the
- * "diversified" or "price-capacity-optimized" allocation strategies spread it over pools.
+ * EC2 Fleet has no per-type share cap; the plan's mix is what the fleet is sized from (shareCapReport).
  */
 import type { SpotFleetConfig } from "./config";
 import { allocate, Allocation, AllocationOptions, FleetTerms, lpUpperBound, LpBound, TypePrices, utilityLimit } from "./allocator";
@@ -119,6 +118,30 @@ export interface SpotPlanSummary {
     readonly method: Allocation["method"];
     readonly instances: readonly PlannedInstances[];
     readonly excluded: Allocation["excluded"];
+    readonly shareCap: ShareCapReport;
+}
+
+/**
+ * maxPercentPerType against what EC2 does. EC2 Fleet has no per-type limit: price-capacity-optimized may
+ * fill the whole target from one type's pools, and the strategy that would follow a priority order is a
+ * spot option, which replaces the fleet (terraform-provider-aws internal/service/ec2/ec2_fleet.go:
+ * spot_options and its allocation_strategy are ForceNew). So the cap holds in the plan (what the target
+ * is sized from) and is shown here; `node dist/cli/spot.js mix` shows the running mix against it.
+ */
+export interface ShareCapReport {
+    readonly cap: number;
+    readonly enforcedByEc2: false;
+    /** Planned share of the fleet's utility per type. */
+    readonly planned: readonly { readonly type: string; readonly units: number; readonly share: number }[];
+    /** The largest share EC2 may give one type: the whole target when more than one type is offered. */
+    readonly worstCaseShare: number;
+}
+
+export function shareCapReport(config: SpotFleetConfig, plan: Allocation): ShareCapReport {
+    const planned = config.instanceTypes
+        .filter((t) => (plan.counts[t.type] ?? 0) > 0)
+        .map((t) => ({ type: t.type, units: plan.counts[t.type] * t.utility, share: plan.utility > 0 ? (plan.counts[t.type] * t.utility) / plan.utility : 0 }));
+    return { cap: config.maxPercentPerType, enforcedByEc2: false, planned, worstCaseShare: plan.utility > 0 ? 1 : 0 };
 }
 
 export function summarizePlan(config: SpotFleetConfig, prices: TypePrices, plan: Allocation, lp: LpBound): SpotPlanSummary {
@@ -143,6 +166,7 @@ export function summarizePlan(config: SpotFleetConfig, prices: TypePrices, plan:
         method: plan.method,
         instances,
         excluded: plan.excluded,
+        shareCap: shareCapReport(config, plan),
     };
 }
 
@@ -162,6 +186,13 @@ export function describePlan(s: SpotPlanSummary): string {
     const unpriced = s.excluded.filter((e) => e.reason === "no price").map((e) => e.type);
     if (unpriced.length) parts.push(`no price: ${unpriced.join(", ")}`);
     if (s.method === "bundled") parts.push("approximate (bundled) plan");
+    if (s.shareCap.cap < 1 && s.utility > 0) {
+        const top = s.shareCap.planned.reduce((a, b) => (b.share > a.share ? b : a), s.shareCap.planned[0]);
+        parts.push(
+            `share cap ${Math.round(s.shareCap.cap * 100)}% holds in the plan only (largest ${top.type} ${Math.round(top.share * 100)}%); ` +
+                "EC2 does not enforce it and may fill the target with one type (node dist/cli/spot.js mix shows the running mix)",
+        );
+    }
     return parts.join("; ");
 }
 

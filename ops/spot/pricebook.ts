@@ -2,10 +2,12 @@
  * Price book: from spot price history to one dollars-per-instance-hour figure per instance type.
  *
  * Two history shapes are read (both are lists of price *changes*, one per pool = type x zone):
+ * (product labels: SpotManager asked AWS for `product`, default "Linux/UNIX (Amazon VPC)", and wrote the label
+ * AWS answered; `products` lists the labels read, config.ts LINUX_PRODUCTS by default)
  *  - SpotManager's price_file (resources/aws/prices.json, written by SpotManager._get_spot_prices_from_aws):
  *      [{"instance_type": "c5.xlarge", "availability_zone": "us-west-2c", "price": 0.0712,
  *        "timestamp": 1546300800, "product_description": "Linux/UNIX", "region": "us-west-2"}, ...]
- *    `timestamp` is unix seconds; product_description and region are optional.
+ *    `timestamp` is unix seconds (an ISO 8601 string is read too); product_description and region are optional.
  *  - `aws ec2 describe-spot-price-history` output, so the shell can record live prices in the same place:
  *      {"SpotPriceHistory": [{"InstanceType": "c5.xlarge", "AvailabilityZone": "us-west-2c",
  *        "SpotPrice": "0.071200", "Timestamp": "2019-01-01T00:00:00+00:00", "ProductDescription": "Linux/UNIX"}]}
@@ -40,7 +42,11 @@ const SpotManagerEntry = z.object({
     instance_type: z.string({ error: "instance_type must be a string such as \"c5.xlarge\"" }).min(1),
     availability_zone: z.string({ error: "availability_zone must be a string such as \"us-west-2c\"" }).min(1),
     price: positivePrice,
-    timestamp: z.number({ error: "timestamp must be unix seconds (a number)" }),
+    // Unix seconds (mo-times Date.unix, what SpotManager wrote; fractional allowed) or an ISO 8601 date.
+    timestamp: z.union([
+        z.number({ error: "timestamp must be unix seconds or an ISO 8601 date" }),
+        z.string().refine((t) => !Number.isNaN(Date.parse(t)), { error: "timestamp must be unix seconds or an ISO 8601 date" }),
+    ], { error: "timestamp must be unix seconds or an ISO 8601 date" }),
     product_description: z.string().optional(),
 });
 
@@ -83,7 +89,7 @@ export function parsePriceHistory(json: unknown, label = "priceFile"): SpotPrice
         instanceType: e.instance_type,
         availabilityZone: e.availability_zone,
         price: e.price,
-        timestamp: e.timestamp,
+        timestamp: typeof e.timestamp === "number" ? e.timestamp : Date.parse(e.timestamp) / 1000,
         ...(e.product_description !== undefined ? { productDescription: e.product_description } : {}),
     }));
 }
@@ -99,8 +105,11 @@ export interface PriceReduction {
     readonly percentile?: number;
     /** Only these zones (the fleet's subnets' zones); all when absent. */
     readonly zones?: readonly string[];
-    /** Only changes with this product description (e.g. "Linux/UNIX"), when they carry one. */
-    readonly productDescription?: string;
+    /**
+     * Only changes with one of these product descriptions, when they carry one (config.ts LINUX_PRODUCTS:
+     * "Linux/UNIX" and SpotManager's default "Linux/UNIX (Amazon VPC)").
+     */
+    readonly products?: readonly string[];
 }
 
 export interface TypePrice {
@@ -126,7 +135,7 @@ export function nearestRank(values: readonly number[], q: number): number {
     return sorted[rank - 1];
 }
 
-function poolPrice(changes: SpotPriceChange[], r: Required<Omit<PriceReduction, "zones" | "productDescription">>) {
+function poolPrice(changes: SpotPriceChange[], r: Required<Omit<PriceReduction, "zones" | "products">>) {
     const past = changes.filter((c) => c.timestamp <= r.now).sort((a, b) => a.timestamp - b.timestamp);
     if (past.length === 0) return undefined;
     const windowStart = Math.floor(r.now / HOUR) * HOUR - r.historyHours * HOUR;
@@ -159,7 +168,7 @@ export function reducePriceHistory(changes: readonly SpotPriceChange[], options:
     const pools = new Map<string, SpotPriceChange[]>();
     for (const c of changes) {
         if (zones && !zones.has(c.availabilityZone)) continue;
-        if (options.productDescription && c.productDescription !== undefined && c.productDescription !== options.productDescription) continue;
+        if (options.products && c.productDescription !== undefined && !options.products.includes(c.productDescription)) continue;
         const key = `${c.instanceType}\u0000${c.availabilityZone}`;
         const list = pools.get(key);
         if (list) list.push(c);

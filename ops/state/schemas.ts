@@ -38,6 +38,10 @@ export const spotFleetSnapshotSchema = z.strictObject({
     budget: z.number().min(0),
     spendCeiling: nullable(z.number().positive()),
     interruptionBehavior: z.string().min(1),
+    /** Prices and instance counts of the deployed plan, and the tier; absent in snapshots before they were recorded. */
+    prices: z.record(z.string(), z.number().positive()).optional(),
+    counts: z.record(z.string(), z.number().int().min(0)).optional(),
+    tier: z.string().min(1).optional(),
 });
 /** `deployed.spotFleets`: fleet name -> snapshot. */
 export const spotFleetsSnapshotSchema = z.record(z.string(), spotFleetSnapshotSchema);

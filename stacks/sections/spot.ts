@@ -24,10 +24,16 @@ import { ConfigError, ConfigProblem } from "../../ops/config/errors";
 import { StackConfig } from "../../ops/config/schema";
 import {
     allocate,
+    DeployedSpotFleet,
     dollars,
     parsePriceHistory,
+    planOptions,
     planSpotFleet,
+    PriceHistorySettings,
+    PRICE_HISTORY_DEFAULTS,
     reducePriceHistory,
+    rolloutCommand,
+    shrinkRefusals,
     SpotFleetConfig,
     spotFleetRequest,
     SpotPlan,
@@ -40,15 +46,8 @@ import { StackSection } from "./section";
 
 type Fleets = NonNullable<StackConfig["spotFleets"]>;
 
-/** What the next update needs to know about each deployed fleet. */
-export interface DeployedSpotFleet {
-    /** Total target capacity last given to EC2, units of utility. */
-    readonly targetCapacity: number;
-    readonly budget: number;
-    /** Settings fixed at the fleet's creation (changing them replaces it). */
-    readonly spendCeiling: number | null;
-    readonly interruptionBehavior: string;
-}
+/** What the next update needs to know about each deployed fleet (ops/spot/shrink.ts). */
+export type { DeployedSpotFleet };
 
 /** The provider's schema allows at most 50 overrides per launch template config. */
 export const MAX_OVERRIDES = 50;
@@ -58,6 +57,8 @@ export interface PreparedFleet {
     readonly config: SpotFleetConfig;
     readonly previous?: DeployedSpotFleet;
     readonly plan: SpotPlan;
+    /** The prices the plan used (empty for budget 0). */
+    readonly prices: TypePrices;
     /** The section's plan output for this fleet. */
     readonly report: FleetReport;
 }
@@ -94,8 +95,19 @@ export function readDeployedFleets(previous: unknown): { fleets: Record<string, 
     return { fleets: read.kind === "ok" ? read.value : {} };
 }
 
-export function deployedSnapshot(config: SpotFleetConfig, targetCapacity: number): DeployedSpotFleet {
-    return { targetCapacity, budget: config.budget, spendCeiling: config.spendCeiling ?? null, interruptionBehavior: config.interruptionBehavior };
+/** The snapshot define() records: the target, the fixed settings, and the prices and counts its plan used. */
+export function deployedSnapshot(config: SpotFleetConfig, plan: SpotPlan, prices: TypePrices): DeployedSpotFleet {
+    const counts = Object.fromEntries(Object.entries(plan.allocation.counts).filter(([, n]) => n > 0));
+    const used = Object.fromEntries(config.instanceTypes.filter((t) => prices[t.type] !== undefined).map((t) => [t.type, prices[t.type]]));
+    return {
+        targetCapacity: plan.fleet.targetCapacity,
+        budget: config.budget,
+        spendCeiling: config.spendCeiling ?? null,
+        interruptionBehavior: config.interruptionBehavior,
+        prices: used,
+        counts,
+        tier: config.tier,
+    };
 }
 
 /**
@@ -149,7 +161,12 @@ export function spotFleetRefusals(previous: unknown, next: Fleets, cfg: StackCon
 }
 
 /** One price per instance type from a price history file (SpotManager's or describe-spot-price-history's shape). */
-export function readPriceFile(file: string, label: string, zones: readonly string[] | undefined): { prices: TypePrices; asOf: number } {
+export function readPriceFile(
+    file: string,
+    label: string,
+    zones: readonly string[] | undefined,
+    history: PriceHistorySettings = PRICE_HISTORY_DEFAULTS,
+): { prices: TypePrices; asOf: number } {
     const where = path.resolve(file);
     let text: string;
     try {
@@ -170,11 +187,32 @@ export function readPriceFile(file: string, label: string, zones: readonly strin
         if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => ({ path: p.path, message: `${p.message} (in ${where})` })), "dataplat");
         throw e;
     }
-    const inZones = zones ? changes.filter((c) => zones.includes(c.availabilityZone)) : changes;
-    if (inZones.length === 0) throw new ConfigError([{ path: label, message: `price file ${where} has no prices${zones ? ` in ${zones.join(", ")}` : ""}` }], "dataplat");
+    const inZones = (zones ? changes.filter((c) => zones.includes(c.availabilityZone)) : changes).filter(
+        (c) => c.productDescription === undefined || history.products.includes(c.productDescription),
+    );
+    if (inZones.length === 0) {
+        const labels = [...new Set(changes.map((c) => c.productDescription).filter((d) => d !== undefined))];
+        throw new ConfigError(
+            [
+                {
+                    path: label,
+                    message:
+                        `price file ${where} has no prices${zones ? ` in ${zones.join(", ")}` : ""} for products ${history.products.map((p) => JSON.stringify(p)).join(", ")}` +
+                        (labels.length ? ` (it has ${labels.map((p) => JSON.stringify(p)).join(", ")}: list them in priceHistory.products)` : ""),
+                },
+            ],
+            "dataplat",
+        );
+    }
     // The window ends at the file's newest entry, so the plan does not depend on when it runs.
     const asOf = Math.max(...inZones.map((c) => c.timestamp));
-    const book = reducePriceHistory(inZones, { now: asOf, productDescription: "Linux/UNIX" });
+    const book = reducePriceHistory(inZones, {
+        now: asOf,
+        historyHours: history.hours,
+        uptimeMinutes: history.uptimeMinutes,
+        percentile: history.bidPercentile,
+        products: history.products,
+    });
     return { prices: typePrices(book), asOf };
 }
 
@@ -202,7 +240,7 @@ export function prepareFleet(name: string, config: SpotFleetConfig, cfg: StackCo
         } else if (config.priceFile !== undefined) {
             const zoneOf = new Map(cfg.network.subnets.map((s) => [s.id, s.availabilityZone]));
             const zones = config.subnets.map((s) => zoneOf.get(s)).filter((z): z is string => z !== undefined);
-            const read = readPriceFile(config.priceFile, label, zones.length > 0 ? zones : undefined);
+            const read = readPriceFile(config.priceFile, label, zones.length > 0 ? zones : undefined, config.priceHistory);
             prices = read.prices;
             source = `${path.resolve(config.priceFile)} as of ${new Date(read.asOf * 1000).toISOString()}`;
         } else {
@@ -218,8 +256,7 @@ export function prepareFleet(name: string, config: SpotFleetConfig, cfg: StackCo
             );
         }
     }
-    const currentUtility = previous?.targetCapacity ?? 0;
-    const plan = planSpotFleet(config, prices, { currentUtility });
+    const plan = planSpotFleet(config, prices, planOptions(config, previous));
     const target = plan.fleet.targetCapacity;
     const uncapped = config.budget > 0 ? allocate(config, prices).countedUtility : 0;
     const growthCappedFrom = uncapped > target ? uncapped : null;
@@ -245,7 +282,7 @@ export function prepareFleet(name: string, config: SpotFleetConfig, cfg: StackCo
         summary: plan.summary,
         omitted: plan.fleet.omitted,
     };
-    return { name, config, ...(previous ? { previous } : {}), plan, report };
+    return { name, config, ...(previous ? { previous } : {}), plan, prices, report };
 }
 
 /** Plans every fleet, collecting every price-book problem into one ConfigError. */
@@ -285,7 +322,21 @@ export const spotSection: StackSection<"spotFleets"> = {
 
     refusals(previous, next, cfg) {
         const refused = spotFleetRefusals(previous, next, cfg);
-        prepared.set(next, prepareFleets(next, cfg, deployedOrNone(previous)));
+        const deployed = deployedOrNone(previous);
+        const plans = prepareFleets(next, cfg, deployed);
+        prepared.set(next, plans);
+        for (const [name, p] of plans) {
+            refused.push(
+                ...shrinkRefusals({
+                    path: fleetPath(name),
+                    config: p.config,
+                    deployed: deployed[name],
+                    planned: p.plan.fleet.targetCapacity,
+                    plannedCounts: p.plan.allocation.counts,
+                    prices: p.prices,
+                }),
+            );
+        }
         return refused;
     },
 
@@ -312,15 +363,24 @@ export const spotSection: StackSection<"spotFleets"> = {
                     targetCapacity: request.targetCapacity,
                     ...(request.maxTotalPrice !== null ? { spendCeiling: request.maxTotalPrice } : {}),
                     interruptionBehavior: request.interruptionBehavior,
+                    // Search data nodes leave only through drains: no automatic replacement on that tier.
+                    ...(config.tier === "search"
+                        ? {}
+                        : {
+                              rollout: {
+                                  command: rolloutCommand({ ...config.rollout, maxPercentPerType: config.maxPercentPerType }),
+                                  region: ctx.providers.aws("spot").region.apply((r) => r ?? ""),
+                              },
+                          }),
                 },
                 ctx.providers.opts("spot"),
             );
-            deployed[name] = deployedSnapshot(config, request.targetCapacity);
+            deployed[name] = deployedSnapshot(config, p.plan, p.prices);
             outputs[name] = { fleetId: fleet.fleetId, launchTemplateId: fleet.launchTemplateId, targetCapacity: request.targetCapacity };
             plan[name] = p.report;
             // deployed.targetCapacity is "the target last given to EC2": true only once the fleet's
             // create or ModifyFleet succeeded, which is when its id resolves. No command to wait for.
-            gates.push(fleet.fleetId);
+            gates.push(fleet.fleetId, ...(fleet.rolledOut ? [fleet.rolledOut] : []));
         }
         return { deployed, outputs, plan, gates };
     },

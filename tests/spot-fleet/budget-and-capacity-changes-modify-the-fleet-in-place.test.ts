@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { parseSpotFleetConfig } from "../../ops/spot/config";
 import { StackGraph } from "../../stacks/offline/evaluate";
 import { prepareFleet } from "../../stacks/sections/spot";
-import { committedStack, evaluateDoc, stackDoc } from "../support/graph";
-import { fleetInputs, prodWith, replaceForcing } from "./support";
+import { evaluateDoc } from "../support/graph";
+import { fleetInputs, prodWith, replaceForcing, spotDoc } from "./support";
 
 /**
  * "Changing the price, either up or down, has no destructive effect" (Stopping ETL): every change the
@@ -13,8 +13,8 @@ import { fleetInputs, prodWith, replaceForcing } from "./support";
 describe("budget and capacity changes modify the EC2 Fleet in place", function () {
     this.timeout(60000);
     let deployed: StackGraph;
-    const base = stackDoc("prod");
-    before(async () => (deployed = await committedStack("prod")));
+    const base = spotDoc("prod");
+    before(async () => (deployed = await evaluateDoc(spotDoc("prod"))));
 
     /** Evaluates `next` against the committed prod stack as deployed; returns before and after fleet inputs. */
     async function change(next: unknown, previous: unknown = base, before?: StackGraph) {
@@ -66,7 +66,7 @@ describe("budget and capacity changes modify the EC2 Fleet in place", function (
     });
 
     it("whatever the budget, target or deployed utility, only the target capacity depends on them (property)", () => {
-        const doc = stackDoc("prod");
+        const doc = spotDoc("prod");
         const cfg = { network: { subnets: doc.config["dataplat:network"].subnets } } as any;
         const raw = doc.config["dataplat:spotFleets"].etl;
         const reference = prepareFleet("etl", parseSpotFleetConfig(raw), cfg, undefined).plan.fleet;

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { FLEET_IGNORED_INPUTS, FLEET_IN_PLACE_INPUTS, FLEET_REPLACE_FORCING_INPUTS, REBALANCE_TERMINATION_DELAY_SECONDS } from "../../components/spot/SpotFleet";
 import { StackGraph } from "../../stacks/offline/evaluate";
-import { committedStack, depNames, evaluateDoc, named, ofType, stackDoc } from "../support/graph";
-import { FLEET, fleetInputs, prodWith, T } from "./support";
+import { depNames, evaluateDoc, named, ofType } from "../support/graph";
+import { FLEET, fleetInputs, prodWith, T, spotDoc } from "./support";
 
 describe("SpotFleet (prod etl fleet under mocks)", () => {
     let g: StackGraph;
-    before(async () => (g = await committedStack("prod")));
+    before(async () => (g = await evaluateDoc(spotDoc("prod"))));
 
     it("is one SpotFleet component holding a HostTemplate and an EC2 Fleet of type maintain, and no legacy Spot Fleet request", () => {
         const [component] = ofType(g, T.spotFleet);
@@ -72,7 +72,7 @@ describe("SpotFleet (prod etl fleet under mocks)", () => {
         assert.deepEqual(lt.networkInterfaces[0].securityGroups, [(g.outputs.securityGroups as any).etl]);
         assert.match(lt.iamInstanceProfile.arn, /:instance-profile\/activedata-etl-role-profile/);
         assert.deepEqual(depNames(g, named(g, T.lt, `${FLEET}-template`)), ["activedata-etl-role-profile", "activedata-tiers-etl"]);
-        assert.equal(lt.imageId, stackDoc("prod").config["dataplat:hosts"].imageId);
+        assert.equal(lt.imageId, spotDoc("prod").config["dataplat:hosts"].imageId);
     });
 
     it("points the fleet at the template's latest version, so an image change is an in-place fleet update", () => {
@@ -91,7 +91,10 @@ describe("SpotFleet (prod etl fleet under mocks)", () => {
 
     it("records the deployed target and prints the plan: what it buys at current prices and what it costs", () => {
         const plan = (g.outputs.plan as any).spotFleets.etl;
-        assert.deepEqual((g.outputs.deployed as any).spotFleets, { etl: { targetCapacity: 30, budget: 2, spendCeiling: 4, interruptionBehavior: "terminate" } });
+        const prices = spotDoc("prod").config["dataplat:spotFleets"].etl.prices;
+        assert.deepEqual((g.outputs.deployed as any).spotFleets, {
+            etl: { targetCapacity: 30, budget: 2, spendCeiling: 4, interruptionBehavior: "terminate", prices, counts: plan.summary.instances.reduce((a: any, i: any) => ({ ...a, [i.type]: i.count }), {}), tier: "etl" },
+        });
         assert.match(plan.text, /^spot fleet etl: .* = 3[0-9] utility \(target 120, 30 this update\) for \$0\.\d{4}\/h of \$2\/h budget/);
         assert.match(plan.text, /over price cap: r5\.xlarge/);
         assert.match(plan.text, /EC2 spend ceiling \$4\/h/);
@@ -103,7 +106,7 @@ describe("SpotFleet (prod etl fleet under mocks)", () => {
     });
 
     it("in staging too: a smaller fleet over the two staging subnets", async () => {
-        const s = await committedStack("staging");
+        const s = await evaluateDoc(spotDoc("staging"));
         const f = fleetInputs(s, "activedata-stg-etl-fleet");
         assert.equal(f.launchTemplateConfigs[0].overrides.length, 3 * 2);
         assert.equal(f.spotOptions.maxTotalPrice, "0.5");

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../../ops/config/errors";
 import { parseSpotFleetConfig } from "../../ops/spot/config";
 import { DeployedSpotFleet, readDeployedFleets, spotFleetRefusals } from "../../stacks/sections/spot";
-import { evaluateDoc, stackDoc } from "../support/graph";
-import { fleetInputs, prodWith } from "./support";
+import { evaluateDoc } from "../support/graph";
+import { fleetInputs, prodWith, spotDoc } from "./support";
 
-const doc = stackDoc("prod");
+const doc = spotDoc("prod");
 const cfg = { network: { subnets: doc.config["dataplat:network"].subnets } } as any;
 const raw = doc.config["dataplat:spotFleets"].etl;
 const fleets = (over: Record<string, unknown> = {}) => ({ etl: parseSpotFleetConfig({ ...raw, ...over }) });

@@ -1,63 +1,63 @@
 /**
- * Crafted price books where SpotManager's greedy (best utility per dollar first, per-type limit from
- * max_percent_per_type against the fleet it projects) is beaten because of the share cap. Expected
- * optima come from brute force, not from the allocator.
+ * allocate() against SpotManager's own add_instances, re-implemented faithfully (ops/spot/spotmanager.ts)
+ * and run until it settles. Wherever SpotManager's fleet keeps both its own cap (instance count) and ours
+ * (utility) it is a feasible plan for allocate(), so allocate() must never do worse; and the baseline must
+ * behave as spot_manager.py does on the cases checked by hand below.
  */
 import assert from "node:assert/strict";
-import { allocate, FleetTerms, shareCapHolds, spotManagerGreedy } from "../../ops/spot/allocator";
-import { bestSubFleet, bruteForce } from "./brute-force";
+import fc from "fast-check";
+import { allocate, FleetTerms } from "../../ops/spot/allocator";
+import { spotManagerSettle } from "../../ops/spot/spotmanager";
+import { book } from "./arbitraries";
 
 const types = (...utilities: number[]) => utilities.map((utility, i) => ({ type: `x${i}.large`, utility }));
 
-describe("spot allocator against SpotManager's greedy", () => {
-    it("buys two instances that each exceed the per-type share of the need, where greedy buys nothing", () => {
-        // Need 16 with p = 0.5: greedy allows floor(0.5 * 16 / 10) = 0 instances of every 10-unit type.
-        const terms: FleetTerms = { budget: 0.41, maxUtilityPrice: 0.05, maxPercentPerType: 0.5, targetUtility: 16, instanceTypes: types(10, 10, 10) };
-        const prices = { "x0.large": 0.052, "x1.large": 0.069, "x2.large": 0.107 };
-        const greedy = spotManagerGreedy(terms, prices);
-        const plan = allocate(terms, prices);
-        const ref = bruteForce(terms, prices);
-        assert.equal(greedy.utility, 0);
-        assert.equal(ref.countedUtility, 16);
-        assert.equal(plan.countedUtility, ref.countedUtility);
-        assert.equal(shareCapHolds(plan.counts, terms), true);
+describe("spot allocator against SpotManager's add_instances (faithful baseline)", () => {
+    it("never buys less utility than SpotManager settles on, wherever SpotManager keeps both caps", () => {
+        let compared = 0;
+        fc.assert(
+            fc.property(book({ types: 6, maxUtility: 16, maxTarget: 120, maxBudget: 4 }), fc.constantFrom(2, 5, 10), (b, maxRequests) => {
+                const sm = spotManagerSettle(b.terms, b.prices, { maxRequestsPerType: maxRequests });
+                if (!(sm.countCapHeld && sm.utilityCapHeld)) return;
+                const plan = allocate({ ...b.terms, maxNewUtility: undefined }, b.prices);
+                compared++;
+                assert.ok(plan.countedUtility >= sm.countedUtility, `ours ${plan.countedUtility} < SpotManager ${sm.countedUtility}`);
+                assert.ok(sm.bids <= b.terms.budget * (1 + 1e-9), `SpotManager bid ${sm.bids} over budget ${b.terms.budget}`);
+            }),
+            { numRuns: 300 },
+        );
+        assert.ok(compared > 60, `only ${compared} books compared`);
     });
 
-    it("does not spend the budget on the second-best type up to its cap when that starves a third", () => {
-        // Greedy fills x0 to its share, then x2 (4 units, cheaper per unit than x1) to its share, and then
-        // cannot afford x1; one of each reaches the target.
-        const terms: FleetTerms = { budget: 0.25, maxUtilityPrice: 0.05, maxPercentPerType: 0.5, targetUtility: 19, instanceTypes: types(8, 8, 4) };
-        const prices = { "x0.large": 0.068, "x1.large": 0.099, "x2.large": 0.049 };
-        const greedy = spotManagerGreedy(terms, prices);
-        const plan = allocate(terms, prices);
-        const ref = bruteForce(terms, prices);
-        assert.equal(greedy.shareCapHeld, true);
-        assert.ok(greedy.countedUtility < ref.countedUtility, `greedy ${greedy.countedUtility} vs optimum ${ref.countedUtility}`);
-        assert.equal(plan.countedUtility, ref.countedUtility);
-        assert.ok(plan.cost <= terms.budget);
+    it("one run requests at most max_requests_per_type of a type and at most max_new_utility", () => {
+        const terms: FleetTerms = { budget: 10, maxUtilityPrice: 0.05, maxPercentPerType: 1, targetUtility: 400, maxNewUtility: 30, instanceTypes: types(2, 4) };
+        const prices = { "x0.large": 0.02, "x1.large": 0.06 };
+        const one = spotManagerSettle(terms, prices, { maxRequestsPerType: 3, maxRuns: 1 });
+        // Best value first: x0 (100 units/$): naive round(30 / 2) = 15, capped at 3; then x1: round(24 / 4) = 6, capped at 3.
+        assert.deepEqual(one.counts, { "x0.large": 3, "x1.large": 3 });
+        const settled = spotManagerSettle(terms, prices, { maxRequestsPerType: 3 });
+        assert.ok(settled.runs > 1 && settled.countedUtility > one.countedUtility);
     });
 
-    it("respects the share cap when the budget runs out before the projected fleet, where greedy breaks it", () => {
-        // Greedy projects a 100-unit fleet, so x0 may take 50 units; the budget buys exactly those 5 x0 and
-        // nothing else: a one-type fleet. The best share-respecting part of that plan is empty.
-        const terms: FleetTerms = { budget: 0.5, maxUtilityPrice: 0.05, maxPercentPerType: 0.5, targetUtility: 100, instanceTypes: types(10, 10) };
-        const prices = { "x0.large": 0.1, "x1.large": 0.2 };
-        const greedy = spotManagerGreedy(terms, prices);
-        const plan = allocate(terms, prices);
-        assert.equal(greedy.shareCapHeld, false);
-        assert.equal(shareCapHolds(plan.counts, terms), true);
-        const salvage = bestSubFleet(terms, prices, greedy.counts);
-        const ref = bruteForce(terms, prices);
-        assert.equal(plan.countedUtility, ref.countedUtility);
-        assert.ok(plan.countedUtility > salvage.countedUtility, `plan ${plan.countedUtility} vs greedy salvage ${salvage.countedUtility}`);
+    it("bids 10% over the price for a single instance, and counts bids, not prices, against the budget", () => {
+        const terms: FleetTerms = { budget: 0.12, maxUtilityPrice: 0.05, maxPercentPerType: 1, targetUtility: 4, maxNewUtility: 30, instanceTypes: types(4) };
+        const sm = spotManagerSettle(terms, { "x0.large": 0.1 }, {});
+        assert.equal(sm.counts["x0.large"], 1);
+        assert.ok(Math.abs(sm.bids - 0.11) < 1e-12, `bid ${sm.bids}`);
+        // A budget of 0.105 affords the price but not SpotManager's 10% higher bid.
+        assert.equal(spotManagerSettle({ ...terms, budget: 0.105 }, { "x0.large": 0.1 }, {}).counts["x0.large"], 0);
+        assert.equal(allocate({ ...terms, budget: 0.105 }, { "x0.large": 0.1 }).counts["x0.large"], 1);
     });
 
-    it("matches greedy when there is no share cap and one type is best per dollar at every size", () => {
-        const terms: FleetTerms = { budget: 1, maxUtilityPrice: 0.05, maxPercentPerType: 1, targetUtility: 40, instanceTypes: types(4, 8) };
-        const prices = { "x0.large": 0.04, "x1.large": 0.1 };
-        const greedy = spotManagerGreedy(terms, prices);
+    it("lets one type take far more than max_percent_per_type on a fresh fleet (its cap counts instances it projects)", () => {
+        // p = 0.7, fresh fleet: limit_total = floor(all * 0.7 / 0.3) >= naive, so the best-value type takes everything.
+        const terms: FleetTerms = { budget: 5, maxUtilityPrice: 0.05, maxPercentPerType: 0.7, targetUtility: 40, maxNewUtility: 40, instanceTypes: types(4, 4) };
+        const prices = { "x0.large": 0.04, "x1.large": 0.08 };
+        const sm = spotManagerSettle(terms, prices, {});
+        assert.equal(sm.counts["x0.large"], 10);
+        assert.equal(sm.countCapHeld, false);
         const plan = allocate(terms, prices);
-        assert.equal(plan.countedUtility, greedy.countedUtility);
-        assert.ok(Math.abs(plan.cost - greedy.cost) < 1e-12);
+        assert.equal(plan.countedUtility, 40);
+        assert.ok(plan.counts["x0.large"] * 4 <= 0.7 * plan.utility);
     });
 });

@@ -60,7 +60,7 @@ describe("spot price book", () => {
         });
         assert.equal(changes[0].price, 0.0312);
         assert.equal(changes[0].timestamp, now - 2 * HOUR);
-        const linux = reducePriceHistory(changes, { now, percentile: 1, productDescription: "Linux/UNIX" });
+        const linux = reducePriceHistory(changes, { now, percentile: 1, products: ["Linux/UNIX"] });
         assert.equal(linux["r5.large"].price, 0.0312);
     });
 
