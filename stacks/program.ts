@@ -56,10 +56,10 @@ export function plannedGrants(cfg: StackConfig, region: string): Record<Tier, Pl
 }
 
 /**
- * The Pulumi CLI the program needs: `replaceWith` (search drains and bounces replaced with their instance)
- * arrived in v3.207.0 (pulumi/pulumi#20693). Checked by the entry point (stacks/index.ts).
+ * The Pulumi CLI the program needs (`replaceWith`, v3.207.0): one home in ops/preflight/pulumi-cli.ts, read by
+ * the entry point (stacks/index.ts) and by the preflight (`npm run preflight`).
  */
-export const MINIMUM_PULUMI_CLI = ">=3.207.0";
+export { MINIMUM_PULUMI_CLI } from "../ops/preflight/pulumi-cli";
 
 /**
  * The whole program: validate config, check guardrails against the deployed state, then declare the
@@ -234,5 +234,7 @@ export async function program(): Promise<Record<string, unknown>> {
         bucketNames: Object.fromEntries(Object.entries(buckets).map(([k, b]) => [k, b.bucketName])),
         hostIps: Object.fromEntries(Object.entries(hosts).map(([k, h]) => [k, h.privateIp])),
         alarmTopicArn: alarms.topicArn,
+        // The preflight reads the search admin password from here (search.admin.auth basic; ops/preflight/search.ts).
+        ...(cfg.search?.admin.auth === "basic" ? { searchAdminPasswordParameter: `/${cfg.prefix}/${cfg.environment}/${GENERATED_SECRETS.searchAdminPassword.parameter}` } : {}),
     };
 }

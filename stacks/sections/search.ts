@@ -13,6 +13,7 @@
  * cluster, and each node's replacing inputs and config hash, so the comparison sees exactly what the
  * component will replace or bounce.
  */
+import * as pulumi from "@pulumi/pulumi";
 import type { ConfigProblem } from "../../ops/config/errors";
 import { ConfigError } from "../../ops/config/errors";
 import type { StackConfig } from "../../ops/config/schema";
@@ -26,7 +27,7 @@ import {
 } from "../../ops/search/config";
 import { diffNodes, refuseTooFewClusterManagers, refuseTooFewDataNodes, searchClusterRefusals } from "../../ops/search/guardrails";
 import { SearchCluster } from "../../components/search/SearchCluster";
-import { SecurityParameterNames, securityParameterNames } from "../../ops/search/security";
+import { SecurityParameterNames, securityParameterNames, tlsServerName } from "../../ops/search/security";
 import { searchSnapshotSchema } from "../../ops/state/schemas";
 import { readSnapshot } from "../../ops/state/snapshot";
 import { StackSection } from "./section";
@@ -276,6 +277,14 @@ export function deployedSearch(config: SearchClusterConfig, bootstrap: readonly 
     };
 }
 
+/** An endpoint URL without the user and password it carries. */
+function withoutCredentials(endpoint: string): string {
+    const url = new URL(endpoint);
+    url.username = "";
+    url.password = "";
+    return url.toString().replace(/\/$/, "");
+}
+
 /** ActiveData's search cluster (config key `search`). */
 export const searchSection: StackSection<"search"> = {
     key: "search",
@@ -320,6 +329,12 @@ export const searchSection: StackSection<"search"> = {
                 endpointNode: specs.find((n) => n.endpoint)!.nodeName,
                 seedHosts: [discovery.seedName],
                 nodeIps: cluster.nodeIps,
+                // What the preflight asks before `pulumi up` (ops/preflight/search.ts): the admin endpoint without its
+                // credentials (not a secret once they are gone), the admin user with admin.auth basic (the password is the
+                // stack's searchAdminPasswordParameter) and, with TLS, the certificate's name and the parameter holding the CA.
+                adminUrl: pulumi.unsecret(cluster.endpoint.apply(withoutCredentials)),
+                ...(config.admin.auth === "basic" ? { adminUser: config.admin.username } : {}),
+                ...(config.admin.tls ? { adminTls: { serverName: tlsServerName(config.clusterName), caParameter: searchSecurityParameters(config, ctx.cfg)!.ca } } : {}),
             },
             plan: searchUpdatePlan(prev, specs, config),
         };
