@@ -68,6 +68,8 @@ export interface ControlPlaneArgs {
  * An edit of anything else the recovery script mentions (compute node addresses, essentials) only
  * runs the command's no-op update: recovery never runs against a headnode that holds data.
  * On the first deployment the same command only enables the headnode's backups.
+ * controlPlane.recovery.acceptBackupStamp reaches recovery as ACCEPT_BACKUP_STAMP in the command's
+ * environment (and in the script itself, since sshd passes only the variables AcceptEnv lists).
  */
 export class ControlPlane extends pulumi.ComponentResource {
     public readonly headnodeIp: pulumi.Output<string>;
@@ -142,6 +144,10 @@ export class ControlPlane extends pulumi.ComponentResource {
                 },
                 create,
                 update: RECOVERY_UPDATE_SCRIPT,
+                // controlPlane.recovery.acceptBackupStamp: restore exactly that unit (validated at preview).
+                ...(args.controlPlane.recovery.acceptBackupStamp === undefined
+                    ? {}
+                    : { environment: { ACCEPT_BACKUP_STAMP: args.controlPlane.recovery.acceptBackupStamp } }),
                 triggers: [`${args.headnode.name} ${replacementIdentity(args.headnode)}`, headnode.instanceId],
             },
             { parent: this, dependsOn: [headnode, ...computeNodes.values()] },

@@ -5,7 +5,7 @@ import type { PlatformConfig } from "../../ops/platform/config";
 import { replacementIdentity } from "../../ops/platform/guardrails";
 import type { ResolvedHost } from "../../ops/platform/hosts";
 import { layerGraph, startupOrder } from "../../ops/platform/layers";
-import { platformBackupScripts, serviceCommands } from "../../ops/platform/scripts";
+import { RESTORE_UPDATE_SCRIPT, platformBackupScripts, platformRestoreScript, serviceCommands } from "../../ops/platform/scripts";
 import { backupNeeds, backupTimerInstallScript, backupTimerRemoveScript, backupUnitName } from "../../ops/platform/timers";
 import { Host } from "../compute/Host";
 
@@ -75,6 +75,12 @@ export function placementProblems(platform: PlatformConfig, hostNames: Iterable<
  * a change of user data replaces the machine, and an edit of the backup settings must never replace
  * the PostgreSQL or NameNode host. A backup command depends on the services it reads, so it is
  * installed after they started and removed before they stop.
+ *
+ * Restore (platform.backup.restore): one remote command on the PostgreSQL host runs the metadata
+ * restore (ops/platform/scripts.ts metadataRestoreScript) when it is created: the key added or the
+ * host replaced; its update does nothing. It runs after PostgreSQL started and before the Koverse
+ * server starts, and gets platform.backup.restore.acceptBackupStamp as ACCEPT_BACKUP_STAMP in its
+ * environment (the script also carries the configured stamp, since sshd passes only what AcceptEnv lists).
  */
 export class LayeredPlatform extends pulumi.ComponentResource {
     /** Private IP per platform host name. */
@@ -134,20 +140,30 @@ export class LayeredPlatform extends pulumi.ComponentResource {
         const graph = layerGraph(config);
         const scripts = new Map(serviceCommands(config).map((c) => [c.id, c]));
         const commands = new Map<string, command.remote.Command>();
+        // platform.backup.restore: the metadata restore runs on the PostgreSQL host after PostgreSQL
+        // started and before the Koverse server starts (which would otherwise create an empty database).
+        const placedRestore = platformRestoreScript(config, "bucket-name-pending");
+        let restore: command.remote.Command | undefined;
         this.serviceCommands = {};
         // Waves are a topological order: every dependency is registered before its dependents.
         for (const id of startupOrder(graph).flat()) {
             const c = scripts.get(id)!;
             const resourceName = `${name}-${c.host}-${c.service}`;
+            const needs = (graph.dependsOn.get(id) ?? []).map((d) => commands.get(d)!);
+            if (c.service === "koverse-server" && restore !== undefined) needs.push(restore);
             commands.set(
                 id,
-                new command.remote.Command(
-                    resourceName,
-                    { ...on(c.host), create: c.create, delete: c.delete },
-                    { parent: this, dependsOn: (graph.dependsOn.get(id) ?? []).map((d) => commands.get(d)!) },
-                ),
+                new command.remote.Command(resourceName, { ...on(c.host), create: c.create, delete: c.delete }, { parent: this, dependsOn: needs }),
             );
             this.serviceCommands[id] = resourceName;
+            if (placedRestore !== undefined && c.service === "postgresql" && c.host === placedRestore.host) {
+                const script = pulumi.output(args.backupBucket).apply((b) => platformRestoreScript(config, b)!.script);
+                restore = new command.remote.Command(
+                    `${name}-${placedRestore.host}-metadata-restore`,
+                    { ...on(placedRestore.host), create: script, update: RESTORE_UPDATE_SCRIPT, environment: placedRestore.environment },
+                    { parent: this, dependsOn: [commands.get(id)!] },
+                );
+            }
         }
 
         const backup = config.backup;
@@ -170,7 +186,7 @@ export class LayeredPlatform extends pulumi.ComponentResource {
         }
 
         this.hostIps = Object.fromEntries([...hosts].map(([h, { host }]) => [h, host.privateIp]));
-        this.commandStdout = [...commands.values(), ...timers].map((c) => c.stdout);
+        this.commandStdout = [...commands.values(), ...timers, ...(restore === undefined ? [] : [restore])].map((c) => c.stdout);
         this.registerOutputs({ hostIps: this.hostIps, serviceCommands: this.serviceCommands });
     }
 }

@@ -5,7 +5,7 @@
  * objective ("This leaves the potential that you lose up to one $period of ... data").
  */
 import { z } from "zod";
-import { hostName, hostSchema, s3Prefix, sshSchema } from "../platform/config";
+import { backupStamp, hostName, hostSchema, maxClockSkewSeconds, s3Prefix, sshSchema } from "../platform/config";
 import { parseOrThrow, strictRecord } from "../platform/issues";
 
 export const ESSENTIALS = ["binder", "manatee", "moray"] as const;
@@ -47,7 +47,13 @@ export const controlPlaneSchema = strictRecord({
       port: z.number().int().min(1).max(65535).default(5432),
       user: z.string().min(1).default("postgres"),
     }).default({ name: "moray", port: 5432, user: "postgres" }),
+    maxClockSkewSeconds,
   }),
+  /** How the next recovery chooses its backup (passed to the recovery command's environment). */
+  recovery: strictRecord({
+    /** Restore exactly this unit, whatever its age (its manifest and checksums are still checked). */
+    acceptBackupStamp: backupStamp.optional(),
+  }).default({}),
 }).superRefine((config, ctx) => {
   const names = new Set<string>([config.headnode.name]);
   config.computeNodes.forEach((h, i) => {

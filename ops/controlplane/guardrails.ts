@@ -41,7 +41,7 @@ export function headnodeReplaced(previous: ControlPlaneConfig, next: ControlPlan
 
 function backupSettings(c: ControlPlaneConfig): string {
   const b = c.backup;
-  return JSON.stringify([b.bucket ?? "(stack backup bucket)", b.prefix, b.periodMinutes, b.imageStoreDir, b.database.name, b.database.port, b.database.user]);
+  return JSON.stringify([b.bucket ?? "(stack backup bucket)", b.prefix, b.periodMinutes, b.imageStoreDir, b.database.name, b.database.port, b.database.user, b.maxClockSkewSeconds]);
 }
 
 export function checkControlPlaneUpdate(previous: ControlPlaneConfig | undefined, next: ControlPlaneConfig, environment: Environment): ControlPlaneViolation[] {

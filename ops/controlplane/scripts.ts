@@ -3,16 +3,18 @@
  * process" and "imgapi": a periodic backup of the headnode database and of the local image files,
  * used to seed the new headnode; up to one period of data may be lost).
  *
- * Backups: s3://<bucket>/<prefix>/postgres/<database>/<UTC stamp>.dump and
- *          s3://<bucket>/<prefix>/images/<UTC stamp>.tar.gz.
+ * A backup is one unit (ops/platform/backupunit.ts) under s3://<bucket>/<prefix>/units/<stamp>/:
+ * database.dump (pg_dump), roles.sql (pg_dumpall --roles-only, without passwords), images.tar.gz
+ * (the image store), then MANIFEST, written last. Recovery restores one whole unit or nothing.
  *
  * Environment read by the scripts: AWS credentials (instance profile or AWS_*), AWS_ENDPOINT_URL
  * (optional S3-compatible endpoint), PGPASSWORD (optional, every PostgreSQL connection),
- * ACCEPT_BACKUP_STAMP (recovery only: knowingly accept that one backup older than the objective).
+ * ACCEPT_BACKUP_STAMP (recovery only: restore exactly that unit; set from
+ * controlPlane.recovery.acceptBackupStamp by the recovery command's environment).
  */
 import {
-  AWS_FUNCTIONS, DOWNLOAD_FUNCTION, DUMP_FUNCTION, LATEST_BACKUP_FUNCTION, RESTORE_FUNCTIONS, STAMP_FORMAT,
-  UPLOAD_FUNCTION, WORKDIR, bash, postgresVariables, prelude, q, stampedNamePattern, type PostgresTarget,
+  AWS_FUNCTIONS, DUMP_FUNCTIONS, LOCK_FUNCTION, RESTORE_FUNCTIONS, TAR_FUNCTION, UNIT_READ_FUNCTIONS, UNIT_RULE_FUNCTIONS,
+  UNIT_WRITE_FUNCTIONS, WORKDIR, bash, postgresVariables, prelude, q, type PostgresTarget,
 } from "../platform/bash";
 import { timerUnits, type TimerUnits } from "../platform/timers";
 import { ESSENTIALS, ESSENTIAL_SPECS, backupBucket, type ControlPlaneConfig, type HealthProbe } from "./config";
@@ -20,6 +22,8 @@ import { ESSENTIALS, ESSENTIAL_SPECS, backupBucket, type ControlPlaneConfig, typ
 export const BACKUP_UNIT = "dataplat-headnode-backup";
 export const BACKUP_SCRIPT_PATH = "/usr/local/sbin/dataplat-headnode-backup";
 export const BACKUP_ENV_FILE = "/etc/dataplat/headnode-backup.env";
+/** The flock(1) every headnode backup run holds (one run at a time). */
+export const BACKUP_LOCK_FILE = "/run/lock/dataplat-headnode-backup.lock";
 /**
  * Present once the headnode holds the control plane's data: written by recovery after the restore
  * was verified, or by firstHeadnodeScript on a control plane's first headnode. Until it exists the
@@ -28,12 +32,15 @@ export const BACKUP_ENV_FILE = "/etc/dataplat/headnode-backup.env";
  */
 export const BACKUP_READY_MARKER = "/var/lib/dataplat/headnode-backup-enabled";
 
-export function databaseBackupDir(config: ControlPlaneConfig): string {
-  return `${config.backup.prefix}/postgres/${config.backup.database.name}`;
-}
+/** The unit kind written in a headnode backup's manifest, and its parts. */
+export const HEADNODE_UNIT_KIND = "headnode";
+export const HEADNODE_PARTS = ["database.dump", "roles.sql", "images.tar.gz"] as const;
+/** The config key an operator sets to restore one unit on purpose. */
+export const ACCEPT_STAMP_KEY = "controlPlane.recovery.acceptBackupStamp";
 
-export function imageBackupDir(config: ControlPlaneConfig): string {
-  return `${config.backup.prefix}/images`;
+/** Where the headnode's backup units live: s3://<bucket>/<unitRoot>/<stamp>/. */
+export function unitRoot(config: ControlPlaneConfig): string {
+  return `${config.backup.prefix}/units`;
 }
 
 /** The headnode PostgreSQL as seen from the headnode itself. */
@@ -42,31 +49,44 @@ export function headnodeDatabase(config: ControlPlaneConfig): PostgresTarget {
   return { host: "127.0.0.1", port: db.port, user: db.user, database: db.name };
 }
 
+export interface HeadnodeBackupOptions {
+  /** A run before this file exists skips (exit 0) without touching the bucket. */
+  readonly readyMarker?: string;
+  /** The flock file; default BACKUP_LOCK_FILE. */
+  readonly lockFile?: string;
+}
+
 /**
- * pg_dump of the headnode database and tar of the image store, each checked, then uploaded. With
- * `readyMarker`, a run before that file exists skips (exit 0) without touching the bucket.
+ * One backup unit of the headnode, under flock: pg_dump and the roles, uploaded first (a busy image
+ * store never costs the dump), then the image store's tarball (retried while files change under
+ * it), then the manifest. Fails, leaving the unit without a manifest, when an upload fails or the
+ * host's clock disagrees with S3's by more than backup.maxClockSkewSeconds.
  */
-export function headnodeBackupScript(config: ControlPlaneConfig, source: PostgresTarget = headnodeDatabase(config), readyMarker?: string): string {
-  const { imageStoreDir } = config.backup;
+export function headnodeBackupScript(config: ControlPlaneConfig, source: PostgresTarget = headnodeDatabase(config), options: HeadnodeBackupOptions = {}): string {
+  const { imageStoreDir, periodMinutes, maxClockSkewSeconds } = config.backup;
   const bucket = backupBucket(config);
+  const { readyMarker } = options;
   return prelude(BACKUP_UNIT, [
-    `Headnode backup (RFD 67): pg_dump of ${source.database} to s3://${bucket}/${databaseBackupDir(config)}/<UTC stamp>.dump`,
-    `and tar of the image store ${imageStoreDir} to s3://${bucket}/${imageBackupDir(config)}/<UTC stamp>.tar.gz.`,
-    `Runs every ${config.backup.periodMinutes} minutes (the recovery point objective).`,
+    `Headnode backup (RFD 67): one unit under s3://${bucket}/${unitRoot(config)}/<stamp>/ holding a pg_dump of ${source.database},`,
+    `its roles (without passwords) and a tar of the image store ${imageStoreDir}; the MANIFEST is written last.`,
+    `Runs every ${periodMinutes} minutes (the recovery point objective).`,
   ]) + (readyMarker === undefined ? "" : bash`if [[ ! -e ${q(readyMarker)} ]]; then
   log "skipped: ${readyMarker} does not exist yet (this headnode has not been recovered or initialised); nothing was uploaded"
   exit 0
 fi
-`) + bash`readonly bucket=${q(bucket)} db_dir=${q(databaseBackupDir(config))} image_dir=${q(imageBackupDir(config))} image_store=${q(imageStoreDir)}
-${AWS_FUNCTIONS}${postgresVariables(source)}${WORKDIR}${UPLOAD_FUNCTION}${DUMP_FUNCTION}stamp=$(date -u +${STAMP_FORMAT})
+`) + bash`readonly bucket=${q(bucket)} unit_root=${q(unitRoot(config))} image_store=${q(imageStoreDir)} host_label=${q(config.headnode.name)}
+readonly max_skew_seconds=${maxClockSkewSeconds} lock_file=${q(options.lockFile ?? BACKUP_LOCK_FILE)} lock_wait_seconds=${periodMinutes * 60}
+${AWS_FUNCTIONS}${postgresVariables(source)}${WORKDIR}${LOCK_FUNCTION}${UNIT_RULE_FUNCTIONS}${UNIT_WRITE_FUNCTIONS}${TAR_FUNCTION}${DUMP_FUNCTIONS}take_lock
 [[ -d "$image_store" ]] || die "image store $image_store does not exist"
-dump_database "$work/dump"
+unit_begin "$unit_root" ${q(HEADNODE_UNIT_KIND)} "$host_label"
+dump_database "$work/database.dump"
+dump_roles "$work/roles.sql"
+upload_part "$work/database.dump" database.dump
+upload_part "$work/roles.sql" roles.sql
 log "tar of the image store $image_store"
-tar -C "$image_store" -czf "$work/images.tar.gz" . || die "tar of $image_store failed"
-tar -tzf "$work/images.tar.gz" >/dev/null || die "the image store archive cannot be read back"
-upload "$work/dump" "$db_dir/$stamp.dump"
-upload "$work/images.tar.gz" "$image_dir/$stamp.tar.gz"
-log "backup complete: stamp $stamp"
+tar_archive "$work/images.tar.gz" "$image_store" .
+upload_part "$work/images.tar.gz" images.tar.gz
+unit_commit
 `;
 }
 
@@ -92,7 +112,7 @@ export function backupUserData(config: ControlPlaneConfig): string {
   return `#!/usr/bin/env bash
 # dataplat headnode user data: periodic backup (RFD 67). Generated; do not edit by hand.
 set -euo pipefail
-${file(BACKUP_SCRIPT_PATH, "0750", headnodeBackupScript(config, headnodeDatabase(config), BACKUP_READY_MARKER))}${file(`/etc/systemd/system/${BACKUP_UNIT}.service`, "0644", units.service)}${file(`/etc/systemd/system/${BACKUP_UNIT}.timer`, "0644", units.timer)}systemctl daemon-reload
+${file(BACKUP_SCRIPT_PATH, "0750", headnodeBackupScript(config, headnodeDatabase(config), { readyMarker: BACKUP_READY_MARKER }))}${file(`/etc/systemd/system/${BACKUP_UNIT}.service`, "0644", units.service)}${file(`/etc/systemd/system/${BACKUP_UNIT}.timer`, "0644", units.timer)}systemctl daemon-reload
 systemctl enable --now ${BACKUP_UNIT}.timer
 `;
 }
@@ -143,12 +163,14 @@ probe_postgres() {
 }
 probe_zookeeper() {
   local name=$1 host=$2 port=$3 reply
+  # shellcheck disable=SC2016 # $0 and $1 expand in the inner bash
   reply=$(timeout 10 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf ruok >&3 && head -c 4 <&3' "$host" "$port" 2>/dev/null) || reply=""
   [[ "$reply" == imok ]] || { log "$name: UNHEALTHY: ZooKeeper $host:$port did not answer imok to ruok (got '$reply')"; return 1; }
   log "$name: healthy (ZooKeeper $host:$port answers imok)"
 }
 probe_tcp() {
   local name=$1 host=$2 port=$3
+  # shellcheck disable=SC2016 # $0 and $1 expand in the inner bash
   timeout 10 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null \
     || { log "$name: UNHEALTHY: nothing accepts connections on $host:$port"; return 1; }
   log "$name: healthy ($host:$port accepts connections)"
@@ -167,55 +189,81 @@ function probeCall(check: EssentialCheck): string {
 /**
  * Recovery of a replaced headnode, run once by the command that replaces it:
  * 1. every essential instance off the headnode answers its health probe;
- * 2. the latest database and image-store backups exist and are within the recovery point objective;
- * 3. both archives are readable, the target database is missing or empty and the image store is empty;
- * 4. restore the database (one transaction) and verify it against the archive;
- * 5. restore the image store and verify it against the archive; only then exit 0.
- * Nothing is written before steps 1-3 pass. With `readyMarker`, that file is written last, after
- * both verifications: it enables the new headnode's own backups (see BACKUP_READY_MARKER).
+ * 2. the newest complete backup unit (manifest complete, every part matching it, not clock-skewed)
+ *    is younger than the recovery point objective by S3's LastModified, or is the unit named by
+ *    ACCEPT_BACKUP_STAMP; all its parts are downloaded and their sha256 checked;
+ * 3. the target database is absent and the image store absent or empty;
+ * 4. the image store is extracted into a staging directory and compared with the archive;
+ * 5. the roles the dump names are created if missing, the dump is restored into a scratch
+ *    database, verified (rows, owners, grants), and renamed into place;
+ * 6. the staging directory is renamed into place; only then exit 0.
+ * Nothing is written before steps 1-3 pass, and any failure removes what this run created (scratch
+ * database, roles it created, staging directory): the headnode is left as it was. With
+ * `readyMarker`, that file is written last: it enables the new headnode's own backups.
+ * Role passwords are not in the backup: the script says so when it creates roles.
  */
 export function recoveryScript(config: ControlPlaneConfig, checks: readonly EssentialCheck[], target: PostgresTarget = headnodeDatabase(config), readyMarker?: string): string {
   if (checks.length === 0) throw new Error("recoveryScript: no essential checks; recovery cannot tell whether the cluster is healthy");
-  const { imageStoreDir, periodMinutes } = config.backup;
+  const { imageStoreDir, periodMinutes, maxClockSkewSeconds } = config.backup;
   const bucket = backupBucket(config);
   return prelude("dataplat-headnode-recover", [
-    "Headnode recovery (RFD 67): check the essentials, restore the latest backup if it is within the",
-    `recovery point objective (${periodMinutes} minutes), verify, and only then succeed.`,
-  ]) + bash`readonly bucket=${q(bucket)} db_dir=${q(databaseBackupDir(config))} image_dir=${q(imageBackupDir(config))} image_store=${q(imageStoreDir)} max_age_minutes=${periodMinutes}
-${AWS_FUNCTIONS}${postgresVariables(target)}${WORKDIR}${PROBES}${LATEST_BACKUP_FUNCTION}${DOWNLOAD_FUNCTION}${RESTORE_FUNCTIONS}
-log "step 1/5: essential services"
+    "Headnode recovery (RFD 67): check the essentials, restore the newest complete backup unit if it is within the",
+    `recovery point objective (${periodMinutes} minutes), verify, and only then succeed; a failure changes nothing.`,
+  ]) + bash`readonly bucket=${q(bucket)} unit_root=${q(unitRoot(config))} image_store=${q(imageStoreDir)} max_age_minutes=${periodMinutes}
+readonly max_skew_seconds=${maxClockSkewSeconds} accept_hint=${q(ACCEPT_STAMP_KEY)} staging=${q(`${imageStoreDir}.dataplat-restoring`)}
+${AWS_FUNCTIONS}${postgresVariables(target)}${WORKDIR}${PROBES}${UNIT_RULE_FUNCTIONS}${UNIT_READ_FUNCTIONS}${RESTORE_FUNCTIONS}staged="" moved="" marked="" store_existed=""
+on_exit_extra() {
+  if [[ -n "$staged" ]]; then rm -rf "$staging" && log "removed $staging"; fi
+  if [[ -n "$moved" ]]; then
+    rm -rf "$image_store" && log "removed the restored $image_store"
+    if [[ -n "$store_existed" ]]; then mkdir -p "$image_store"; fi
+  fi
+${readyMarker === undefined ? "" : `  if [[ -n "$marked" ]]; then rm -f ${q(readyMarker)}; fi
+`}}
+trap 'on_exit_extra; rm -rf "$work"' EXIT
+
+log "step 1/6: essential services"
 unhealthy=0
 ${checks.map(probeCall).join("\n")}
 (( unhealthy == 0 )) || die "$unhealthy essential instance(s) unhealthy; refusing to recover the headnode against a cluster that cannot be trusted"
 
-log "step 2/5: latest backups"
-latest_backup "$db_dir" ${q(stampedNamePattern(".dump"))} "$max_age_minutes"
-db_key=$LATEST_KEY
-latest_backup "$image_dir" ${q(stampedNamePattern(".tar.gz"))} "$max_age_minutes"
-image_key=$LATEST_KEY
+log "step 2/6: the backup unit"
+configured_accept ${q(config.recovery.acceptBackupStamp ?? "")}
+choose_unit "$unit_root" ${q(HEADNODE_UNIT_KIND)} "$max_age_minutes" ${HEADNODE_PARTS.map(q).join(" ")}
+check_archive "$work/unit/database.dump"
+tar -tzf "$work/unit/images.tar.gz" >/dev/null || die "images.tar.gz of unit $CHOSEN_STAMP is not a readable tar.gz; refusing to restore"
 
-log "step 3/5: targets and archives"
-require_empty_target
+log "step 3/6: targets"
+require_absent_target
 if [[ -d "$image_store" ]] && [[ -n "$(ls -A "$image_store")" ]]; then
-  die "image store $image_store is not empty; refusing to overwrite it"
+  die "image store $image_store is not empty; refusing to overwrite it; nothing was changed"
 fi
-download "$db_key" "$work/dump"
-download "$image_key" "$work/images.tar.gz"
-check_archive "$work/dump"
-tar -tzf "$work/images.tar.gz" >/dev/null || die "s3://$bucket/$image_key is not a readable tar.gz; refusing to restore"
+[[ ! -e "$staging" ]] || die "$staging exists (left by an interrupted recovery?); remove it; nothing was changed"
 
-log "step 4/5: restore database $database from s3://$bucket/$db_key"
-restore_database "$work/dump"
-verify_database "$work/dump"
+log "step 4/6: image store into $staging"
+staged=1
+mkdir -p "$staging" || die "cannot create $staging"
+tar -C "$staging" -xzf "$work/unit/images.tar.gz" || die "extracting the image store failed"
+tar -C "$staging" --compare -zf "$work/unit/images.tar.gz" >/dev/null || die "$staging differs from the archive after extraction"
+log "verified: $staging matches the archive"
 
-log "step 5/5: restore image store $image_store from s3://$bucket/$image_key"
-mkdir -p "$image_store"
-tar -C "$image_store" -xzf "$work/images.tar.gz" || die "extracting the image store failed"
-tar -C "$image_store" --compare -zf "$work/images.tar.gz" >/dev/null || die "image store $image_store differs from the archive after extraction"
-log "verified: image store matches the archive"
-${readyMarker === undefined ? "" : bash`mkdir -p ${q(readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/")} && touch ${q(readyMarker)} || die ${q(`restored and verified, but cannot write ${readyMarker}; backups stay disabled until it exists`)}
+log "step 5/6: database $database from unit $CHOSEN_STAMP"
+restore_unit "$work/unit/database.dump" "$work/unit/roles.sql"
+
+log "step 6/6: image store $image_store"
+store_existed=""
+if [[ -d "$image_store" ]]; then store_existed=1; rmdir "$image_store" || die "cannot remove the empty $image_store"; fi
+moved=1
+mv -T "$staging" "$image_store" || die "cannot move $staging to $image_store"
+staged=""
+${readyMarker === undefined ? "" : bash`marked=1
+mkdir -p ${q(readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/")} || die ${q(`restored and verified, but cannot create the directory of ${readyMarker}`)}
+touch ${q(readyMarker)} || die ${q(`restored and verified, but cannot write ${readyMarker}; backups stay disabled until it exists`)}
 log ${q(`backups enabled (${readyMarker})`)}
-`}log "recovery complete: database from s3://$bucket/$db_key, images from s3://$bucket/$image_key"
+`}moved=""
+marked=""
+restore_commit
+log "recovery complete: unit s3://$bucket/$unit_root/$CHOSEN_STAMP/ ($CHOSEN_AGE_MINUTES minutes old by S3's LastModified)"
 `;
 }
 
@@ -226,7 +274,8 @@ log ${q(`backups enabled (${readyMarker})`)}
 export function firstHeadnodeScript(readyMarker: string = BACKUP_READY_MARKER): string {
   return prelude("dataplat-headnode-first", [
     "First headnode of this control plane: there is no backup to recover from; enable the periodic backup.",
-  ]) + bash`mkdir -p ${q(readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/")} && touch ${q(readyMarker)} || die ${q(`cannot write ${readyMarker}`)}
+  ]) + bash`mkdir -p ${q(readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/")} || die ${q(`cannot create the directory of ${readyMarker}`)}
+touch ${q(readyMarker)} || die ${q(`cannot write ${readyMarker}`)}
 log ${q(`backups enabled (${readyMarker})`)}
 `;
 }

@@ -5,6 +5,10 @@
  * Every script is `set -euo pipefail`, logs progress to stderr and exits non-zero whenever it
  * cannot tell that a step succeeded.
  */
+import {
+  MANIFEST_HEADER, MANIFEST_NAME, MODIFIED_PATTERN, PART_NAME_PATTERN, SHA256_PATTERN, SIZE_PATTERN, STAMP_DATE_FORMAT, STAMP_EXAMPLE,
+  STAMP_PATTERN, TAR_ATTEMPTS,
+} from "./backupunit";
 
 /** Single-quote a value for bash. */
 export function q(value: string | number): string {
@@ -22,15 +26,6 @@ export function bash(strings: TemplateStringsArray, ...values: unknown[]): strin
     if (i < values.length) out += String(values[i]);
   });
   return out;
-}
-
-/** The UTC stamp in backup object keys, `20240131T235959Z`: sorts in time order, so "latest" is the largest. */
-export const STAMP_FORMAT = "%Y%m%dT%H%M%SZ";
-export const STAMP_PATTERN = "[0-9]{8}T[0-9]{6}Z";
-
-/** Regex text for bash `[[ =~ ]]` matching `<stamp><suffix>`, capturing the stamp. */
-export function stampedNamePattern(suffix: string): string {
-  return `^(${STAMP_PATTERN})${suffix.replace(/[.[\]()*+?^$|\\{}]/g, (c) => `\\${c}`)}$`;
 }
 
 /** Shebang, header comment, strict mode, `log` and `die`. */
@@ -59,69 +54,283 @@ export const WORKDIR = bash`work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 `;
 
+
 /**
- * `upload FILE KEY`: copy to s3://$bucket/KEY and confirm the stored object has the file's size.
+ * `take_lock`: hold an exclusive flock(1) on $lock_file for the rest of the run, waiting up to
+ * $lock_wait_seconds for a run that holds it; a run that cannot get it uploads nothing.
  */
-export const UPLOAD_FUNCTION = bash`upload() {
-  local file=$1 key=$2 size stored
-  size=$(stat -c %s "$file")
-  log "uploading s3://$bucket/$key ($size bytes)"
-  aws_cli s3 cp --only-show-errors "$file" "s3://$bucket/$key" || die "upload of s3://$bucket/$key failed"
-  stored=$(aws_cli s3api head-object --bucket "$bucket" --key "$key" --query ContentLength --output text) \
-    || die "cannot confirm s3://$bucket/$key after upload"
-  [[ "$stored" == "$size" ]] || die "s3://$bucket/$key holds $stored bytes, expected $size"
+export const LOCK_FUNCTION = bash`take_lock() {
+  command -v flock >/dev/null || die "flock (util-linux) is not installed; refusing to run without the lock"
+  mkdir -p "$(dirname "$lock_file")" || die "cannot create the directory of $lock_file"
+  exec 9>>"$lock_file" || die "cannot open the lock file $lock_file"
+  if ! flock -n 9; then
+    log "another run holds $lock_file; waiting up to \${lock_wait_seconds}s"
+    flock -w "$lock_wait_seconds" 9 || die "another run still holds $lock_file after \${lock_wait_seconds}s; nothing was uploaded"
+  fi
 }
 `;
 
 /**
- * `latest_backup DIR PATTERN MAX_AGE_MINUTES`: sets LATEST_KEY and LATEST_STAMP to the newest
- * object DIR/<stamp><suffix>, or dies when there is none, the listing fails, or it is older than
- * MAX_AGE_MINUTES.
- *
- * The age is read from the UTC stamp in the key, which the backup script takes before the dump
- * starts: it is the recovery point. S3 LastModified is not trusted: it is when the upload finished,
- * and it is reset whenever an object is copied or replicated, which would make an old dump look new.
- * ACCEPT_BACKUP_STAMP=<stamp> lets an operator knowingly accept that one older backup.
+ * The rules of ops/platform/backupunit.ts as bash functions (same names, same arguments; the
+ * tests run both over the same cases):
+ * - `unit_time_verdict STAMP_S MODIFIED_S NOW_S MAX_AGE_S MAX_SKEW_S` prints skewed|future|too-old|fresh;
+ * - `host_clock_skewed BEFORE_S AFTER_S S3_S MAX_SKEW_S` succeeds when the clocks disagree;
+ * - `manifest_problem FILE KIND STAMP PART...|'*'` prints the problem and fails, or succeeds;
+ * - `stamp_seconds STAMP` prints the epoch seconds of a stamp's time.
  */
-export const LATEST_BACKUP_FUNCTION = bash`latest_backup() {
-  local backup_dir=$1 pattern=$2 max_minutes=$3 listing key name newest="" newest_key="" epoch now age
-  log "looking for the latest backup under s3://$bucket/$backup_dir/"
-  listing=$(aws_cli s3api list-objects-v2 --bucket "$bucket" --prefix "$backup_dir/" --query 'Contents[].Key' --output text) \
-    || die "cannot list s3://$bucket/$backup_dir/; a listing that fails cannot tell whether a backup exists"
-  while IFS= read -r key; do
-    name=\${key#"$backup_dir/"}
-    if [[ "$name" =~ $pattern ]] && [[ "\${BASH_REMATCH[1]}" > "$newest" ]]; then
-      newest=\${BASH_REMATCH[1]}
-      newest_key=$key
+export const UNIT_RULE_FUNCTIONS = bash`unit_time_verdict() {
+  local stamp_s=$1 modified_s=$2 now_s=$3 max_age_s=$4 max_skew_s=$5
+  if (( stamp_s > modified_s + max_skew_s )); then echo skewed
+  elif (( modified_s > now_s + max_skew_s )); then echo future
+  elif (( now_s - modified_s > max_age_s )); then echo too-old
+  else echo fresh
+  fi
+}
+host_clock_skewed() {
+  local before_s=$1 after_s=$2 s3_s=$3 max_skew_s=$4
+  (( s3_s < before_s - max_skew_s || s3_s > after_s + max_skew_s ))
+}
+stamp_seconds() {
+  local s=$1
+  [[ "$s" =~ ^${STAMP_PATTERN}$ ]] || return 1
+  date -u -d "\${s:0:4}-\${s:4:2}-\${s:6:2} \${s:9:2}:\${s:11:2}:\${s:13:2} UTC" +%s
+}
+manifest_problem() {
+  local file=$1 kind=$2 stamp=$3 line i count want have name
+  shift 3
+  local -a lines=() names=()
+  mapfile -t lines < "$file" || { echo "cannot read the manifest"; return 1; }
+  [[ "\${lines[0]:-}" == ${q(MANIFEST_HEADER)} ]] || { echo "not a dataplat backup manifest (first line '\${lines[0]:-}')"; return 1; }
+  [[ "\${lines[1]:-}" == "kind $kind" ]] || { echo "expected 'kind $kind', found '\${lines[1]:-}'"; return 1; }
+  [[ "\${lines[2]:-}" == "stamp $stamp" ]] || { echo "expected 'stamp $stamp', found '\${lines[2]:-}'"; return 1; }
+  [[ "$stamp" =~ ^${STAMP_PATTERN}$ ]] || { echo "'$stamp' is not a backup stamp"; return 1; }
+  [[ "\${lines[3]:-}" == "host \${stamp#*Z-}" ]] || { echo "expected 'host \${stamp#*Z-}', found '\${lines[3]:-}'"; return 1; }
+  for (( i = 4; i < \${#lines[@]}; i++ )); do
+    line=\${lines[i]}
+    if [[ "$line" =~ ^part\ (${PART_NAME_PATTERN})\ ${SIZE_PATTERN}\ ${SHA256_PATTERN}\ ${MODIFIED_PATTERN}$ ]]; then
+      name=\${BASH_REMATCH[1]}
+      for have in \${names[@]+"\${names[@]}"}; do
+        [[ "$have" != "$name" ]] || { echo "part $name is listed twice"; return 1; }
+      done
+      names+=("$name")
+      continue
     fi
-  done < <(printf '%s\n' "$listing" | tr '\t' '\n')
-  [[ -n "$newest" ]] || die "no backup under s3://$bucket/$backup_dir/ (expected keys like $backup_dir/20240131T235959Z...); refusing to restore"
-  epoch=$(date -u -d "\${newest:0:4}-\${newest:4:2}-\${newest:6:2} \${newest:9:2}:\${newest:11:2}:\${newest:13:2} UTC" +%s) \
-    || die "cannot read the time of backup $newest_key"
+    [[ "$line" =~ ^end\ (0|[1-9][0-9]*)$ ]] || { echo "line $(( i + 1 )) is neither a part nor the end: '$line'"; return 1; }
+    count=\${BASH_REMATCH[1]}
+    [[ "$count" == "\${#names[@]}" ]] || { echo "the end line counts $count parts, the manifest lists \${#names[@]}"; return 1; }
+    (( i == \${#lines[@]} - 1 )) || { echo "text after the end line (line $(( i + 2 )))"; return 1; }
+    (( \${#names[@]} > 0 )) || { echo "the manifest lists no parts"; return 1; }
+    if [[ "$*" != "*" ]]; then
+      want=$(printf '%s\n' "$@" | LC_ALL=C sort | paste -sd ' ' -)
+      have=$(printf '%s\n' "\${names[@]}" | LC_ALL=C sort | paste -sd ' ' -)
+      [[ "$want" == "$have" ]] || { echo "expected the parts $want, the manifest lists $have"; return 1; }
+    fi
+    return 0
+  done
+  echo "no end line: the manifest is truncated"
+  return 1
+}
+`;
+
+/** `s3_head KEY`: sets S3_SIZE, S3_SECONDS and S3_MODIFIED (UTC, whole seconds) from a HEAD of the object. */
+const S3_HEAD_FUNCTION = bash`s3_head() {
+  local key=$1 out modified
+  out=$(aws_cli s3api head-object --bucket "$bucket" --key "$key" --query '[ContentLength,LastModified]' --output text) || return 1
+  read -r S3_SIZE modified <<<"$out"
+  S3_SECONDS=$(date -u -d "$modified" +%s) || return 1
+  S3_MODIFIED=$(date -u -d "@$S3_SECONDS" +%Y-%m-%dT%H:%M:%SZ)
+}
+`;
+
+/**
+ * Writing a unit (variables: bucket, max_skew_seconds; work from WORKDIR):
+ * - `unit_begin ROOT KIND HOST`: takes the stamp (sets `stamp`, `unit_dir`) and refuses a stamp
+ *   under which anything exists already;
+ * - `upload_part FILE NAME`: uploads FILE as unit_dir/NAME, then confirms its size and that S3's
+ *   LastModified agrees with this host's clock, and records it;
+ * - `record_part NAME SIZE SHA256 BEFORE_S AFTER_S`: the same for an object another tool wrote
+ *   (distcp) between host times BEFORE_S and AFTER_S;
+ * - `unit_commit`: writes the MANIFEST last. Until then the unit is incomplete and never restored.
+ */
+export const UNIT_WRITE_FUNCTIONS = S3_HEAD_FUNCTION + bash`unit_begin() {
+  local root=$1 kind=$2 host=$3 time existing
+  time=$(date -u +${STAMP_DATE_FORMAT})
+  stamp="$time-$host"
+  [[ "$stamp" =~ ^${STAMP_PATTERN}$ ]] || die "cannot take a backup stamp (date gave '$time'; GNU date with %N is needed)"
+  unit_kind=$kind
+  unit_host=$host
+  unit_dir="$root/$stamp"
+  # shellcheck disable=SC2016 # a JMESPath literal, not a shell expansion
+  existing=$(aws_cli s3api list-objects-v2 --bucket "$bucket" --prefix "$unit_dir/" --query 'length(Contents || \`[]\`)' --output text) \
+    || die "cannot list s3://$bucket/$unit_dir/"
+  [[ "$existing" == 0 ]] || die "s3://$bucket/$unit_dir/ already holds $existing objects; refusing to write a second backup under stamp $stamp"
+  : > "$work/manifest.parts"
+  log "backup unit s3://$bucket/$unit_dir/ (kind $kind)"
+}
+record_part() {
+  local name=$1 size=$2 sha=$3 before_s=$4 after_s=$5 key="$unit_dir/$1"
+  s3_head "$key" || die "cannot confirm s3://$bucket/$key after upload"
+  [[ "$S3_SIZE" == "$size" ]] || die "s3://$bucket/$key holds $S3_SIZE bytes, expected $size"
+  if host_clock_skewed "$before_s" "$after_s" "$S3_SECONDS" "$max_skew_seconds"; then
+    die "this host's clock disagrees with S3's by more than \${max_skew_seconds}s (wrote s3://$bucket/$key between $(date -u -d "@$before_s" +%H:%M:%SZ) and $(date -u -d "@$after_s" +%H:%M:%SZ) by this host's clock, S3 says $S3_MODIFIED); fix the clock (NTP). The unit $stamp gets no manifest and is never restored"
+  fi
+  printf 'part %s %s %s %s\n' "$name" "$size" "$sha" "$S3_MODIFIED" >> "$work/manifest.parts"
+}
+upload_part() {
+  local file=$1 name=$2 key="$unit_dir/$2" size sha before_s after_s
+  size=$(stat -c %s "$file") || die "cannot read $file"
+  sha=$(sha256sum "$file") || die "cannot checksum $file"
+  sha=\${sha%% *}
+  log "uploading s3://$bucket/$key ($size bytes, sha256 $sha)"
+  before_s=$(date -u +%s)
+  aws_cli s3 cp --only-show-errors "$file" "s3://$bucket/$key" \
+    || die "upload of s3://$bucket/$key failed; the unit $stamp gets no manifest and is never restored"
+  after_s=$(date -u +%s)
+  record_part "$name" "$size" "$sha" "$before_s" "$after_s"
+}
+unit_commit() {
+  local count before_s after_s key="$unit_dir/${MANIFEST_NAME}"
+  count=$(wc -l < "$work/manifest.parts")
+  {
+    printf '%s\n' ${q(MANIFEST_HEADER)}
+    printf 'kind %s\nstamp %s\nhost %s\n' "$unit_kind" "$stamp" "$unit_host"
+    cat "$work/manifest.parts"
+    printf 'end %s\n' "$count"
+  } > "$work/${MANIFEST_NAME}"
+  manifest_problem "$work/${MANIFEST_NAME}" "$unit_kind" "$stamp" '*' >/dev/null || die "the manifest this run wrote does not read back"
+  before_s=$(date -u +%s)
+  aws_cli s3 cp --only-show-errors "$work/${MANIFEST_NAME}" "s3://$bucket/$key" || die "upload of s3://$bucket/$key failed; the unit $stamp is incomplete and never restored"
+  after_s=$(date -u +%s)
+  s3_head "$key" || die "cannot confirm s3://$bucket/$key"
+  [[ "$S3_SIZE" == "$(stat -c %s "$work/${MANIFEST_NAME}")" ]] || die "s3://$bucket/$key holds $S3_SIZE bytes, not the manifest this run wrote"
+  if host_clock_skewed "$before_s" "$after_s" "$S3_SECONDS" "$max_skew_seconds"; then
+    die "this host's clock disagrees with S3's by more than \${max_skew_seconds}s while writing s3://$bucket/$key"
+  fi
+  log "backup complete: s3://$bucket/$unit_dir/ ($count parts, manifest written last)"
+}
+`;
+
+/**
+ * `tar_archive ARCHIVE DIR MEMBER...`: tar -czf of MEMBERs relative to DIR, read back. GNU tar exits
+ * 1 when a file changed while it was read (a busy image store): that is retried, ${TAR_ATTEMPTS} attempts
+ * in all, so a transient write never costs the backup; any other failure stops at once.
+ */
+export const TAR_FUNCTION = bash`tar_archive() {
+  local archive=$1 source_dir=$2 attempt status
+  shift 2
+  for (( attempt = 1; attempt <= ${TAR_ATTEMPTS}; attempt++ )); do
+    status=0
+    tar -C "$source_dir" -czf "$archive" "$@" || status=$?
+    if (( status == 0 )); then
+      tar -tzf "$archive" >/dev/null || die "the archive of $source_dir cannot be read back"
+      return 0
+    fi
+    (( status == 1 )) || die "tar of $source_dir failed (exit $status)"
+    log "tar of $source_dir: a file changed while it was read (attempt $attempt of ${TAR_ATTEMPTS})"
+    (( attempt == ${TAR_ATTEMPTS} )) || sleep "$attempt"
+  done
+  die "tar of $source_dir: files kept changing while they were read (${TAR_ATTEMPTS} attempts); this unit gets no manifest"
+}
+`;
+
+/**
+ * Choosing and fetching a unit (variables: bucket, max_skew_seconds, accept_hint; work from WORKDIR):
+ * `choose_unit ROOT KIND MAX_AGE_MINUTES PART...|'*'` lists the manifests under ROOT, tries them
+ * newest first by S3 LastModified, skips clock-skewed stamps and units whose parts do not match
+ * their manifest (size or LastModified), refuses when the newest usable one is too old, downloads
+ * every part and checks its sha256. Sets CHOSEN_STAMP and CHOSEN_AGE_MINUTES; the parts are in
+ * $work/unit/<part>. Nothing is written anywhere. ACCEPT_BACKUP_STAMP=<stamp> takes exactly that
+ * unit, whatever its age (its integrity is still checked). `configured_accept STAMP` (the config
+ * key's value, or empty) sets ACCEPT_BACKUP_STAMP from the config when the command's environment did
+ * not carry it (sshd passes only the variables its AcceptEnv lists), and refuses a different one.
+ * An aws call that fails, or a part whose checksum does not match, stops the run: it cannot tell.
+ */
+export const UNIT_READ_FUNCTIONS = S3_HEAD_FUNCTION + bash`fetch_unit() {
+  local root=$1 kind=$2 stamp=$3 unit_path name size sha modified actual
+  shift 3
+  unit_path="$root/$stamp"
+  rm -rf "$work/unit"
+  mkdir -p "$work/unit" || die "cannot prepare $work/unit"
+  aws_cli s3 cp --only-show-errors "s3://$bucket/$unit_path/${MANIFEST_NAME}" "$work/unit/${MANIFEST_NAME}" || die "download of s3://$bucket/$unit_path/${MANIFEST_NAME} failed"
+  if ! UNIT_PROBLEM=$(manifest_problem "$work/unit/${MANIFEST_NAME}" "$kind" "$stamp" "$@"); then
+    UNIT_PROBLEM="its manifest: $UNIT_PROBLEM"
+    return 1
+  fi
+  while read -r _ name size sha modified; do
+    s3_head "$unit_path/$name" || die "cannot read s3://$bucket/$unit_path/$name, listed in the manifest of $stamp"
+    if [[ "$S3_SIZE" != "$size" || "$S3_MODIFIED" != "$modified" ]]; then
+      UNIT_PROBLEM="s3://$bucket/$unit_path/$name is $S3_SIZE bytes written $S3_MODIFIED; the manifest says $size bytes written $modified"
+      return 1
+    fi
+  done < <(grep '^part ' "$work/unit/${MANIFEST_NAME}")
+  while read -r _ name size sha modified; do
+    mkdir -p "$(dirname "$work/unit/$name")"
+    log "downloading s3://$bucket/$unit_path/$name ($size bytes)"
+    aws_cli s3 cp --only-show-errors "s3://$bucket/$unit_path/$name" "$work/unit/$name" || die "download of s3://$bucket/$unit_path/$name failed; nothing was written"
+    actual=$(sha256sum "$work/unit/$name") || die "cannot checksum $work/unit/$name"
+    actual=\${actual%% *}
+    [[ "$actual" == "$sha" && "$(stat -c %s "$work/unit/$name")" == "$size" ]] \
+      || die "s3://$bucket/$unit_path/$name does not match its manifest (sha256 $actual, expected $sha): damaged in storage or in transit; nothing was written. Retry, or choose another unit with $accept_hint"
+  done < <(grep '^part ' "$work/unit/${MANIFEST_NAME}")
+  log "unit $stamp: manifest complete, every part matches its size, LastModified and sha256"
+}
+configured_accept() {
+  local configured=$1
+  [[ -n "$configured" ]] || return 0
+  if [[ -z "\${ACCEPT_BACKUP_STAMP:-}" ]]; then
+    log "ACCEPT_BACKUP_STAMP is not in this command's environment (sshd drops variables its AcceptEnv does not list); using $accept_hint=$configured from the config"
+    ACCEPT_BACKUP_STAMP=$configured
+  elif [[ "$ACCEPT_BACKUP_STAMP" != "$configured" ]]; then
+    die "ACCEPT_BACKUP_STAMP=$ACCEPT_BACKUP_STAMP differs from $accept_hint=$configured; refusing to guess which unit to restore"
+  fi
+}
+choose_unit() {
+  local root=$1 kind=$2 max_minutes=$3 listing key modified name seconds stamp stamp_s now verdict
+  shift 3
+  log "looking for backup units under s3://$bucket/$root/"
+  listing=$(aws_cli s3api list-objects-v2 --bucket "$bucket" --prefix "$root/" --query "Contents[?ends_with(Key, '/${MANIFEST_NAME}')].[Key,LastModified]" --output text) \
+    || die "cannot list s3://$bucket/$root/; a listing that fails cannot tell whether a backup exists"
+  : > "$work/units"
+  while IFS=$'\t' read -r key modified; do
+    [[ -n "$key" && "$key" != None ]] || continue
+    name=\${key#"$root/"}
+    [[ "$name" =~ ^(${STAMP_PATTERN})/${MANIFEST_NAME}$ ]] || continue
+    seconds=$(date -u -d "$modified" +%s) || die "cannot read S3's LastModified '$modified' of s3://$bucket/$key"
+    printf '%s %s\n' "$seconds" "\${BASH_REMATCH[1]}" >> "$work/units"
+  done <<<"$listing"
+  LC_ALL=C sort -k1,1nr -k2,2r -o "$work/units" "$work/units"
   now=$(date -u +%s)
-  age=$(( now - epoch ))
-  if (( age < -300 )); then
-    die "latest backup s3://$bucket/$newest_key is stamped $(( -age ))s in the future; the clocks disagree, refusing to restore"
+  if [[ -n "\${ACCEPT_BACKUP_STAMP:-}" ]]; then
+    [[ "$ACCEPT_BACKUP_STAMP" =~ ^${STAMP_PATTERN}$ ]] || die "ACCEPT_BACKUP_STAMP='$ACCEPT_BACKUP_STAMP' is not a backup stamp (expected e.g. ${STAMP_EXAMPLE})"
+    seconds=$(awk -v s="$ACCEPT_BACKUP_STAMP" '$2 == s { print $1 }' "$work/units")
+    [[ -n "$seconds" ]] || die "no backup unit s3://$bucket/$root/$ACCEPT_BACKUP_STAMP/ with a manifest; nothing was written"
+    fetch_unit "$root" "$kind" "$ACCEPT_BACKUP_STAMP" "$@" || die "the accepted unit $ACCEPT_BACKUP_STAMP is not usable: $UNIT_PROBLEM; nothing was written"
+    CHOSEN_STAMP=$ACCEPT_BACKUP_STAMP
+    CHOSEN_AGE_MINUTES=$(( (now - seconds) / 60 ))
+    log "restoring unit $CHOSEN_STAMP as accepted by ACCEPT_BACKUP_STAMP ($accept_hint), written $CHOSEN_AGE_MINUTES minutes ago by S3's LastModified; its age and clock are not checked"
+    return 0
   fi
-  if (( age > max_minutes * 60 )); then
-    if [[ "\${ACCEPT_BACKUP_STAMP:-}" == "$newest" ]]; then
-      log "latest backup s3://$bucket/$newest_key is $(( age / 60 )) minutes old, older than the recovery point objective of $max_minutes minutes; accepted by ACCEPT_BACKUP_STAMP"
-    else
-      die "latest backup s3://$bucket/$newest_key was taken $(( age / 60 )) minutes ago, older than the recovery point objective of $max_minutes minutes; refusing to restore. Take a fresh backup, or accept losing the writes since then by rerunning with ACCEPT_BACKUP_STAMP=$newest"
+  while read -r seconds stamp; do
+    stamp_s=$(stamp_seconds "$stamp") || die "cannot read the time of stamp $stamp"
+    verdict=$(unit_time_verdict "$stamp_s" "$seconds" "$now" "$(( max_minutes * 60 ))" "$max_skew_seconds")
+    case "$verdict" in
+      skewed)
+        log "skipping unit $stamp: its stamp is $(( stamp_s - seconds ))s later than S3's LastModified $(date -u -d "@$seconds" +%Y-%m-%dT%H:%M:%SZ); written by a host whose clock ran fast"
+        continue ;;
+      future)
+        die "S3 wrote unit $stamp $(( seconds - now ))s later than this host's clock says it is now; the clocks disagree, refusing to restore (fix this host's clock)" ;;
+      too-old)
+        die "the newest usable backup unit s3://$bucket/$root/$stamp/ was written $(( (now - seconds) / 60 )) minutes ago by S3's LastModified, older than the recovery point objective of $max_minutes minutes; refusing to restore. Take a fresh backup, or accept losing the writes since then with $accept_hint=$stamp" ;;
+    esac
+    if fetch_unit "$root" "$kind" "$stamp" "$@"; then
+      CHOSEN_STAMP=$stamp
+      CHOSEN_AGE_MINUTES=$(( (now - seconds) / 60 ))
+      log "chose unit $CHOSEN_STAMP, written $CHOSEN_AGE_MINUTES minutes ago by S3's LastModified"
+      return 0
     fi
-  fi
-  log "latest backup: s3://$bucket/$newest_key ($(( age / 60 )) minutes old)"
-  LATEST_KEY=$newest_key
-  LATEST_STAMP=$newest
-}
-`;
-
-/** `download KEY FILE`: fetch s3://$bucket/KEY, refusing an empty object. */
-export const DOWNLOAD_FUNCTION = bash`download() {
-  local key=$1 file=$2
-  log "downloading s3://$bucket/$key"
-  aws_cli s3 cp --only-show-errors "s3://$bucket/$key" "$file" || die "download of s3://$bucket/$key failed"
-  [[ -s "$file" ]] || die "s3://$bucket/$key is empty"
+    log "skipping unit $stamp: $UNIT_PROBLEM"
+  done < "$work/units"
+  die "no complete backup unit under s3://$bucket/$root/ (a unit is complete once its ${MANIFEST_NAME} is written and every part matches it); refusing to restore"
 }
 `;
 
@@ -141,58 +350,167 @@ export function postgresVariables(target: PostgresTarget): string {
   return bash`readonly pg_host=${q(target.host)} pg_port=${q(target.port)} pg_user=${q(target.user)} database=${q(target.database)}
 export PGCONNECT_TIMEOUT=10
 pg() { local tool=$1; shift; "$tool" --host="$pg_host" --port="$pg_port" --username="$pg_user" "$@"; }
+psql_run() { pg psql -X --no-psqlrc --no-password --set=ON_ERROR_STOP=1 --tuples-only --no-align "$@"; }
 `;
 }
 
-/** `dump_database FILE`: pg_dump (custom format) of $database, checked readable by pg_restore --list. */
-export const DUMP_FUNCTION = bash`dump_database() {
+/**
+ * `dump_database FILE`: pg_dump (custom format, owners and grants included) of $database, checked
+ * readable; `dump_roles FILE`: pg_dumpall --roles-only --no-role-passwords, the roles the database's
+ * owners and grants name. Role passwords are not backed up (they would be secrets in the bucket).
+ */
+export const DUMP_FUNCTIONS = bash`dump_database() {
   local file=$1
   log "pg_dump of database $database on $pg_host:$pg_port"
   pg pg_dump --no-password --format=custom --file="$file" "$database" || die "pg_dump of $database failed"
   pg_restore --list "$file" >/dev/null || die "pg_dump wrote an archive pg_restore cannot read"
 }
+dump_roles() {
+  local file=$1
+  log "pg_dumpall --roles-only (without passwords) on $pg_host:$pg_port"
+  pg pg_dumpall --no-password --roles-only --no-role-passwords --file="$file" || die "pg_dumpall --roles-only failed"
+  grep -qx -- '-- PostgreSQL database cluster dump complete' "$file" || die "pg_dumpall wrote an incomplete roles file"
+}
 `;
 
 /**
- * PostgreSQL restore steps, run in this order by the restore/recovery scripts:
- * `check_archive FILE`, `require_empty_target` (before anything is written), `restore_database FILE`
- * (one transaction: a failure leaves nothing half-restored) and `verify_database FILE` (the
- * restored database, dumped again, must equal the archive's contents).
+ * Restore a verified unit into the absent database $database, through a scratch database:
+ * `require_absent_target` (before anything is written: a database that exists is never written
+ * into, whatever it holds), then `restore_unit DUMP ROLES`:
+ * 1. roles the dump names that the target cluster lacks are created (one transaction, without
+ *    passwords); roles that exist are left exactly as they are;
+ * 2. a scratch database is created and the dump restored into it in one transaction, owners and
+ *    grants included, with the database's own owner, grants and settings;
+ * 3. the scratch database, dumped again, must equal the archive (rows, owners, grants) and so must
+ *    its database-level owner, grants and settings;
+ * 4. only then is it renamed to $database (one atomic ALTER DATABASE ... RENAME).
+ * Any failure drops the scratch database and the roles this run created: the cluster is left as it
+ * was. A caller with more to undo on failure redefines `on_exit_extra`. `restore_commit` ends the
+ * run's claim on the database and roles once the caller's own last step succeeded; until then a
+ * failure also renames the swapped database back and drops it.
  */
 export const RESTORE_FUNCTIONS = bash`check_archive() {
   pg_restore --list "$1" >/dev/null || die "$1 is not a readable pg_dump archive; refusing to restore"
 }
-psql_scalar() { pg psql -X --no-psqlrc --no-password --set=ON_ERROR_STOP=1 --tuples-only --no-align "$@"; }
-require_empty_target() {
-  local exists relations
-  exists=$(psql_scalar --dbname=postgres --command="select count(*) from pg_database where datname = '$database'") \
+require_absent_target() {
+  local exists
+  exists=$(psql_run --dbname=postgres --set=db="$database" <<<"select count(*) from pg_database where datname = :'db'") \
     || die "cannot reach the target PostgreSQL $pg_host:$pg_port"
-  if [[ "$exists" == 1 ]]; then
-    relations=$(psql_scalar --dbname="$database" --command="select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'") \
-      || die "cannot inspect database $database on $pg_host:$pg_port"
-    [[ "$relations" == 0 ]] || die "database $database on $pg_host:$pg_port already holds $relations relations; refusing to overwrite it (drop it yourself if it is disposable)"
-    TARGET_EXISTS=1
-  else
-    TARGET_EXISTS=0
-  fi
+  [[ "$exists" == 0 ]] || die "database $database already exists on $pg_host:$pg_port; a restore only creates an absent database and never writes into an existing one, whatever it holds (drop it yourself if it is disposable); nothing was changed"
 }
-restore_database() {
-  local file=$1
-  if [[ "$TARGET_EXISTS" == 0 ]]; then
-    log "creating database $database on $pg_host:$pg_port"
-    pg createdb --no-password --template=template0 "$database" || die "createdb $database failed"
+scratch=""
+swapped=""
+created_roles=()
+# shellcheck disable=SC2317 # called from the EXIT trap; callers redefine it
+on_exit_extra() { :; }
+restore_cleanup() {
+  local role
+  if [[ -n "$swapped" ]]; then restore_undo_swap; fi
+  if [[ -n "$scratch" ]]; then
+    if pg dropdb --no-password --if-exists --force "$scratch"; then log "removed the scratch database $scratch"; else log "could not drop the scratch database $scratch; drop it by hand"; fi
   fi
-  log "restoring into $database (one transaction)"
-  pg pg_restore --no-password --no-owner --no-privileges --single-transaction --exit-on-error --dbname="$database" "$file" \
-    || die "pg_restore into $database failed; the transaction was rolled back"
+  for role in \${created_roles[@]+"\${created_roles[@]}"}; do
+    if psql_run --dbname=postgres --set=role="$role" <<<'drop role if exists :"role"' >/dev/null; then log "removed role $role (created by this run)"; else log "could not drop role $role (created by this run); drop it by hand"; fi
+  done
+}
+restore_undo_swap() {
+  if psql_run --dbname=postgres --set=db="$database" --set=scratch="$scratch" <<<'alter database :"db" rename to :"scratch"' >/dev/null; then
+    log "renamed $database back to $scratch"
+  else
+    log "could not rename $database back to $scratch; drop $database by hand"
+  fi
+  swapped=""
+}
+unquote_ident() {
+  local id=$1
+  if [[ "$id" == \"*\" ]]; then id=\${id:1:\${#id}-2}; id=\${id//\"\"/\"}; fi
+  printf '%s' "$id"
+}
+apply_roles() {
+  local file=$1 line role member id_re='("([^"]|"")+"|[a-z_][a-z0-9_$]*)'
+  local -A existing=() created=()
+  local -a new_roles=()
+  psql_run --dbname=postgres --command='select rolname from pg_roles' > "$work/existing-roles" || die "cannot list the roles of $pg_host:$pg_port"
+  while IFS= read -r role; do existing[$role]=1; done < "$work/existing-roles"
+  : > "$work/roles.apply"
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    if [[ -z "$line" || "$line" == --* || "$line" == "SET "* || "$line" == '\restrict '* || "$line" == '\unrestrict '* ]]; then
+      printf '%s\n' "$line" >> "$work/roles.apply"
+    elif [[ "$line" =~ ^CREATE\ ROLE\ $id_re\;$ ]]; then
+      role=$(unquote_ident "\${BASH_REMATCH[1]}")
+      if [[ -n "\${existing[$role]:-}" ]]; then
+        log "role $role exists on $pg_host:$pg_port; left as it is"
+      else
+        created[$role]=1
+        new_roles+=("$role")
+        printf '%s\n' "$line" >> "$work/roles.apply"
+      fi
+    elif [[ "$line" =~ ^(ALTER\ ROLE|COMMENT\ ON\ ROLE)\ $id_re\  ]]; then
+      role=$(unquote_ident "\${BASH_REMATCH[2]}")
+      if [[ -n "\${created[$role]:-}" ]]; then printf '%s\n' "$line" >> "$work/roles.apply"; fi
+    elif [[ "$line" =~ ^GRANT\ $id_re\ TO\ \${id_re}[\ \;] ]]; then
+      role=$(unquote_ident "\${BASH_REMATCH[1]}")
+      member=$(unquote_ident "\${BASH_REMATCH[3]}")
+      if [[ -n "\${created[$member]:-}" ]]; then
+        printf '%s\n' "$line" >> "$work/roles.apply"
+      else
+        log "membership of $member in $role not restored: $member existed before and is left as it is"
+      fi
+    else
+      die "the roles file holds a statement this restore does not apply: $line; nothing was changed"
+    fi
+  done < "$file"
+  if (( \${#new_roles[@]} == 0 )); then
+    log "every role of the backup exists on $pg_host:$pg_port"
+    return 0
+  fi
+  log "creating roles \${new_roles[*]} (one transaction)"
+  pg psql -X --no-psqlrc --no-password --quiet --set=ON_ERROR_STOP=1 --single-transaction --dbname=postgres --file="$work/roles.apply" >/dev/null \
+    || die "creating the roles failed; the transaction was rolled back and nothing was changed"
+  created_roles=("\${new_roles[@]}")
+  log "NOTE: role passwords are not in the backup; roles created here (\${new_roles[*]}) have none: set them (ALTER ROLE ... PASSWORD) before clients log in with a password"
+}
+database_properties() {
+  local ident=$1
+  grep -E "^(ALTER DATABASE $ident |GRANT .* ON DATABASE $ident TO |REVOKE .* ON DATABASE $ident FROM |ALTER ROLE .* IN DATABASE $ident SET |COMMENT ON DATABASE $ident IS )" \
+    | sed -E "s/DATABASE $ident /DATABASE :\"db\" /" || true
 }
 comparable_sql() { sed -E -e '/^\\(un)?restrict /d' -e '/^-- Dumped (from database|by pg_dump) version /d'; }
-verify_database() {
-  local file=$1 expected actual
-  log "verifying $database against the archive"
-  expected=$(pg_restore --no-owner --no-privileges --file=- "$file" | comparable_sql | sha256sum) || die "cannot read the archive back"
-  actual=$(pg pg_dump --no-password --no-owner --no-privileges "$database" | comparable_sql | sha256sum) || die "cannot dump $database back for verification"
-  [[ "$expected" == "$actual" ]] || die "restored database $database differs from the archive (sha256 $actual, expected $expected); leaving it for inspection"
-  log "verified: $database matches the archive"
+restore_unit() {
+  local dump=$1 roles=$2 create encoding ident expected actual
+  pg_restore --create --schema-only --file="$work/archive-schema.sql" "$dump" || die "cannot read the schema of the archive"
+  create=$(grep '^CREATE DATABASE ' "$work/archive-schema.sql" | head -n 1)
+  ident=$(sed -n -E 's/^CREATE DATABASE (.*) WITH .*/\1/p' <<<"$create")
+  encoding=$(sed -n -E "s/.* ENCODING = '([^']+)'.*/\1/p" <<<"$create")
+  [[ -n "$ident" && -n "$encoding" ]] || die "cannot read the database name and encoding recorded in the archive ($create)"
+  trap 'restore_cleanup; on_exit_extra; rm -rf "$work"' EXIT
+  apply_roles "$roles"
+  scratch="dataplat_restore_$(date -u +%s)_$$"
+  log "creating the scratch database $scratch (encoding $encoding)"
+  pg createdb --no-password --template=template0 --encoding="$encoding" "$scratch" || die "createdb $scratch failed"
+  database_properties "$ident" < "$work/archive-schema.sql" > "$work/database.properties"
+  if [[ -s "$work/database.properties" ]]; then
+    psql_run --dbname=postgres --set=db="$scratch" --file="$work/database.properties" >/dev/null || die "cannot apply the database's owner, grants and settings to $scratch"
+  fi
+  log "restoring into $scratch (one transaction, owners and grants included)"
+  pg pg_restore --no-password --single-transaction --exit-on-error --dbname="$scratch" "$dump" || die "pg_restore into $scratch failed"
+  log "verifying $scratch against the archive"
+  expected=$(pg_restore --file=- "$dump" | comparable_sql | sha256sum) || die "cannot read the archive back"
+  actual=$(pg pg_dump --no-password "$scratch" | comparable_sql | sha256sum) || die "cannot dump $scratch back for verification"
+  [[ "$expected" == "$actual" ]] || die "the restored database differs from the archive (rows, owners or grants: sha256 $actual, expected $expected)"
+  expected=$(database_properties "$ident" < "$work/archive-schema.sql" | LC_ALL=C sort)
+  actual=$(database_properties "$scratch" < <(pg pg_dump --no-password --create --schema-only "$scratch") | LC_ALL=C sort)
+  [[ "$expected" == "$actual" ]] || die "the database-level owner, grants or settings of $scratch differ from the archive: $(diff <(printf '%s\n' "$expected") <(printf '%s\n' "$actual") | tr '\n' ' ')"
+  log "verified: $scratch matches the archive (rows, owners, grants, database owner and settings)"
+  psql_run --dbname=postgres --set=db="$database" --set=scratch="$scratch" <<<'alter database :"scratch" rename to :"db"' >/dev/null \
+    || die "renaming $scratch to $database failed; $database is unchanged"
+  swapped=1
+  log "swapped: $scratch is now $database"
+}
+restore_commit() {
+  swapped=""
+  scratch=""
+  created_roles=()
+  trap 'on_exit_extra; rm -rf "$work"' EXIT
 }
 `;

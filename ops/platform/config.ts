@@ -4,6 +4,7 @@
  * The SSH private key is a Pulumi secret handled by the component, never part of this document.
  */
 import { z } from "zod";
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, STAMP_EXAMPLE, parseStamp } from "./backupunit";
 import { parseOrThrow, strictRecord } from "./issues";
 import { SERVICE_NAMES, SERVICES, type PlacementKey, type ServiceName } from "./services";
 
@@ -57,6 +58,14 @@ const s3Bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expecte
 export const s3Prefix = z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "expected a key prefix such as koverse/prod (no leading or trailing '/')");
 const absolutePath = z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, "expected an absolute path");
 
+/** A backup unit's stamp (ops/platform/backupunit.ts), as an operator names one to restore on purpose. */
+export const backupStamp = z
+  .string()
+  .refine((s) => parseStamp(s) !== undefined, `expected a backup stamp such as ${STAMP_EXAMPLE} (the name of a unit's folder in the bucket: UTC time to the nanosecond, then the host)`);
+
+/** How far a backup host's clock may be from S3's before a backup fails (and a stamp counts as skewed). */
+export const maxClockSkewSeconds = z.number().int("expected whole seconds").min(1, "expected seconds > 0").max(3600, "expected at most 3600 seconds").default(DEFAULT_MAX_CLOCK_SKEW_SECONDS);
+
 /** The run book's "Backup and Recovery": pg_dump, Accumulo exporttable of kv_*, config dirs, HDFS addons. */
 export const platformBackupSchema = strictRecord({
   /** Defaults to the stack's backup bucket (the first bucket with purpose "backup"). */
@@ -72,6 +81,13 @@ export const platformBackupSchema = strictRecord({
   maxAgeMinutes: z.number().int().positive("expected minutes > 0").default(24 * 60),
   /** Minutes between two runs of each backup (systemd timers on the hosts). */
   periodMinutes: z.number().int("expected whole minutes").positive("expected minutes > 0").default(12 * 60),
+  maxClockSkewSeconds,
+  /**
+   * Restore the metadata database on the PostgreSQL host from the newest complete backup unit (or
+   * exactly `acceptBackupStamp`). Runs once, when this key is added or the PostgreSQL host is
+   * replaced, and only into an absent database; remove the key after the restore.
+   */
+  restore: strictRecord({ acceptBackupStamp: backupStamp.optional() }).optional(),
 }).superRefine((backup, ctx) => {
   if (backup.periodMinutes >= backup.maxAgeMinutes) {
     ctx.addIssue({

@@ -11,18 +11,21 @@
  * - "Koverse Addons are located in HDFS in the /koverse/kv/addons directory. Use Hadoop's
  *   Distributed Copy" -> addonsBackupScript.
  *
- * Objects go to s3://<bucket>/<prefix>/<kind>/.../<UTC stamp><suffix>; the stamp is taken before
- * the backup starts, so the largest stamp is the latest recovery point.
+ * Each backup run writes one unit (ops/platform/backupunit.ts) under flock:
+ * s3://<bucket>/<prefix>/<kind>/.../<stamp>/<part>..., then its MANIFEST, written last (parts, sizes,
+ * sha256, host, S3 LastModified). A restore takes one whole unit whose parts match its manifest.
  *
  * Environment read by the scripts (never embedded): AWS credentials (instance profile or AWS_*),
  * AWS_ENDPOINT_URL (optional S3-compatible endpoint), PGPASSWORD (optional), ACCUMULO_PASSWORD
- * (accumulo export), ACCEPT_BACKUP_STAMP (restore: accept one backup older than the objective).
+ * (accumulo export), ACCEPT_BACKUP_STAMP (restore: restore exactly that unit; set from
+ * platform.backup.restore.acceptBackupStamp by the restore command's environment).
  */
 import { placedHosts, unitFor, type PlatformConfig } from "./config";
 import {
-  AWS_FUNCTIONS, DOWNLOAD_FUNCTION, DUMP_FUNCTION, LATEST_BACKUP_FUNCTION, RESTORE_FUNCTIONS, STAMP_FORMAT,
-  UPLOAD_FUNCTION, WORKDIR, bash, postgresVariables, prelude, q, stampedNamePattern, type PostgresTarget,
+  AWS_FUNCTIONS, DUMP_FUNCTIONS, LOCK_FUNCTION, RESTORE_FUNCTIONS, TAR_FUNCTION, UNIT_READ_FUNCTIONS, UNIT_RULE_FUNCTIONS,
+  UNIT_WRITE_FUNCTIONS, WORKDIR, bash, postgresVariables, prelude, q, type PostgresTarget,
 } from "./bash";
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, PART_NAME_PATTERN } from "./backupunit";
 import { serviceInstances } from "./layers";
 import type { ServiceName } from "./services";
 
@@ -131,47 +134,81 @@ export interface BackupTarget {
   readonly bucket: string;
   /** Key prefix without leading or trailing '/'. */
   readonly prefix: string;
+  /** How far the host's clock may be from S3's; default DEFAULT_MAX_CLOCK_SKEW_SECONDS. */
+  readonly maxClockSkewSeconds?: number;
 }
+
+/** One backup run: the host label in its stamps, and its lock. */
+export interface UnitRun {
+  /** The host name, written into the stamp and manifest. */
+  readonly host: string;
+  /** The flock file; default /run/lock/dataplat-<script>.lock. */
+  readonly lockFile?: string;
+  /** How long a run waits for another that holds the lock; default 3600 s. */
+  readonly lockWaitSeconds?: number;
+}
+
+/** The platform restore's config key for restoring one unit on purpose. */
+export const PLATFORM_ACCEPT_STAMP_KEY = "platform.backup.restore.acceptBackupStamp";
+export const METADATA_UNIT_KIND = "metadata";
+export const METADATA_PARTS = ["database.dump", "roles.sql"] as const;
 
 export function metadataBackupDir(target: BackupTarget, database: string): string {
   return `${target.prefix}/postgres/${database}`;
 }
 
-const STAMP = `stamp=$(date -u +${STAMP_FORMAT})\n`;
+/** The variables and functions every unit-writing script starts with. */
+function unitWriter(name: string, target: BackupTarget, run: UnitRun): string {
+  return bash`readonly bucket=${q(target.bucket)} host_label=${q(run.host)} max_skew_seconds=${target.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS}
+readonly lock_file=${q(run.lockFile ?? `/run/lock/${name}.lock`)} lock_wait_seconds=${run.lockWaitSeconds ?? 3600}
+${AWS_FUNCTIONS}${WORKDIR}${LOCK_FUNCTION}${UNIT_RULE_FUNCTIONS}${UNIT_WRITE_FUNCTIONS}`;
+}
 
-/** pg_dump of the metadata database to s3://bucket/prefix/postgres/<database>/<stamp>.dump. */
-export function metadataBackupScript(target: BackupTarget, postgres: PostgresTarget): string {
+/** pg_dump of the metadata database and its roles: one unit under s3://bucket/prefix/postgres/<database>/. */
+export function metadataBackupScript(target: BackupTarget, postgres: PostgresTarget, run: UnitRun): string {
   const dir = metadataBackupDir(target, postgres.database);
   return prelude("koverse-metadata-backup", [
-    `pg_dump of PostgreSQL database ${postgres.database} to s3://${target.bucket}/${dir}/<UTC stamp>.dump.`,
-    "The dump is written and checked locally first, so a failed dump never becomes the latest backup.",
-  ]) + bash`readonly bucket=${q(target.bucket)} dir=${q(dir)}
-${AWS_FUNCTIONS}${postgresVariables(postgres)}${WORKDIR}${UPLOAD_FUNCTION}${DUMP_FUNCTION}${STAMP}dump_database "$work/dump"
-upload "$work/dump" "$dir/$stamp.dump"
-log "backup complete: s3://$bucket/$dir/$stamp.dump"
+    `pg_dump of PostgreSQL database ${postgres.database} and its roles (without passwords): one unit under s3://${target.bucket}/${dir}/<stamp>/.`,
+    "Everything is written and checked locally first; the MANIFEST is uploaded last.",
+  ]) + unitWriter("dataplat-metadata-backup", target, run) + bash`readonly dir=${q(dir)}
+${postgresVariables(postgres)}${DUMP_FUNCTIONS}take_lock
+unit_begin "$dir" ${q(METADATA_UNIT_KIND)} "$host_label"
+dump_database "$work/database.dump"
+dump_roles "$work/roles.sql"
+upload_part "$work/database.dump" database.dump
+upload_part "$work/roles.sql" roles.sql
+unit_commit
 `;
 }
 
 /**
- * Restore the latest metadata backup of `backupDatabase` (default: the target's database name) into
- * a PostgreSQL whose target database is missing or empty, refusing a backup older than
- * maxAgeMinutes; exits 0 only once the restored database matches the archive.
+ * Restore the newest complete metadata unit of `backupDatabase` (default: the target's database
+ * name), or exactly ACCEPT_BACKUP_STAMP, into the absent target database: through a scratch
+ * database, verified (rows, owners, grants), then renamed into place. Refuses a unit older than
+ * maxAgeMinutes by S3's LastModified; a failure leaves the target cluster as it was.
  */
-export function metadataRestoreScript(target: BackupTarget, postgres: PostgresTarget, maxAgeMinutes: number, backupDatabase: string = postgres.database): string {
+export function metadataRestoreScript(target: BackupTarget, postgres: PostgresTarget, maxAgeMinutes: number, backupDatabase: string = postgres.database, acceptBackupStamp?: string): string {
   const dir = metadataBackupDir(target, backupDatabase);
   return prelude("koverse-metadata-restore", [
-    `Restore the latest s3://${target.bucket}/${dir}/<UTC stamp>.dump into ${postgres.host}:${postgres.port}/${postgres.database}.`,
-    `Refuses a backup older than ${maxAgeMinutes} minutes, a missing backup, or a target database that holds data.`,
-  ]) + bash`readonly bucket=${q(target.bucket)} dir=${q(dir)} max_age_minutes=${maxAgeMinutes}
-${AWS_FUNCTIONS}${postgresVariables(postgres)}${WORKDIR}${LATEST_BACKUP_FUNCTION}${DOWNLOAD_FUNCTION}${RESTORE_FUNCTIONS}latest_backup "$dir" ${q(stampedNamePattern(".dump"))} "$max_age_minutes"
-download "$LATEST_KEY" "$work/dump"
-check_archive "$work/dump"
-require_empty_target
-restore_database "$work/dump"
-verify_database "$work/dump"
-log "restore complete: $database from s3://$bucket/$LATEST_KEY"
+    `Restore the newest complete unit under s3://${target.bucket}/${dir}/ into ${postgres.host}:${postgres.port}/${postgres.database}.`,
+    `Refuses a unit older than ${maxAgeMinutes} minutes, a missing or damaged unit, or a target database that exists.`,
+  ]) + bash`readonly bucket=${q(target.bucket)} dir=${q(dir)} max_age_minutes=${maxAgeMinutes} max_skew_seconds=${target.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS}
+readonly accept_hint=${q(PLATFORM_ACCEPT_STAMP_KEY)}
+${AWS_FUNCTIONS}${postgresVariables(postgres)}${WORKDIR}${UNIT_RULE_FUNCTIONS}${UNIT_READ_FUNCTIONS}${RESTORE_FUNCTIONS}configured_accept ${q(acceptBackupStamp ?? "")}
+choose_unit "$dir" ${q(METADATA_UNIT_KIND)} "$max_age_minutes" ${METADATA_PARTS.map(q).join(" ")}
+check_archive "$work/unit/database.dump"
+require_absent_target
+restore_unit "$work/unit/database.dump" "$work/unit/roles.sql"
+restore_commit
+log "restore complete: $database from unit s3://$bucket/$dir/$CHOSEN_STAMP/ ($CHOSEN_AGE_MINUTES minutes old by S3's LastModified)"
 `;
 }
+
+/** The update of the restore command: a restore runs only when its command is created. */
+export const RESTORE_UPDATE_SCRIPT = prelude("koverse-metadata-restore-update", [
+  "The metadata restore runs only when its command is created (the key added, or a new PostgreSQL host).",
+]) + `log "the restore runs only when its command is created; nothing to do"
+`;
 
 /** The Koverse tables of interest (run book "Koverse Tables of Interest"). */
 export const KOVERSE_TABLES = ["kv_index", "kv_record", "kv_samples", "kv_field_stats", "kv_schema"] as const;
@@ -190,68 +227,102 @@ if [[ -n "\${AWS_ENDPOINT_URL:-}" ]]; then s3a_options=(-Dfs.s3a.endpoint="$AWS_
 
 /**
  * For each kv_* table: clonetable -> offline (wait) -> exporttable -> distcp of the files the
- * export lists to s3a://bucket/prefix/accumulo/<stamp>/<table>/, then delete the clone. A
- * COMPLETE marker is written last, so a partial export set is never taken as a backup.
+ * export lists to s3a://bucket/prefix/accumulo/<stamp>/<table>/, then delete the clone. Each copied
+ * file is a part of the unit (size and sha256 read from HDFS, size and LastModified confirmed in
+ * S3); the MANIFEST is written last, so a partial export set is never taken as a backup.
  * Needs ACCUMULO_PASSWORD (read by the shell as `-p env:ACCUMULO_PASSWORD`, Accumulo >= 1.6).
  */
-export function accumuloExportScript(target: BackupTarget, options: AccumuloExport): string {
+export function accumuloExportScript(target: BackupTarget, options: AccumuloExport, run: UnitRun): string {
   const tables = options.tables ?? KOVERSE_TABLES;
   return prelude("koverse-accumulo-export", [
-    `Accumulo exporttable of ${tables.join(", ")} to s3://${target.bucket}/${target.prefix}/accumulo/<UTC stamp>/.`,
-  ]) + bash`readonly bucket=${q(target.bucket)} dir=${q(`${target.prefix}/accumulo`)} export_root=${q(options.hdfsExportDir)} accumulo_user=${q(options.accumuloUser)}
+    `Accumulo exporttable of ${tables.join(", ")}: one unit under s3://${target.bucket}/${target.prefix}/accumulo/<stamp>/.`,
+  ]) + unitWriter("dataplat-accumulo-export", target, run) + bash`readonly dir=${q(`${target.prefix}/accumulo`)} export_root=${q(options.hdfsExportDir)} accumulo_user=${q(options.accumuloUser)}
 tables=(${tables.map(q).join(" ")})
 [[ -n "\${ACCUMULO_PASSWORD:-}" ]] || die "ACCUMULO_PASSWORD is not set"
-${AWS_FUNCTIONS}${DISTCP_ENDPOINT}${WORKDIR}shell() { log "accumulo shell: $1"; accumulo shell -u "$accumulo_user" -p env:ACCUMULO_PASSWORD -e "$1"; }
+${DISTCP_ENDPOINT}${HDFS_PART_FUNCTION}shell() { log "accumulo shell: $1"; accumulo shell -u "$accumulo_user" -p env:ACCUMULO_PASSWORD -e "$1"; }
 clones=()
 drop_clones() {
   local clone
   for clone in \${clones[@]+"\${clones[@]}"}; do shell "deletetable -f $clone" || log "could not delete clone $clone; delete it by hand"; done
 }
 trap 'drop_clones; rm -rf "$work"' EXIT
-${STAMP}for table in "\${tables[@]}"; do
-  clone="\${table}_exp_$stamp"
+take_lock
+unit_begin "$dir" accumulo "$host_label"
+tag=\${stamp//[^A-Za-z0-9]/_}
+for table in "\${tables[@]}"; do
+  clone="\${table}_exp_$tag"
   export_dir="$export_root/$stamp/$table"
   shell "clonetable $table $clone" || die "clonetable $table failed"
   clones+=("$clone")
   shell "offline -t $clone -w" || die "offline $clone failed"
   shell "exporttable -t $clone $export_dir" || die "exporttable $clone failed"
   hdfs dfs -test -f "$export_dir/distcp.txt" || die "exporttable wrote no $export_dir/distcp.txt"
-  log "distcp $table to s3a://$bucket/$dir/$stamp/$table"
-  hadoop distcp \${s3a_options[@]+"\${s3a_options[@]}"} -f "$export_dir/distcp.txt" "s3a://$bucket/$dir/$stamp/$table" || die "distcp of $table failed"
+  hdfs dfs -cat "$export_dir/distcp.txt" > "$work/distcp.txt" || die "cannot read $export_dir/distcp.txt"
+  log "distcp $table to s3a://$bucket/$unit_dir/$table"
+  before_s=$(date -u +%s)
+  hadoop distcp \${s3a_options[@]+"\${s3a_options[@]}"} -f "$export_dir/distcp.txt" "s3a://$bucket/$unit_dir/$table" || die "distcp of $table failed"
+  after_s=$(date -u +%s)
+  while IFS= read -r source; do
+    [[ -n "$source" ]] || continue
+    hdfs_part "$source" "$table/\${source##*/}" "$before_s" "$after_s"
+  done < "$work/distcp.txt"
 done
-printf '%s\n' "\${tables[@]}" > "$work/COMPLETE"
-aws_cli s3 cp --only-show-errors "$work/COMPLETE" "s3://$bucket/$dir/$stamp/COMPLETE" || die "cannot write the COMPLETE marker"
-log "export complete: s3://$bucket/$dir/$stamp/"
+unit_commit
 `;
 }
+
+/**
+ * `hdfs_part SOURCE NAME BEFORE_S AFTER_S`: record the object distcp copied from HDFS SOURCE as
+ * part NAME of the unit, with the size and sha256 of the HDFS file.
+ */
+const HDFS_PART_FUNCTION = bash`hdfs_part() {
+  local source=$1 name=$2 size sha
+  [[ "$name" =~ ^${PART_NAME_PATTERN}$ ]] || die "cannot name $source as a part of the unit"
+  size=$(hdfs dfs -stat %b "$source") || die "cannot read the size of $source"
+  sha=$(hdfs dfs -cat "$source" | sha256sum) || die "cannot checksum $source"
+  record_part "$name" "$size" "\${sha%% *}" "$3" "$4"
+}
+`;
 
 /** The configuration directories of the Koverse components (run book "Configuration Files"). */
 export const KOVERSE_CONFIG_DIRS = { "koverse-server": "/opt/koverse-server/conf", "koverse-webapp": "/opt/koverse-webapp/conf" } as const;
 
-/** tar of configuration directories to s3://bucket/prefix/config/<label>/<stamp>.tar.gz. */
-export function configBackupScript(target: BackupTarget, label: string, directories: readonly string[]): string {
+/** tar of configuration directories: one unit under s3://bucket/prefix/config/<label>/<stamp>/config.tar.gz. */
+export function configBackupScript(target: BackupTarget, label: string, directories: readonly string[], run: UnitRun): string {
   if (directories.length === 0) throw new Error("configBackupScript: no directories");
   for (const d of directories) if (!/^\/[A-Za-z0-9._\/-]+$/.test(d)) throw new Error(`configBackupScript: not an absolute path: ${d}`);
   const dir = `${target.prefix}/config/${label}`;
-  return prelude(`koverse-config-backup-${label}`, [`tar of ${directories.join(", ")} to s3://${target.bucket}/${dir}/<UTC stamp>.tar.gz.`]) + bash`readonly bucket=${q(target.bucket)} dir=${q(dir)}
+  return prelude(`koverse-config-backup-${label}`, [`tar of ${directories.join(", ")}: one unit under s3://${target.bucket}/${dir}/<stamp>/.`]) +
+    unitWriter("dataplat-config-backup", target, run) + bash`readonly dir=${q(dir)}
 directories=(${directories.map((d) => q(d.replace(/^\//, ""))).join(" ")})
-${AWS_FUNCTIONS}${WORKDIR}${UPLOAD_FUNCTION}${STAMP}for d in "\${directories[@]}"; do [[ -d "/$d" ]] || die "/$d does not exist"; done
+${TAR_FUNCTION}for d in "\${directories[@]}"; do [[ -d "/$d" ]] || die "/$d does not exist"; done
+take_lock
+unit_begin "$dir" config "$host_label"
 log "tar of \${directories[*]} (relative to /)"
-tar -C / -czf "$work/config.tar.gz" "\${directories[@]}" || die "tar failed"
-tar -tzf "$work/config.tar.gz" >/dev/null || die "the archive cannot be read back"
-upload "$work/config.tar.gz" "$dir/$stamp.tar.gz"
-log "backup complete: s3://$bucket/$dir/$stamp.tar.gz"
+tar_archive "$work/config.tar.gz" / "\${directories[@]}"
+upload_part "$work/config.tar.gz" config.tar.gz
+unit_commit
 `;
 }
 
-/** distcp of the HDFS addons directory to s3a://bucket/prefix/addons/<stamp>/. */
-export function addonsBackupScript(target: BackupTarget, addonsDir: string): string {
+/** distcp of the HDFS addons directory: one unit under s3a://bucket/prefix/addons/<stamp>/files/. */
+export function addonsBackupScript(target: BackupTarget, addonsDir: string, run: UnitRun): string {
   const dir = `${target.prefix}/addons`;
-  return prelude("koverse-addons-backup", [`distcp of HDFS ${addonsDir} to s3a://${target.bucket}/${dir}/<UTC stamp>/.`]) + bash`readonly bucket=${q(target.bucket)} dir=${q(dir)} addons=${q(addonsDir)}
-${DISTCP_ENDPOINT}${STAMP}hdfs dfs -test -d "$addons" || die "HDFS $addons does not exist"
-log "distcp $addons to s3a://$bucket/$dir/$stamp"
-hadoop distcp \${s3a_options[@]+"\${s3a_options[@]}"} "$addons" "s3a://$bucket/$dir/$stamp" || die "distcp of $addons failed"
-log "backup complete: s3a://$bucket/$dir/$stamp"
+  return prelude("koverse-addons-backup", [`distcp of HDFS ${addonsDir}: one unit under s3a://${target.bucket}/${dir}/<stamp>/files/.`]) +
+    unitWriter("dataplat-addons-backup", target, run) + bash`readonly dir=${q(dir)} addons=${q(addonsDir)}
+${DISTCP_ENDPOINT}${HDFS_PART_FUNCTION}hdfs dfs -test -d "$addons" || die "HDFS $addons does not exist"
+take_lock
+unit_begin "$dir" addons "$host_label"
+hdfs dfs -ls -R "$addons" > "$work/listing" || die "cannot list HDFS $addons"
+awk '$1 ~ /^-/ { print $NF }' "$work/listing" > "$work/files"
+log "distcp $addons to s3a://$bucket/$unit_dir/files"
+before_s=$(date -u +%s)
+hadoop distcp \${s3a_options[@]+"\${s3a_options[@]}"} "$addons" "s3a://$bucket/$unit_dir/files" || die "distcp of $addons failed"
+after_s=$(date -u +%s)
+while IFS= read -r source; do
+  hdfs_part "$source" "files/\${source#"$addons"/}" "$before_s" "$after_s"
+done < "$work/files"
+unit_commit
 `;
 }
 
@@ -273,21 +344,48 @@ export function platformBackupScripts(config: PlatformConfig, defaultBucket?: st
   if (backup === undefined) return [];
   const bucket = backup.bucket ?? defaultBucket;
   if (bucket === undefined) throw new Error("platformBackupScripts: backup.bucket is not set and no default bucket was given");
-  const target = { bucket, prefix: backup.prefix };
+  const target = { bucket, prefix: backup.prefix, maxClockSkewSeconds: backup.maxClockSkewSeconds };
+  const on = (host: string): UnitRun => ({ host, lockWaitSeconds: backup.periodMinutes * 60 });
   const pgHost = config.services.postgres;
   const master = placedHosts(config, "accumuloMasters")[0]!;
   const out: HostScript[] = [
-    { id: `metadata-backup@${pgHost}`, host: pgHost, script: metadataBackupScript(target, { host: "127.0.0.1", port: 5432, user: backup.postgresUser, database: backup.metadataDatabase }) },
-    { id: `accumulo-export@${master}`, host: master, script: accumuloExportScript(target, { accumuloUser: backup.accumuloUser, hdfsExportDir: backup.hdfsExportDir }) },
-    { id: `addons-backup@${master}`, host: master, script: addonsBackupScript(target, backup.addonsDir) },
+    { id: `metadata-backup@${pgHost}`, host: pgHost, script: metadataBackupScript(target, metadataDatabase(config), on(pgHost)) },
+    { id: `accumulo-export@${master}`, host: master, script: accumuloExportScript(target, { accumuloUser: backup.accumuloUser, hdfsExportDir: backup.hdfsExportDir }, on(master)) },
+    { id: `addons-backup@${master}`, host: master, script: addonsBackupScript(target, backup.addonsDir, on(master)) },
   ];
   const server = config.services.applicationServer;
   const webApp = config.services.webApp;
   if (server === webApp) {
-    out.push({ id: `config-backup@${server}`, host: server, script: configBackupScript(target, server, Object.values(KOVERSE_CONFIG_DIRS)) });
+    out.push({ id: `config-backup@${server}`, host: server, script: configBackupScript(target, server, Object.values(KOVERSE_CONFIG_DIRS), on(server)) });
   } else {
-    out.push({ id: `config-backup@${server}`, host: server, script: configBackupScript(target, server, [KOVERSE_CONFIG_DIRS["koverse-server"]]) });
-    out.push({ id: `config-backup@${webApp}`, host: webApp, script: configBackupScript(target, webApp, [KOVERSE_CONFIG_DIRS["koverse-webapp"]]) });
+    out.push({ id: `config-backup@${server}`, host: server, script: configBackupScript(target, server, [KOVERSE_CONFIG_DIRS["koverse-server"]], on(server)) });
+    out.push({ id: `config-backup@${webApp}`, host: webApp, script: configBackupScript(target, webApp, [KOVERSE_CONFIG_DIRS["koverse-webapp"]], on(webApp)) });
   }
   return out;
+}
+
+/** The metadata database on the PostgreSQL host, as its backup and restore reach it. */
+export function metadataDatabase(config: PlatformConfig): PostgresTarget {
+  const backup = config.backup;
+  if (backup === undefined) throw new Error("metadataDatabase: platform.backup is not set");
+  return { host: "127.0.0.1", port: 5432, user: backup.postgresUser, database: backup.metadataDatabase };
+}
+
+/**
+ * The metadata restore placed on the PostgreSQL host when platform.backup.restore is set (to
+ * backup.bucket, else `defaultBucket`), with the environment its command passes.
+ */
+export function platformRestoreScript(config: PlatformConfig, defaultBucket?: string): (HostScript & { readonly environment: Record<string, string> }) | undefined {
+  const backup = config.backup;
+  if (backup?.restore === undefined) return undefined;
+  const bucket = backup.bucket ?? defaultBucket;
+  if (bucket === undefined) throw new Error("platformRestoreScript: backup.bucket is not set and no default bucket was given");
+  const host = config.services.postgres;
+  const stamp = backup.restore.acceptBackupStamp;
+  return {
+    id: `metadata-restore@${host}`,
+    host,
+    script: metadataRestoreScript({ bucket, prefix: backup.prefix, maxClockSkewSeconds: backup.maxClockSkewSeconds }, metadataDatabase(config), backup.maxAgeMinutes, undefined, stamp),
+    environment: stamp === undefined ? {} : { ACCEPT_BACKUP_STAMP: stamp },
+  };
 }

@@ -116,7 +116,7 @@ export const controlPlaneSection: StackSection<"controlPlane"> = {
                     ? `first headnode ${next.headnode.name}: created, then its backups are enabled (nothing to recover)`
                     : replaced === undefined
                       ? `${next.headnode.name} unchanged`
-                      : `${previous.headnode.name} ${replaced}: the new headnode is created, recovery runs on it (essentials healthy, latest backup younger than ${b.periodMinutes} minutes, restore and verify), and only then is the old headnode deleted, at the end of the update; if recovery fails the old headnode stays untouched (re-run to retry recovery, or revert the config to keep the old headnode and delete the new one)`,
+                      : `${previous.headnode.name} ${replaced}: the new headnode is created, recovery runs on it (essentials healthy, ${config.recovery.acceptBackupStamp === undefined ? `the newest complete backup unit younger than ${b.periodMinutes} minutes by S3's LastModified` : `exactly backup unit ${config.recovery.acceptBackupStamp} (controlPlane.recovery.acceptBackupStamp)`}, restore into a scratch database, verify, swap), and only then is the old headnode deleted, at the end of the update; if recovery fails the old headnode stays untouched (re-run to retry recovery, or revert the config to keep the old headnode and delete the new one)`,
                 computeNodes: previous === undefined
                     ? { added: names(next.config), replaced: [], removed: [] }
                     : {

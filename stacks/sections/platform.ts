@@ -5,7 +5,7 @@ import { type PlatformConfig } from "../../ops/platform/config";
 import { checkPlatformUpdate } from "../../ops/platform/guardrails";
 import { resolveHosts, type ResolvedHost } from "../../ops/platform/hosts";
 import { platformPlan } from "../../ops/platform/plan";
-import { platformBackupScripts } from "../../ops/platform/scripts";
+import { platformBackupScripts, platformRestoreScript } from "../../ops/platform/scripts";
 import { backupTimerInstallScript } from "../../ops/platform/timers";
 import { platformSnapshotSchema } from "../../ops/state/schemas";
 import { readSnapshot, snapshotValue, type SnapshotRead } from "../../ops/state/snapshot";
@@ -36,6 +36,7 @@ function timerProblems(config: PlatformConfig): ConfigProblem[] {
     if (backup === undefined) return [];
     try {
         for (const script of platformBackupScripts(config, backup.bucket ?? "stand-in-backup-bucket")) backupTimerInstallScript(script, backup.periodMinutes);
+        platformRestoreScript(config, backup.bucket ?? "stand-in-backup-bucket");
         return [];
     } catch (e) {
         return [{ path: "platform.backup", message: `a backup timer cannot be built: ${(e as Error).message}` }];
@@ -100,6 +101,11 @@ export const platformSection: StackSection<"platform"> = {
             plan: {
                 ...plan,
                 backups: next.backup ? `every ${next.backup.periodMinutes} minutes to s3://${next.backup.bucket ?? "<stack backup bucket>"}/${next.backup.prefix}/ (systemd timers)` : "none",
+                ...(next.backup?.restore !== undefined
+                    ? {
+                          restore: `metadata database ${next.backup.metadataDatabase} on ${next.services.postgres} from ${next.backup.restore.acceptBackupStamp === undefined ? `the newest complete unit younger than ${next.backup.maxAgeMinutes} minutes` : `exactly unit ${next.backup.restore.acceptBackupStamp}`}, when the restore command is created (only into an absent database)`,
+                      }
+                    : {}),
             },
         };
     },

@@ -105,7 +105,7 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
         ]);
         const r = named(existing, COMMAND, RECOVERY);
         assert.equal(r.inputs.create, recoveryScript(withBucket, checks, headnodeDatabase(withBucket), BACKUP_READY_MARKER));
-        assert.ok(String(r.inputs.create).includes(`readonly bucket='${bucket}' db_dir='triton/prod/headnode/postgres/moray' image_dir='triton/prod/headnode/images' image_store='/var/imgapi/images' max_age_minutes=60`));
+        assert.ok(String(r.inputs.create).includes(`readonly bucket='${bucket}' unit_root='triton/prod/headnode/units' image_store='/var/imgapi/images' max_age_minutes=60`));
         assert.equal((existing.outputs.plan as any).controlPlane.headnode, "headnode unchanged");
     });
 
@@ -145,7 +145,7 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
             assert.ok(String(named(bumped, INSTANCE, HEAD1).inputs.userData).startsWith(`#!/bin/bash\n# dataplat host ${HEAD1} generation 1\n`));
             assert.match(
                 (bumped.outputs.plan as any).controlPlane.headnode,
-                /^headnode replaced \(generation 0 -> 1\): the new headnode is created, recovery runs on it \(essentials healthy, latest backup younger than 60 minutes, restore and verify\), and only then is the old headnode deleted, at the end of the update; if recovery fails the old headnode stays untouched/,
+                /^headnode replaced \(generation 0 -> 1\): the new headnode is created, recovery runs on it \(essentials healthy, the newest complete backup unit younger than 60 minutes by S3's LastModified, restore into a scratch database, verify, swap\), and only then is the old headnode deleted, at the end of the update; if recovery fails the old headnode stays untouched/,
             );
         });
 

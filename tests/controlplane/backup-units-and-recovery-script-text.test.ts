@@ -52,7 +52,7 @@ describe("headnode backup units, user data and recovery script text", () => {
     const files = new Map<string, string>();
     for (const m of userData.matchAll(/^cat > '([^']+)' <<'DATAPLAT_EOF'\n([\s\S]*?)^DATAPLAT_EOF$/gm)) files.set(m[1]!, m[2]!);
     assert.deepEqual(files, new Map([
-      [BACKUP_SCRIPT_PATH, headnodeBackupScript(config, headnodeDatabase(config), BACKUP_READY_MARKER)],
+      [BACKUP_SCRIPT_PATH, headnodeBackupScript(config, headnodeDatabase(config), { readyMarker: BACKUP_READY_MARKER })],
       ["/etc/systemd/system/dataplat-headnode-backup.service", backupUnits(config).service],
       ["/etc/systemd/system/dataplat-headnode-backup.timer", backupUnits(config).timer],
     ]));
@@ -60,20 +60,36 @@ describe("headnode backup units, user data and recovery script text", () => {
     assert.ok(userData.endsWith("systemctl daemon-reload\nsystemctl enable --now dataplat-headnode-backup.timer\n"));
   });
 
-  it("backs up with pg_dump of the headnode database and a tar of the image store, under one stamp", async () => {
+  it("backs up one unit under flock: database and roles first, the image store's tarball next, the manifest last", async () => {
     const script = headnodeBackupScript(config);
     assert.equal(await bashSyntaxErrors(script), "");
+    const lines = script.split("\n");
     for (const line of [
       "set -euo pipefail",
-      "readonly bucket='triton-headnode-backups' db_dir='us-east-1/headnode/postgres/moray' image_dir='us-east-1/headnode/images' image_store='/var/imgapi/images'",
+      "readonly bucket='triton-headnode-backups' unit_root='us-east-1/headnode/units' image_store='/var/imgapi/images' host_label='headnode'",
+      "readonly max_skew_seconds=300 lock_file='/run/lock/dataplat-headnode-backup.lock' lock_wait_seconds=3600",
       "readonly pg_host='127.0.0.1' pg_port='5432' pg_user='postgres' database='moray'",
       'aws_cli() { aws ${AWS_ENDPOINT_URL:+--endpoint-url "$AWS_ENDPOINT_URL"} --cli-connect-timeout 10 --cli-read-timeout 300 "$@"; }',
       '  pg pg_dump --no-password --format=custom --file="$file" "$database" || die "pg_dump of $database failed"',
-      "stamp=$(date -u +%Y%m%dT%H%M%SZ)",
-      'tar -C "$image_store" -czf "$work/images.tar.gz" . || die "tar of $image_store failed"',
-      'upload "$work/dump" "$db_dir/$stamp.dump"',
-      'upload "$work/images.tar.gz" "$image_dir/$stamp.tar.gz"',
-    ]) assert.ok(script.split("\n").includes(line), line);
+      '  pg pg_dumpall --no-password --roles-only --no-role-passwords --file="$file" || die "pg_dumpall --roles-only failed"',
+      "  time=$(date -u +%Y%m%dT%H%M%S.%NZ)",
+    ]) assert.ok(lines.includes(line), line);
+    const order = [
+      "take_lock",
+      "unit_begin \"$unit_root\" 'headnode' \"$host_label\"",
+      'dump_database "$work/database.dump"',
+      'dump_roles "$work/roles.sql"',
+      'upload_part "$work/database.dump" database.dump',
+      'upload_part "$work/roles.sql" roles.sql',
+      'tar_archive "$work/images.tar.gz" "$image_store" .',
+      'upload_part "$work/images.tar.gz" images.tar.gz',
+      "unit_commit",
+    ].map((line) => {
+      const i = lines.indexOf(line);
+      assert.ok(i >= 0, line);
+      return i;
+    });
+    assert.deepEqual(order, [...order].sort((a, b) => a - b));
   });
 
   it("checks every essential instance off the headnode, with its own probe", () => {
@@ -101,21 +117,22 @@ describe("headnode backup units, user data and recovery script text", () => {
       "probe_postgres 'manatee@cn-2' '10.0.0.2' '5432' 'postgres' || unhealthy=$(( unhealthy + 1 ))",
       "probe_tcp 'moray@cn-2' '10.0.0.2' '2020' || unhealthy=$(( unhealthy + 1 ))",
       '(( unhealthy == 0 )) || die "$unhealthy essential instance(s) unhealthy; refusing to recover the headnode against a cluster that cannot be trusted"',
-      "latest_backup \"$db_dir\" '^([0-9]{8}T[0-9]{6}Z)\\.dump$' \"$max_age_minutes\"",
-      "latest_backup \"$image_dir\" '^([0-9]{8}T[0-9]{6}Z)\\.tar\\.gz$' \"$max_age_minutes\"",
-      "require_empty_target",
-      'check_archive "$work/dump"',
-      'restore_database "$work/dump"',
-      'verify_database "$work/dump"',
-      'tar -C "$image_store" -xzf "$work/images.tar.gz" || die "extracting the image store failed"',
-      'tar -C "$image_store" --compare -zf "$work/images.tar.gz" >/dev/null || die "image store $image_store differs from the archive after extraction"',
+      "choose_unit \"$unit_root\" 'headnode' \"$max_age_minutes\" 'database.dump' 'roles.sql' 'images.tar.gz'",
+      'check_archive "$work/unit/database.dump"',
+      "require_absent_target",
+      'tar -C "$staging" -xzf "$work/unit/images.tar.gz" || die "extracting the image store failed"',
+      'tar -C "$staging" --compare -zf "$work/unit/images.tar.gz" >/dev/null || die "$staging differs from the archive after extraction"',
+      'restore_unit "$work/unit/database.dump" "$work/unit/roles.sql"',
+      'mv -T "$staging" "$image_store" || die "cannot move $staging to $image_store"',
+      "restore_commit",
     ].map(at);
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
-    assert.ok(lines.includes("readonly bucket='triton-headnode-backups' db_dir='us-east-1/headnode/postgres/moray' image_dir='us-east-1/headnode/images' image_store='/var/imgapi/images' max_age_minutes=60"));
+    assert.ok(lines.includes("readonly bucket='triton-headnode-backups' unit_root='us-east-1/headnode/units' image_store='/var/imgapi/images' max_age_minutes=60"));
+    assert.ok(lines.includes("readonly max_skew_seconds=300 accept_hint='controlPlane.recovery.acceptBackupStamp' staging='/var/imgapi/images.dataplat-restoring'"));
   });
 
   it("the installed backup skips its runs until the ready marker exists, before touching the bucket", () => {
-    const lines = headnodeBackupScript(config, headnodeDatabase(config), BACKUP_READY_MARKER).split("\n");
+    const lines = headnodeBackupScript(config, headnodeDatabase(config), { readyMarker: BACKUP_READY_MARKER }).split("\n");
     const gate = lines.indexOf("if [[ ! -e '/var/lib/dataplat/headnode-backup-enabled' ]]; then");
     assert.ok(gate > 0, "gate present");
     assert.equal(lines[gate + 2], "  exit 0");
@@ -125,13 +142,14 @@ describe("headnode backup units, user data and recovery script text", () => {
 
   it("recovery writes the ready marker last, after both verifications; the first headnode writes it alone", async () => {
     const lines = recoveryScript(config, essentialChecks(config, address), headnodeDatabase(config), BACKUP_READY_MARKER).split("\n");
-    const mark = lines.findIndex((l) => l.startsWith("mkdir -p '/var/lib/dataplat' && touch '/var/lib/dataplat/headnode-backup-enabled' || die"));
-    assert.ok(mark > lines.indexOf('verify_database "$work/dump"'));
-    assert.ok(mark > lines.findIndex((l) => l.startsWith('tar -C "$image_store" --compare')));
+    const mark = lines.findIndex((l) => l.startsWith("touch '/var/lib/dataplat/headnode-backup-enabled' || die"));
+    assert.ok(mark > lines.indexOf('restore_unit "$work/unit/database.dump" "$work/unit/roles.sql"'));
+    assert.ok(mark > lines.indexOf('mv -T "$staging" "$image_store" || die "cannot move $staging to $image_store"'));
+    assert.ok(mark < lines.indexOf("restore_commit"));
     assert.ok(!recoveryScript(config, essentialChecks(config, address)).includes("headnode-backup-enabled"));
     const first = firstHeadnodeScript();
     assert.equal(await bashSyntaxErrors(first), "");
-    assert.ok(first.split("\n").includes("mkdir -p '/var/lib/dataplat' && touch '/var/lib/dataplat/headnode-backup-enabled' || die 'cannot write /var/lib/dataplat/headnode-backup-enabled'"));
+    assert.ok(first.split("\n").includes("touch '/var/lib/dataplat/headnode-backup-enabled' || die 'cannot write /var/lib/dataplat/headnode-backup-enabled'"));
     assert.ok(!/aws|pg_|tar /.test(first), "the first headnode restores nothing");
   });
 

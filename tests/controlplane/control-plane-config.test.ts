@@ -26,7 +26,7 @@ describe("control plane config schema", () => {
   it("names an unknown key with the keys it accepts", () => {
     const input = blessedControlPlane() as unknown as { backup: Record<string, unknown> };
     input.backup.periodMinuets = 30;
-    assert.deepEqual(problems(input), ['backup: unknown key "periodMinuets"; expected only: periodMinutes, bucket, prefix, imageStoreDir, database']);
+    assert.deepEqual(problems(input), ['backup: unknown key "periodMinuets"; expected only: periodMinutes, bucket, prefix, imageStoreDir, database, maxClockSkewSeconds']);
   });
 
   it("requires the backup period, in whole positive minutes", () => {

@@ -60,7 +60,8 @@ describe("LayeredPlatform backups: systemd timers installed by remote commands, 
         doc.config["dataplat:platform"].backup.bucket = "koverse-offsite-backups";
         const next = await evaluateDoc(doc, undefined, "prod");
         const create = String(named(next, COMMAND, "activedata-platform-master-3-metadata-backup").inputs.create);
-        assert.ok(create.includes("readonly bucket='koverse-offsite-backups' dir='koverse/prod/postgres/koverse'"));
+        assert.ok(create.includes("readonly bucket='koverse-offsite-backups' host_label='master-3' max_skew_seconds=300"));
+        assert.ok(create.includes("readonly dir='koverse/prod/postgres/koverse'"));
         assert.ok(!/activedata-backups-prod-/.test(create));
     });
 

@@ -36,6 +36,8 @@ export interface MotoPeer {
   putObject(bucket: string, key: string, body: Uint8Array | string): Promise<void>;
   getObject(bucket: string, key: string): Promise<Buffer>;
   listKeys(bucket: string, prefix: string): Promise<string[]>;
+  /** Size and S3 LastModified (seconds since the epoch) of an object. */
+  headObject(bucket: string, key: string): Promise<{ size: number; lastModifiedSeconds: number }>;
   stop(): Promise<void>;
 }
 
@@ -149,6 +151,10 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoPee
         token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(xml)?.[1] : undefined;
       } while (token !== undefined);
       return keys.sort();
+    },
+    async headObject(bucket, key) {
+      const response = await s3(endpoint, "HEAD", `${bucket}/${encodeKey(key)}`);
+      return { size: Number(response.headers.get("content-length")), lastModifiedSeconds: Date.parse(response.headers.get("last-modified") ?? "") / 1000 };
     },
     stop,
   };
