@@ -3,9 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { OriginSectionConfig } from "../../ops/config/schema";
 import type { Hashstate } from "../../ops/origin/hashstate";
+import { fillScript } from "../../ops/origin/fill";
+import { memberAddress } from "../../ops/origin/kraken";
 import { ORIGIN_DATA_DEVICE, originSubnetIndex, type OriginMachine } from "../../ops/origin/machines";
-import { planOriginUpdate, repairScript, shardMovement, shardRepairPlan } from "../../ops/origin/repair";
-import { originRolloutScript } from "../../ops/origin/rollout";
+import type { OriginPlan } from "../../ops/origin/plan";
+import { repairScript } from "../../ops/origin/repair";
+import { originConfigPath, originRolloutScript, releasedRolloutScript } from "../../ops/origin/rollout";
 import { Host } from "../compute/Host";
 
 export interface DeployedOrigin {
@@ -22,8 +25,8 @@ export interface OriginClusterArgs {
      * are decided from them while the program runs (ops/origin), as pulumi-eks does with its config.
      */
     readonly cluster: OriginSectionConfig;
-    /** The hashstate deployed now (from the stack's `deployed.origin` output); undefined on the first deployment. */
-    readonly previous?: DeployedOrigin;
+    /** This update's plan (ops/origin/plan.ts): rollout order and repair steps, decided there only. */
+    readonly plan: OriginPlan;
     readonly imageId: string;
     readonly subnets: readonly { readonly id: string; readonly availabilityZone: string }[];
     readonly securityGroupId: pulumi.Input<string>;
@@ -39,12 +42,12 @@ export interface OriginClusterArgs {
  * Order within one `pulumi up` (all edges are dependsOn, so the engine cannot reorder them):
  * 1. Hosts: a new origin's instance is created first (each rollout command depends on its host).
  * 2. Rolling restart, one origin at a time (each rollout depends on the previous one, older origins
- *    first, a new origin last): write the new hashstate, restart, wait for the health check. A
+ *    first, a new origin last): write the new ring (the runbook's hashstate, or released Kraken's
+ *    cluster.static and hashring.max_replica), restart, wait for the health check. A
  *    failure stops the update: later origins keep the old hashstate and no repair runs.
- * 3. Repairs, one at a time after the last rollout, in the runbook's order for the change class
- *    (add: every origin, older first, the new one last; re-weight: every origin; remove: the
- *    remaining ones; replace-host: only the new host), as `POST /repair` (or, with repair.mode
- *    shards, `POST /repair/shard/<id>` for just the shards whose replica set changed). A failed
+ * 3. Repairs, one at a time after the last rollout, as the plan (ops/origin/plan.ts) lists them:
+ *    origin.kraken runbook: `POST /repair` in the runbook's order (or `POST /repair/shard/<id>`);
+ *    released: one fill-and-cleanup command over the changed shards (ops/origin/fill.ts). A failed
  *    repair exits non-zero and stops the update.
  * 4. At the end of the update the engine deletes what left the config (a removed or replaced host).
  * Repair commands are keyed by the new hashstate, so each change re-runs them once; an update that
@@ -63,11 +66,10 @@ export class OriginCluster extends pulumi.ComponentResource {
     constructor(name: string, args: OriginClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const c = args.cluster;
         const next = c.hashstate as Hashstate;
-        const plan = planOriginUpdate(args.previous?.hashstate ?? next, next);
-        // The origin section refuses the same change (classifyChange) before any resource is
-        // registered; this assert runs before the component registers anything, so it cannot be the
-        // first to fire after other resources were created.
-        if (plan.change.kind === "refused") throw new pulumi.RunError(`origin.hashstate: ${plan.change.message}`);
+        const plan = args.plan;
+        // The origin section refuses (plan.refusals) before any resource is registered; this assert runs
+        // before the component registers anything, so it cannot be the first to fire after other resources.
+        if (plan.refusals.length > 0) throw new pulumi.RunError(plan.refusals.join("\n"));
         super("dataplat:origin:OriginCluster", name, {}, opts);
 
         const hosts: Record<string, Host> = {};
@@ -90,28 +92,42 @@ export class OriginCluster extends pulumi.ComponentResource {
             );
         }
 
-        const rolloutScript = originRolloutScript({
-            hashstate: next,
-            replicas: c.replicas,
-            port: c.port,
-            configPath: c.configPath,
-            serviceName: c.serviceName,
-            healthPath: c.restart.healthPath,
-            timeoutSeconds: c.restart.timeoutSeconds,
-        });
-        // Every origin has its rollout command; they run in the plan's order (older origins first, a
-        // new one last), and in config order on the first deployment or when nothing changes.
-        const planned = args.previous ? plan.rollingRestart.filter((h) => h in next) : [];
-        const rollingOrder = [...planned, ...Object.keys(next).filter((h) => !planned.includes(h))];
+        const configPath = originConfigPath(c.kraken, c.configPath);
+        const runbookScript =
+            c.kraken === "runbook"
+                ? originRolloutScript({
+                      hashstate: next,
+                      replicas: c.replicas,
+                      port: c.port,
+                      configPath,
+                      serviceName: c.serviceName,
+                      healthPath: c.restart.healthPath,
+                      timeoutSeconds: c.restart.timeoutSeconds,
+                  })
+                : undefined;
+        const rolloutScript = (host: string) =>
+            runbookScript ??
+            releasedRolloutScript({
+                hashstate: next,
+                replicas: c.replicas,
+                port: c.port,
+                host,
+                configPath,
+                baseConfig: c.baseConfig,
+                serviceName: c.serviceName,
+                healthPath: c.restart.healthPath,
+                timeoutSeconds: c.restart.timeoutSeconds,
+            });
+        // Every origin has its rollout command, chained in the plan's order (older origins first, a new one last).
         let last: pulumi.Resource | undefined;
         const commands: (command.remote.Command | command.local.Command)[] = [];
-        for (const host of rollingOrder) {
+        for (const host of plan.rollingRestart) {
             const rollout = new command.remote.Command(
                 `${name}-${host}-rollout`,
                 {
                     connection: { host: hosts[host].privateIp, user: c.ssh.user, port: c.ssh.port, privateKey: args.sshPrivateKey },
                     create: "bash -s",
-                    stdin: rolloutScript,
+                    stdin: rolloutScript(host),
                 },
                 { parent: this, dependsOn: last ? [last] : [] },
             );
@@ -120,19 +136,41 @@ export class OriginCluster extends pulumi.ComponentResource {
         }
 
         const digest = createHash("sha256").update(JSON.stringify([next, c.replicas])).digest("hex").slice(0, 16);
-        const steps = this.repairSteps(args, plan.repairs.map((r) => r.host));
-        steps.forEach((step, i) => {
-            const repair = new command.local.Command(
-                `${name}-repair-${i}-${step.host}`,
-                {
-                    create: hosts[step.host].privateIp.apply((ip) =>
-                        repairScript({ host: ip, port: c.port, timeoutSeconds: c.repair.timeoutSeconds, ...(step.shards ? { shards: step.shards } : {}) }),
-                    ),
-                    interpreter: ["/bin/bash", "-c"],
-                    triggers: [digest],
-                },
-                { parent: this, dependsOn: last ? [last] : [] },
-            );
+        plan.repairs.forEach((step, i) => {
+            let repair: command.local.Command;
+            if (step.kind === "fill") {
+                const inventory = c.inventory!;
+                const hostNames = Object.keys(next);
+                repair = new command.local.Command(
+                    `${name}-repair-${i}-fill`,
+                    {
+                        create: "/bin/bash -s",
+                        stdin: pulumi.all(hostNames.map((h) => hosts[h].privateIp)).apply((ips) =>
+                            fillScript({
+                                origins: hostNames.map((h, k) => ({ host: h, member: memberAddress(h, c.port), url: `http://${ips[k]}:${c.port}` })),
+                                plan: step.plan,
+                                namespace: inventory.namespace,
+                                listUrl: inventory.listUrl,
+                                timeoutSeconds: c.repair.timeoutSeconds,
+                            }),
+                        ),
+                        triggers: [digest],
+                    },
+                    { parent: this, dependsOn: last ? [last] : [] },
+                );
+            } else {
+                repair = new command.local.Command(
+                    `${name}-repair-${i}-${step.host}`,
+                    {
+                        create: hosts[step.host].privateIp.apply((ip) =>
+                            repairScript({ host: ip, port: c.port, timeoutSeconds: c.repair.timeoutSeconds, ...(step.kind === "shard-repair" ? { shards: step.shards } : {}) }),
+                        ),
+                        interpreter: ["/bin/bash", "-c"],
+                        triggers: [digest],
+                    },
+                    { parent: this, dependsOn: last ? [last] : [] },
+                );
+            }
             commands.push(repair);
             last = repair;
         });
@@ -140,15 +178,5 @@ export class OriginCluster extends pulumi.ComponentResource {
         this.hostIps = Object.fromEntries(Object.entries(hosts).map(([h, host]) => [h, host.privateIp]));
         this.commandStdout = commands.map((c) => c.stdout);
         this.registerOutputs({ hostIps: this.hostIps });
-    }
-
-    /** Full repairs in the runbook's order, or shard-targeted ones when configured. */
-    private repairSteps(args: OriginClusterArgs, fullOrder: readonly string[]): { host: string; shards?: readonly string[] }[] {
-        const c = args.cluster;
-        if (!args.previous || fullOrder.length === 0) return [];
-        if (c.repair.mode === "full") return fullOrder.map((host) => ({ host }));
-        const movement = shardMovement(args.previous.hashstate, c.hashstate as Hashstate, c.replicas);
-        const shardPlan = shardRepairPlan(c.hashstate as Hashstate, movement);
-        return shardPlan.repairs.map((r) => ({ host: r.host, shards: r.shards }));
     }
 }

@@ -173,8 +173,28 @@ const OriginSection = z.strictObject({
     ssh: z
         .strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "expected a user name").default("ec2-user"), port: int(1, 65535, "a port").default(22) })
         .prefault({}),
-    /** Where each origin reads its hashstate, and the origin's systemd unit. */
-    configPath: z.string().regex(/^\/[A-Za-z0-9._\/-]+$/, "expected an absolute file path").default("/etc/kraken/origin/hashstate.yaml"),
+    /**
+     * Which Kraken runs (ops/origin/kraken.ts): released (v0.1.x to master: cluster.static, uniform weights, no
+     * repair endpoint) or runbook (the runbook's hashstate and POST /repair).
+     */
+    kraken: z.enum(["released", "runbook"], { error: "expected 'released' or 'runbook'" }).default("released"),
+    /**
+     * Where each origin reads its ring: the runbook's hashstate file, or (released) the file the origin is started
+     * with, which extends baseConfig. Default /etc/kraken/origin/hashstate.yaml (runbook) or cluster.yaml (released).
+     */
+    configPath: z.string().regex(/^\/[A-Za-z0-9._\/-]+$/, "expected an absolute file path").optional(),
+    /** released: the rest of the origin's Kraken configuration, which the rendered ring file extends (relative: next to it). */
+    baseConfig: z.string().regex(/^[A-Za-z0-9._\/-]+$/, "expected a file path").default("base.yaml"),
+    /**
+     * released: where the repair learns which blobs exist (the namespace's backend listing, a JSON array of names)
+     * and the Kraken namespace it reads them through. Needed by any update that changes the ring.
+     */
+    inventory: z
+        .strictObject({
+            namespace: z.string().regex(/^[A-Za-z0-9._\/-]+$/, "expected a Kraken namespace"),
+            listUrl: z.url({ error: "expected an http(s) URL" }),
+        })
+        .optional(),
     serviceName: z.string().regex(/^[A-Za-z0-9@._-]+$/, "expected a systemd unit name").default("kraken-origin"),
     restart: z
         .strictObject({

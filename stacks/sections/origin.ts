@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DeployedOrigin, OriginCluster } from "../../components/origin/OriginCluster";
-import { classifyChange, Hashstate } from "../../ops/origin/hashstate";
-import { planOriginUpdate, replicasChangeRefusal, shardMovement, shardRepairPlan } from "../../ops/origin/repair";
+import type { Hashstate } from "../../ops/origin/hashstate";
+import { describeRepair, originUpdatePlan, type OriginPlan } from "../../ops/origin/plan";
+import { replicasChangeRefusal } from "../../ops/origin/repair";
 import type { OriginSectionConfig } from "../../ops/config/schema";
 import { machineChangeRefusal, originMachines, type OriginMachine } from "../../ops/origin/machines";
 import { originSnapshotSchema } from "../../ops/state/schemas";
@@ -21,6 +22,19 @@ function machinesOf(config: OriginSectionConfig, imageId: string, subnets: reado
     return originMachines(Object.keys(config.hashstate), config, imageId, subnets);
 }
 
+/** This update's plan, from the one place that decides it (ops/origin/plan.ts). */
+function planOf(previous: DeployedOrigin | undefined, config: OriginSectionConfig): OriginPlan {
+    return originUpdatePlan({
+        previous: previous?.hashstate,
+        next: config.hashstate as Hashstate,
+        replicas: config.replicas,
+        port: config.port,
+        target: config.kraken,
+        repairMode: config.repair.mode,
+        hasInventory: config.inventory !== undefined,
+    });
+}
+
 /** The Kraken origin cluster (config key `origin`). */
 export const originSection: StackSection<"origin"> = {
     key: "origin",
@@ -28,14 +42,13 @@ export const originSection: StackSection<"origin"> = {
     refusals(previous, next, cfg) {
         const read = deployedOrigin(previous);
         if (read.kind === "refused") return [read.message];
-        if (read.kind === "first") return [];
+        if (read.kind === "first") return [...planOf(undefined, next).refusals];
         const prev = read.value;
         const out: string[] = [];
         const replicas = replicasChangeRefusal(prev.replicas, next.replicas);
         if (replicas) out.push(`origin.replicas: ${replicas}`);
         if (prev.port !== next.port) out.push(`origin.port: changing the origin port (${prev.port} -> ${next.port}) would cut every client at once; keep ${prev.port}`);
-        const change = classifyChange(prev.hashstate, next.hashstate as Hashstate);
-        if (change.kind === "refused") out.push(`origin.hashstate: ${change.message}`);
+        out.push(...planOf(prev, next).refusals);
         if (prev.machines !== undefined) {
             const machines = machineChangeRefusal(prev.machines, machinesOf(next, cfg.hosts.imageId, cfg.network.subnets));
             if (machines) out.push(machines);
@@ -49,11 +62,12 @@ export const originSection: StackSection<"origin"> = {
         }
         const previous = snapshotValue(deployedOrigin(ctx.previous?.origin));
         const next = config.hashstate as Hashstate;
+        const plan = planOf(previous, config);
         const cluster = new OriginCluster(
             ctx.name("origin"),
             {
                 cluster: config,
-                previous,
+                plan,
                 imageId: ctx.imageId,
                 subnets: ctx.network.subnets,
                 securityGroupId: ctx.network.groupIds.origin,
@@ -62,21 +76,21 @@ export const originSection: StackSection<"origin"> = {
             },
             ctx.providers.opts("origin"),
         );
-        const updatePlan = previous ? planOriginUpdate(previous.hashstate, next) : undefined;
-        const movement = previous && updatePlan?.change.kind !== "none" ? shardMovement(previous.hashstate, next, config.replicas) : undefined;
+        const movement = plan.movement;
         return {
             deployed: { hashstate: next, replicas: config.replicas, port: config.port, machines: machinesOf(config, ctx.imageId, ctx.network.subnets) } satisfies DeployedOrigin,
             outputs: { hostIps: cluster.hostIps },
             // The baseline moves once every rollout and repair of this update completed.
             gates: cluster.commandStdout,
-            plan: updatePlan
-                ? {
-                      change: updatePlan.change.kind,
-                      rollingRestart: updatePlan.rollingRestart,
-                      repairs: config.repair.mode === "full" || !movement ? updatePlan.repairs.map((r) => `${r.host} POST ${r.path}`) : shardRepairPlan(next, movement).repairs.map((r) => `${r.host} POST /repair/shard/<id> x ${r.shards.length}`),
+            plan: plan.initial
+                ? { change: "initial deployment", kraken: plan.target, rollingRestart: plan.rollingRestart, repairs: [] }
+                : {
+                      change: plan.change.kind,
+                      kraken: plan.target,
+                      rollingRestart: plan.change.kind === "none" ? [] : plan.rollingRestart,
+                      repairs: plan.repairs.map(describeRepair),
                       ...(movement ? { movedFraction: movement.movedFraction, minimumFraction: movement.minimumFraction, changedShards: movement.changedShards } : {}),
-                  }
-                : { change: "initial deployment", rollingRestart: Object.keys(next), repairs: [] },
+                  },
         };
     },
 };

@@ -172,6 +172,7 @@ describe("OriginCluster: one change per update, repairs in the runbook's order",
 
     it("shard mode repairs only the shards whose replica set changed, on the origins that held them", async () => {
         const doc = stackDoc("staging");
+        doc.config["dataplat:origin"].kraken = "runbook";
         const next = deepClone(doc);
         next.config["dataplat:origin"].hashstate["kraken-origin-stg04"] = { label: "origin3", weight: 500 };
         const g = await evaluateDoc(next, doc, "staging");

@@ -11,7 +11,9 @@ import { loadScenarios } from "./fixtures";
 // The compiled CLI sits at dist/cli/origin.js, two folders above dist/tests/origin/.
 const cli = join(__dirname, "..", "..", "cli", "origin.js");
 
+/** These cases are the runbook's Kraken (labels and weights): --kraken runbook unless a case names a target. */
 function run(args: string[], input = "") {
+  if ((args[0] === "placement" || args[0] === "plan") && !args.includes("--kraken")) args = [...args, "--kraken", "runbook"];
   const r = spawnSync(process.execPath, [cli, ...args], { input, encoding: "utf8", timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

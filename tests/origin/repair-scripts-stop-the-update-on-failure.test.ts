@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import type { Hashstate } from "../../ops/origin/hashstate";
 import { planOriginUpdate, repairScript, shardMovement, shardRepairPlan } from "../../ops/origin/repair";
-import { type RecordedCall, type RepairStandin, startRepairStandin } from "./repair-standin";
+import { type RecordedCall, type RepairStandin, startRepairStandin } from "./runbook-repair-recording-standin";
 
 interface Run {
   readonly code: number | null;
@@ -49,7 +49,7 @@ const sjc1: Hashstate = {
 };
 const added: Hashstate = { ...sjc1, [m(4)]: { label: "origin3", weight: 15000 } };
 
-describe("repair scripts against a recording stand-in for the origin's repair endpoint", function () {
+describe("origin.kraken: runbook: repair scripts against a recording stand-in for the runbook's repair endpoint", function () {
   this.timeout(60_000);
   let log: RecordedCall[];
   let standins: Map<string, RepairStandin>;

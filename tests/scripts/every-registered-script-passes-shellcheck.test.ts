@@ -1,4 +1,4 @@
-// Every shell text the program registers passes shellcheck: the create, update and delete of every command
+// Every shell text the program registers passes shellcheck: the create, update, delete and stdin of every command
 // resource and the user data of every instance and launch template, in both committed stacks and in the update
 // that changes every search node's heap (the only update that declares the bounces). shellcheck is a real peer
 // (Debian's package, installed by tests/peers/install.sh); a missing shellcheck fails the test, it never skips it.
@@ -16,7 +16,7 @@ interface Script {
 function scriptsOf(g: StackGraph, label: string): Script[] {
     const out: Script[] = [];
     for (const r of g.resources) {
-        const fields = r.type.startsWith("command:") ? ["create", "update", "delete"] : ["userData"];
+        const fields = r.type.startsWith("command:") ? ["create", "update", "delete", "stdin"] : ["userData"];
         for (const f of fields) {
             const v = r.inputs[f];
             if (typeof v === "string" && v.trim() !== "") out.push({ where: `${label}: ${r.type} ${r.name} .${f}`, text: v });

@@ -1,4 +1,4 @@
-// A recording stand-in for the origin's repair endpoint. It is not Kraken: it only records the calls it receives,
+// origin.kraken: runbook only. // A recording stand-in for the origin's repair endpoint. It is not Kraken: it only records the calls it receives,
 // in order, across every stand-in sharing the same log, and answers the way Kraken's origin blob server does:
 // 200 with one JSON repair message per line ({"operation","object","success","error"}). It can be told to answer
 // 500 for a path, to report a failed item (200 with "success":false) or to be slow, so tests can prove that the

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as net from "node:net";
 import { StackGraph } from "../../stacks/offline/evaluate";
-import { RecordedCall, RepairStandin, startRepairStandin } from "../origin/repair-standin";
+import { RecordedCall, RepairStandin, startRepairStandin } from "../origin/runbook-repair-recording-standin";
 import { evaluateDoc, ofType, stackDoc } from "../support/graph";
 
 const HOSTS = ["kraken-origin-master01-sjc1", "kraken-origin-master02-sjc1", "kraken-origin-master03-sjc1", "kraken-origin-master04-sjc1", "kraken-origin-master05-sjc1"];
@@ -46,7 +46,7 @@ async function runRepairs(g: StackGraph): Promise<{ ran: string[]; failed?: stri
     return { ran };
 }
 
-describe("registered origin repair scripts against a recording stand-in", function () {
+describe("origin.kraken: runbook: registered repair scripts against a recording stand-in (not Kraken)", function () {
     this.timeout(120000);
     let port: number;
     let log: RecordedCall[];
