@@ -30,7 +30,7 @@ export class TierRole extends pulumi.ComponentResource {
             if (violations.length > 0) throw new Error(`${name}: policy is not least-privilege (not checked before registering?): ${violations.join("; ")}`);
             return s;
         });
-        new aws.iam.RolePolicy(
+        const policy = new aws.iam.RolePolicy(
             `${name}-policy`,
             {
                 role: role.id,
@@ -44,7 +44,8 @@ export class TierRole extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this });
+        // Created after the policy: a host started with this profile has its permissions from its first boot.
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this, dependsOn: [policy] });
         this.roleArn = role.arn;
         this.instanceProfileName = profile.name;
         this.instanceProfileArn = profile.arn;

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../ops/config/errors";
 import { NAMESPACE, Tier, TIERS } from "../../ops/config/schema";
+import { positionalName, stableKey } from "../../ops/naming/keys";
 import { exposureProblems, ingressRules } from "../../ops/network/tiers";
 
 export interface TierSecurityGroupsArgs {
@@ -60,11 +61,18 @@ export class TierSecurityGroups extends pulumi.ComponentResource {
                     ? [{ key: `from-${rule.source.tier}`, source: { referencedSecurityGroupId: groups[rule.source.tier].id } }]
                     : rule.source.kind === "internet"
                       ? [{ key: "from-internet", source: { cidrIpv4: "0.0.0.0/0" } }, { key: "from-internet6", source: { cidrIpv6: "::/0" } }]
-                      : args.operatorCidrs.map((cidr, i) => ({ key: `from-operators-${i}`, source: cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr } }));
-            for (const { key, source } of sources) {
-                const base = `${name}-${rule.tier}-${rule.ports.from}${rule.ports.to !== rule.ports.from ? `-${rule.ports.to}` : ""}-${key}`;
+                      : // Named by CIDR (ops/naming/keys.ts), aliased to the positional name dataplat used before.
+                        args.operatorCidrs.map((cidr) => ({
+                            key: `from-operators-${stableKey(cidr)}`,
+                            oldKey: positionalName("from-operators", args.operatorCidrs, cidr),
+                            source: cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr },
+                        }));
+            for (const { key, source, ...rest } of sources) {
+                const ports = `${rule.ports.from}${rule.ports.to !== rule.ports.from ? `-${rule.ports.to}` : ""}`;
+                const base = `${name}-${rule.tier}-${ports}-${key}`;
                 const n = seen.get(base) ?? 0;
                 seen.set(base, n + 1);
+                const oldKey = "oldKey" in rest ? rest.oldKey : undefined;
                 new aws.vpc.SecurityGroupIngressRule(
                     n === 0 ? base : `${base}-${n}`,
                     {
@@ -75,7 +83,7 @@ export class TierSecurityGroups extends pulumi.ComponentResource {
                         description: rule.description,
                         ...source,
                     },
-                    { parent: this },
+                    { parent: this, ...(oldKey !== undefined && n === 0 ? { aliases: [{ name: `${name}-${rule.tier}-${ports}-${oldKey}` }] } : {}) },
                 );
             }
         }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { positionalName, stableKey } from "../../ops/naming/keys";
 
 export interface AlarmTopicArgs {
     /** E-mail addresses to notify (each must confirm its subscription). */
@@ -42,7 +43,12 @@ export class AlarmTopic extends pulumi.ComponentResource {
             { parent: this },
         );
         const topic = new aws.sns.Topic(`${name}`, { kmsMasterKeyId: key.id }, { parent: this });
-        args.emails.forEach((email, i) => new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: this }));
+        // Named by address (ops/naming/keys.ts), so removing one never re-creates the others (each would need a new
+        // confirmation); the alias takes up the positional name dataplat used before.
+        for (const email of args.emails) {
+            const old = positionalName(`${name}-email`, args.emails, email)!;
+            new aws.sns.TopicSubscription(`${name}-email-${stableKey(email)}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: this, aliases: [{ name: old }] });
+        }
         this.topicArn = topic.arn;
         this.registerOutputs({ topicArn: this.topicArn });
     }

@@ -17,6 +17,7 @@ import {
     waitReachableCommand,
 } from "../../ops/search/commands";
 import { DATA_VOLUME_DEVICE, SearchClusterConfig, SearchNodeSpec } from "../../ops/search/config";
+import { positionalName, stableKey } from "../../ops/naming/keys";
 import { HEAP_TAG } from "../../ops/search/boot";
 import {
     KEY_ALGORITHM,
@@ -137,16 +138,21 @@ export class SearchCluster extends pulumi.ComponentResource {
         const endpointGroup = endpointSpec.role === "coordinator" ? args.securityGroupIds.frontend : args.securityGroupIds.search;
         const sources: [string, Partial<aws.vpc.SecurityGroupIngressRuleArgs>, string][] = [];
         if (endpointSpec.role === "coordinator") sources.push(["from-frontend", { referencedSecurityGroupId: args.securityGroupIds.frontend }, "search http: the frontend queries its coordinator"]);
+        // Operator CIDRs are named by CIDR (ops/naming/keys.ts), aliased to the positional names dataplat used before.
+        const oldKeys = new Map<string, string>();
         if (c.admin.operatorAccess) {
-            args.operatorCidrs.forEach((cidr, i) =>
-                sources.push([`from-operators-${i}`, cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr }, "search http: pulumi up drains and bounces through the admin endpoint"]),
-            );
+            for (const cidr of args.operatorCidrs) {
+                const key = `from-operators-${stableKey(cidr)}`;
+                oldKeys.set(key, positionalName("from-operators", args.operatorCidrs, cidr)!);
+                sources.push([key, cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr }, "search http: pulumi up drains and bounces through the admin endpoint"]);
+            }
         }
         for (const [key, source, description] of sources) {
+            const old = oldKeys.get(key);
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-admin-9200-${key}`,
                 { securityGroupId: endpointGroup, ipProtocol: "tcp", fromPort: 9200, toPort: 9200, description, ...source },
-                { parent: this },
+                { parent: this, ...(old !== undefined ? { aliases: [{ name: `${name}-admin-9200-${old}` }] } : {}) },
             );
         }
 

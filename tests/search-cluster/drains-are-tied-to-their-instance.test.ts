@@ -102,7 +102,7 @@ describe("SearchCluster: a stack deployed before node identities takes them up w
             else assert.deepEqual(r.options.aliases, [legacyName], r.name);
         }
         // The aliased resources are exactly those of the old graph, with the same inputs.
-        const aliased = clusterResources(g).filter((r) => r.options.aliases !== undefined);
+        const aliased = clusterResources(g).filter((r) => r.options.aliases !== undefined && (r.type === T.host || r.type === T.command));
         assert.equal(aliased.length, 12 * 2 + 8 * 2, "12 hosts and bounces, 8 drains and undrains (spot-2 excluded)");
         const before = new Map<string, any>(legacy.deployed.search.nodes.map((n: any) => [n.nodeName, n]));
         for (const r of aliased.filter((x) => x.type === T.command)) {
