@@ -39,12 +39,17 @@ export function writeStdout(text: string): Promise<void> {
     return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
 }
 
+/** An error by which the program refused the config or the change (exit 2), as opposed to a failure (exit 1). */
+export function isRefusedConfig(e: Error): boolean {
+    return e.name === "ConfigError" || e.name === "RunError" || /Refused by guardrails|Invalid stack configuration/.test(e.message);
+}
+
 /** Runs a CLI's main: its number is the exit code; a refused config or guardrail exits 2, anything else 1. */
 export function runCli(name: string, main: () => Promise<number>, isRefusal: (e: Error) => boolean = () => false): void {
     main().then(
         (code) => process.exit(code),
         (e: Error) => {
-            const refused = isRefusal(e) || e.name === "ConfigError" || e.name === "RunError" || /Refused by guardrails|Invalid stack configuration/.test(e.message);
+            const refused = isRefusal(e) || isRefusedConfig(e);
             process.stderr.write(`${refused ? "" : `${name} failed: `}${e.message}\n`);
             process.exit(refused ? 2 : 1);
         },
