@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { goLog } from "../../ops/origin/golog";
 import { type HrwNode, type Placement, rendezvousHash } from "../../ops/origin/hrw";
 
-// Scenario E of shared/fixtures/kraken-hrw; bench/origin/go/main.go uses the same 7 nodes in the same order.
+// Scenario E of tests/fixtures/kraken-hrw; bench/origin/go/main.go uses the same 7 nodes in the same order.
 const scenarioE: HrwNode[] = [10000, 15000, 30000, 60000, 30000, 15000, 10000].map((weight, i) => ({
   label: `kraken-origin-master0${i + 1}-sjc1`,
   weight,
@@ -128,7 +128,7 @@ function main(): void {
     }
     if (values.vectors !== undefined) {
       const v = execFileSync(goBin, ["-verify", values.vectors], { encoding: "utf8" }).trim();
-      console.log(`Kraken lib/hrw baseline against shared/fixtures/kraken-hrw: ${v}`);
+      console.log(`Kraken lib/hrw baseline against tests/fixtures/kraken-hrw: ${v}`);
     }
 
     const keyList = [...keys(count)];

@@ -19,7 +19,7 @@ cat > "$work/tsconfig.json" <<JSON
 JSON
 node "$root/node_modules/typescript/bin/tsc" -p "$work/tsconfig.json"
 
-vectors="$root/../shared/fixtures/kraken-hrw/vectors.json"
+vectors="$root/tests/fixtures/kraken-hrw/vectors.json"
 args=(--go-bin "$work/krakenhrw")
 [ -f "$vectors" ] && args+=(--vectors "$vectors")
 node "$work/dist/bench/origin/placement.js" "${args[@]}" "$@"

@@ -4,7 +4,7 @@
  *
  * V8's Math.log is also fdlibm-derived but reduces the argument differently and
  * differs from Go in the last bit for about 2% of the hash values Kraken feeds
- * it (see shared/fixtures/kraken-hrw/README.md). No npm package ports Go's
+ * it (see tests/fixtures/kraken-hrw/README.md). No npm package ports Go's
  * variant, hence this file. Every operation below is a single IEEE-754 double
  * operation in the same order as Go's source, which the Go compiler does not
  * fuse on amd64.

@@ -6,7 +6,7 @@
  * Why it is written here rather than taken from npm: `murmurhash3js-revisited`
  * 3.0.0 (the maintained pure-JS x64_128) does give the right h1 over raw bytes
  * (its first 16 hex digits; we checked it against the worked examples of
- * shared/fixtures/kraken-hrw), but it returns a hex string, emulates 64-bit
+ * tests/fixtures/kraken-hrw), but it returns a hex string, emulates 64-bit
  * arithmetic with freshly allocated 16-bit limb arrays and re-validates every
  * byte per call: about 2.6 µs per 39-byte hash here, a third of Kraken's Go
  * throughput for 7 origins. Placement needs 7 hashes per key at several million

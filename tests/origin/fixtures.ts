@@ -1,5 +1,5 @@
-// Locates and reads shared/fixtures/kraken-hrw (reference outputs of Kraken's lib/hrw), which sits beside the
-// repository root (stacks/offline/root.ts).
+// Reads tests/fixtures/kraken-hrw: reference outputs of Kraken's lib/hrw (where they come from and how they were
+// made: tests/fixtures/kraken-hrw/README.md), kept in the repository so that a fresh clone runs every test.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -7,7 +7,7 @@ import { repoRoot } from "../../stacks/offline/root";
 
 export { repoRoot };
 
-export const krakenHrwDir = (): string => join(repoRoot(), "..", "shared", "fixtures", "kraken-hrw");
+export const krakenHrwDir = (): string => join(repoRoot(), "tests", "fixtures", "kraken-hrw");
 
 export interface Vector {
   readonly key: string;
