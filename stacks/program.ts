@@ -18,6 +18,7 @@ import { Providers } from "./providers";
 import { SECTIONS } from "./sections";
 import { SEARCH_SECURITY_READERS, searchSecurityParameters } from "./sections/search";
 import { SectionContext } from "./sections/section";
+import { defineEmergency, emergencySectionRefusals, searchEndpointOf } from "./sections/emergency";
 
 /** Generated secrets: which tiers may read each (through an SSM SecureString parameter). */
 const GENERATED_SECRETS = {
@@ -84,6 +85,8 @@ export async function program(): Promise<Record<string, unknown>> {
             );
         }
     }
+    // The emergency switch (stacks/sections/emergency.ts): its key may be absent (that resumes), so it is not in SECTIONS.
+    refusals.push(...emergencySectionRefusals(previous?.emergency, cfg, secrets.sshPrivateKey !== undefined));
     if (refusals.length > 0) throw new pulumi.RunError(`Refused by guardrails, nothing was changed:\n${refusals.map((r) => `  - ${r}`).join("\n")}`);
 
     const providers = new Providers(region, cfg.environment, stack);
@@ -219,6 +222,19 @@ export async function program(): Promise<Record<string, unknown>> {
         sectionOutputs[section.key] = result.outputs;
         if (result.plan !== undefined) plan[section.key] = result.plan;
     }
+    const search = sectionOutputs.search as Record<string, unknown> | undefined;
+    const emergency = defineEmergency(ctx, {
+        hostIps: Object.fromEntries(Object.entries(hosts).map(([k, h]) => [k, h.privateIp])),
+        searchNodeIps: (search?.nodeIps ?? {}) as Record<string, pulumi.Output<string>>,
+        searchEndpoint: searchEndpointOf(search, passwords.searchAdminPassword),
+        fleets: (sectionOutputs.spotFleets ?? {}) as Record<string, { fleetId: pulumi.Output<string>; targetCapacity: number }>,
+    });
+    // Recorded while the key is there and in the update that removes it (which resumes), then no more.
+    const emergencyShown = cfg.emergency !== undefined || previous?.emergency !== undefined;
+    if (emergencyShown) {
+        snapshot.emergency = emergency.deployed;
+        plan.emergency = emergency.plan;
+    }
     // The baseline moves only when the work is done: `deployed` resolves once every section's gate
     // did (its rollouts, starts, recoveries, joins, bounces completed); if one fails, the previous
     // `deployed` output stays. Deletes of replaced resources run after this and cannot be gated: see
@@ -228,6 +244,8 @@ export async function program(): Promise<Record<string, unknown>> {
     return {
         deployed,
         ...sectionOutputs,
+        // Whether the emergency switch is on, since when and why (ops/emergency/steps.ts emergencyReport).
+        ...(emergencyShown ? { emergency: emergency.outputs } : {}),
         ...(Object.keys(plan).length > 0 ? { plan } : {}),
         securityGroups: network.groupIds,
         queueUrls: Object.fromEntries(Object.entries(queues).map(([k, q]) => [k, q.queueUrl])),

@@ -52,6 +52,9 @@ export const FLEET_IN_PLACE_INPUTS = [
  */
 export const FLEET_IGNORED_INPUTS = ["spotOptions.instancePoolsToUseCount"] as const;
 
+/** Ignored while the emergency switch holds the fleet (SpotFleetArgs.holdCapacity). */
+export const FLEET_HELD_CAPACITY = "targetCapacitySpecification.totalTargetCapacity";
+
 /** Seconds a rebalanced instance keeps running after its replacement launched (EC2 allows 120-7200). */
 export const REBALANCE_TERMINATION_DELAY_SECONDS = 600;
 
@@ -80,6 +83,11 @@ export interface SpotFleetArgs {
     /** spotOptions.maxTotalPrice in dollars per hour, fixed for the fleet's life; none when undefined. */
     readonly spendCeiling?: string;
     readonly interruptionBehavior: "terminate" | "stop" | "hibernate";
+    /**
+     * The emergency switch holds the capacity (its commands set it to 0 and, last of its resumes, back to the plan):
+     * a change of targetCapacity is ignored while true, so the engine never raises it before the resumes ran.
+     */
+    readonly holdCapacity?: boolean;
     /**
      * Rolling replacement of instances still on an older template version (ops/spot/commands.ts
      * rolloutCommand, run by bash from the repository root). Absent: none (tier search).
@@ -154,7 +162,7 @@ export class SpotFleet extends pulumi.ComponentResource {
                 terminateInstances: true,
                 tags: { Name: name, tier: args.tier },
             },
-            { parent: this, ignoreChanges: [...FLEET_IGNORED_INPUTS] },
+            { parent: this, ignoreChanges: [...FLEET_IGNORED_INPUTS, ...(args.holdCapacity ? [FLEET_HELD_CAPACITY] : [])] },
         );
 
         // After the fleet points at the new version (ModifyFleet: launchTemplateConfigs change in place,

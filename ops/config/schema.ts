@@ -12,6 +12,7 @@ import { z } from "zod";
 import { isOpenToWorld, parseCidr } from "../network/cidr";
 import { backlogAlarmPlan } from "../queues/alarms";
 import { controlPlaneSchema } from "../controlplane/config";
+import { EmergencyConfigSchema } from "../emergency/config";
 import { originClusterSchema } from "../origin/hashstate";
 import { platformConfigSchema } from "../platform/config";
 import { SearchClusterConfig } from "../search/config";
@@ -226,6 +227,8 @@ export const StackConfigSchema = z
         platform: platformConfigSchema.optional(),
         /** Triton-style headnode and compute nodes (optional). */
         controlPlane: controlPlaneSchema.optional(),
+        /** The runbook's "Emergency Procedures" as one switch (ops/emergency; optional: absent = not active). */
+        emergency: EmergencyConfigSchema.optional(),
     })
     .superRefine((cfg, ctx) => {
         const subnetCount = cfg.network.subnets.length;

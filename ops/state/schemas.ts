@@ -86,3 +86,11 @@ export const searchSnapshotSchema = z.strictObject({
     bootstrap: z.array(z.string().min(1)).min(1),
     nodes: z.array(searchNodeSnapshotSchema),
 });
+
+/** deployed.emergency (ops/emergency/steps.ts DeployedEmergency): whether the switch was on, and which fleets it held. */
+export const emergencySnapshotSchema = z.strictObject({
+    active: z.boolean(),
+    since: z.string().nullable(),
+    reason: z.string().nullable(),
+    etlFleets: z.array(z.string()),
+});

@@ -42,6 +42,7 @@ import {
 } from "../../ops/spot";
 import { spotFleetsSnapshotSchema } from "../../ops/state/schemas";
 import { readSnapshot } from "../../ops/state/snapshot";
+import { holdsCapacity } from "./emergency";
 import { StackSection } from "./section";
 
 type Fleets = NonNullable<StackConfig["spotFleets"]>;
@@ -363,6 +364,9 @@ export const spotSection: StackSection<"spotFleets"> = {
                     targetCapacity: request.targetCapacity,
                     ...(request.maxTotalPrice !== null ? { spendCeiling: request.maxTotalPrice } : {}),
                     interruptionBehavior: request.interruptionBehavior,
+                    // dataplat:emergency holds an ETL fleet at 0 through its own commands ("Stopping ETL"): the
+                    // budget stays in config and planned, the fleet's capacity is not changed by this update.
+                    holdCapacity: holdsCapacity(ctx, name),
                     // Search data nodes leave only through drains: no automatic replacement on that tier.
                     ...(config.tier === "search"
                         ? {}
