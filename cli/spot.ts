@@ -17,7 +17,7 @@ import {
     EC2Client,
     TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
-import { parseSpotArgs, usageText, UsageError } from "../ops/spot/cliargs";
+import { parseSpotArgs, type SpotRun, usageText, UsageError } from "../ops/spot/cliargs";
 import { accountFor, batches, FleetInstance, FleetState, fleetRefusal, mix, recovery, startBatch } from "../ops/spot/rollout";
 
 export class SpotFailure extends Error {
@@ -128,18 +128,11 @@ export function ec2FleetApi(client: EC2Client = new EC2Client({ maxAttempts: 3 }
     };
 }
 
-export interface RolloutOptions {
-    readonly fleetId: string;
-    readonly templateId: string;
-    readonly version: string;
-    readonly batchSize: number;
-    readonly pauseSeconds: number;
-    readonly timeoutSeconds: number;
-    readonly pollSeconds: number;
-    readonly shareCap: number;
+/** The rollout's flags as the grammar parses them, plus where progress goes. */
+export type RolloutOptions = Omit<Extract<SpotRun, { command: "rollout" }>, "command"> & {
     readonly log: (line: string) => void;
     readonly sleep?: (ms: number) => Promise<void>;
-}
+};
 
 export interface RolloutReport {
     /** Instance ids terminated, batch by batch, in order. */

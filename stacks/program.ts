@@ -10,7 +10,7 @@ import { SecureBucket } from "../components/storage/SecureBucket";
 import { DeployedFoundation, foundationRefusals, foundationSnapshot } from "../ops/config/guardrails";
 import { ConfigError } from "../ops/config/errors";
 import { NAMESPACE, queueDataLossSeconds, StackConfig, Tier, TIERS } from "../ops/config/schema";
-import { Grant, PlannedGrant, plannedPolicyProblems, standInArn, statementsFor } from "../ops/security/iam";
+import { Grant, PlannedGrant, parameterArn, plannedPolicyProblems, standInArn, statementsFor } from "../ops/security/iam";
 import { loadConfig } from "./config";
 import { snapshotHeader } from "../ops/state/snapshot";
 import { gatedSnapshot, readDeployed } from "./deployed";
@@ -145,7 +145,7 @@ export async function program(): Promise<Record<string, unknown>> {
 
     // search.admin.tls: the nodes read their TLS material from parameters the SearchCluster writes under known names.
     for (const parameter of Object.values(cfg.search ? (searchSecurityParameters(cfg.search, cfg) ?? {}) : {})) {
-        grant(SEARCH_SECURITY_READERS, account.accountId.apply((acct): Grant => ({ kind: "parameter", access: "read", arn: `arn:aws:ssm:${region}:${acct}:parameter/${parameter.replace(/^\//, "")}` })));
+        grant(SEARCH_SECURITY_READERS, account.accountId.apply((acct): Grant => ({ kind: "parameter", access: "read", arn: parameterArn(region, acct, parameter) })));
     }
     const passwords = {} as Record<keyof typeof GENERATED_SECRETS, pulumi.Output<string>>;
     for (const [key, spec] of Object.entries(GENERATED_SECRETS) as [keyof typeof GENERATED_SECRETS, (typeof GENERATED_SECRETS)[keyof typeof GENERATED_SECRETS]][]) {

@@ -8,6 +8,7 @@
  * deployed by a program that did not export them yet.
  */
 import { type CheckLine, fail, pass } from "./check";
+import { redactEndpoint } from "../search/flags";
 import { HIDDEN_SECRET, outputAt, sectionDeployed, type StackOutputs } from "./outputs";
 
 export interface SearchTls {
@@ -82,20 +83,6 @@ export type SearchFact =
     | { readonly kind: "answered"; readonly distribution: string; readonly version: string; readonly clusterName?: string; readonly status: string }
     | { readonly kind: "failed"; readonly why: string };
 
-/** `endpoint` with any credentials replaced by *** (never print the admin password). */
-export function redactCredentials(endpoint: string): string {
-    try {
-        const url = new URL(endpoint);
-        if (url.username || url.password) {
-            url.username = "***";
-            url.password = "";
-        }
-        return url.toString().replace(/\/$/, "");
-    } catch {
-        return "(not a URL)";
-    }
-}
-
 function failureFix(why: string): string {
     if (/parameter \S+ (could not be read|is empty)/.test(why)) return "the deploy role must be able to ssm:GetParameter (with kms:Decrypt) the parameter named above in the stack's region";
     if (/HTTP 40[13]|user and password/.test(why)) return "the admin user or password was refused: check dataplat:searchAdminPassword and the parameter searchAdminPasswordParameter (or the credentials in SEARCH_ENDPOINT)";
@@ -107,7 +94,7 @@ export function checkSearch(target: SearchTarget, fact: SearchFact | undefined):
     const name = "search";
     if (target.kind === "none") return pass(name, `nothing to ask: ${target.why}`);
     if (target.kind === "unknown") return fail(name, `cannot tell whether the admin endpoint answers: ${target.why}`, target.fix);
-    const where = `${redactCredentials(target.endpoint)}${target.source === "environment" ? " (from SEARCH_ENDPOINT)" : ""}`;
+    const where = `${redactEndpoint(target.endpoint)}${target.source === "environment" ? " (from SEARCH_ENDPOINT)" : ""}`;
     if (fact === undefined) return fail(name, `${where} was not asked`, "report this: the preflight gathered no answer for the endpoint");
     if (fact.kind === "failed") return fail(name, `${where} did not answer: ${fact.why}`, failureFix(fact.why));
     const tls = target.tls ? `, TLS verified as ${target.tls.serverName ?? "the endpoint's host"}` : "";

@@ -215,6 +215,14 @@ export function restartEndpointNodeCommand(a: { restart: string; timeoutSeconds:
   return `if ! ${a.restart}; then echo "restart command failed" >&2; exit 7; fi; ${waitReachableCommand({ timeoutSeconds: a.timeoutSeconds })}`;
 }
 
+/** `endpoint` without the user and password it may carry (what may be shown or exported in the clear). */
+export function endpointWithoutCredentials(endpoint: string): string {
+  const url = new URL(endpoint);
+  url.username = "";
+  url.password = "";
+  return url.toString().replace(/\/$/, "");
+}
+
 /** `base` (http(s)://host:port, no credentials) with basic-auth credentials, URL-encoded. */
 export function endpointWithCredentials(base: string, credentials?: { username: string; password: string }): string {
   const url = new URL(base);

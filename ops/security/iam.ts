@@ -75,11 +75,16 @@ export interface PlannedGrant extends Grant {
  * is under way; the policy is checked on these stand-ins instead, before any resource is registered.
  * Only the names differ from the real ARNs, and no check here reads names.
  */
+/** The ARN of the SSM parameter `name` (with or without its leading `/`). */
+export function parameterArn(region: string, account: string, name: string): string {
+    return `arn:aws:ssm:${region}:${account}:parameter/${name.replace(/^\//, "")}`;
+}
+
 export function standInArn(kind: Grant["kind"], name: string, region: string): string {
     const account = "000000000000";
     if (kind === "queue") return `arn:aws:sqs:${region}:${account}:${name}`;
     if (kind === "bucket") return `arn:aws:s3:::${name}`;
-    return `arn:aws:ssm:${region}:${account}:parameter/${name.replace(/^\//, "")}`;
+    return parameterArn(region, account, name);
 }
 
 /**

@@ -27,6 +27,7 @@ import {
 } from "../../ops/search/config";
 import { diffNodes, refuseTooFewClusterManagers, refuseTooFewDataNodes, searchClusterRefusals } from "../../ops/search/guardrails";
 import { SearchCluster } from "../../components/search/SearchCluster";
+import { endpointWithoutCredentials } from "../../ops/search/commands";
 import { SecurityParameterNames, securityParameterNames, tlsServerName } from "../../ops/search/security";
 import { searchSnapshotSchema } from "../../ops/state/schemas";
 import { readSnapshot } from "../../ops/state/snapshot";
@@ -277,14 +278,6 @@ export function deployedSearch(config: SearchClusterConfig, bootstrap: readonly 
     };
 }
 
-/** An endpoint URL without the user and password it carries. */
-function withoutCredentials(endpoint: string): string {
-    const url = new URL(endpoint);
-    url.username = "";
-    url.password = "";
-    return url.toString().replace(/\/$/, "");
-}
-
 /** ActiveData's search cluster (config key `search`). */
 export const searchSection: StackSection<"search"> = {
     key: "search",
@@ -332,7 +325,7 @@ export const searchSection: StackSection<"search"> = {
                 // What the preflight asks before `pulumi up` (ops/preflight/search.ts): the admin endpoint without its
                 // credentials (not a secret once they are gone), the admin user with admin.auth basic (the password is the
                 // stack's searchAdminPasswordParameter) and, with TLS, the certificate's name and the parameter holding the CA.
-                adminUrl: pulumi.unsecret(cluster.endpoint.apply(withoutCredentials)),
+                adminUrl: pulumi.unsecret(cluster.endpoint.apply(endpointWithoutCredentials)),
                 ...(config.admin.auth === "basic" ? { adminUser: config.admin.username } : {}),
                 ...(config.admin.tls ? { adminTls: { serverName: tlsServerName(config.clusterName), caParameter: searchSecurityParameters(config, ctx.cfg)!.ca } } : {}),
             },
