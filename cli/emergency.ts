@@ -7,6 +7,7 @@ import { clusterAtLeast, recentIndexesVerdict } from "../ops/emergency/gates";
 import { SearchClient } from "../ops/search/client";
 import { SEARCH_ENDPOINT_ENV } from "../ops/search/commands";
 import { SEARCH_CA_ENV, SEARCH_TLS_NAME_ENV } from "../ops/search/security";
+import { endQuietlyOnEpipe } from "./stack-cli";
 
 class Refused extends Error {}
 
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<void> {
     }
 }
 
+endQuietlyOnEpipe();
 main(process.argv.slice(2)).then(
     () => process.exit(0),
     (e: unknown) => {

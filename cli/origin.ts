@@ -13,7 +13,10 @@
 // FILE is YAML or JSON, either the stack config section {hashstate: {<host>: {label, weight}}, replicas?, port?}
 // or the bare hashstate map; a top-level `hashstate` key means the first form. --replicas overrides the file's
 // (default 3) for placement and shard movement; a plan whose two files differ in replicas is refused.
-// Exit codes: 0 ok, 1 error (bad input, usage), 2 change refused (the message is on stderr too).
+// `npm run -s origin -- --help` prints the usage. examples/origin/ holds a runbook hashstate and a deployed/proposed pair.
+// Exit codes (the project's table, cli/stack-cli.ts): 0 ok, 2 refused (a change the runbook forbids, or a FILE whose
+// configuration is invalid; the message is on stderr too), 64 bad usage (unknown flag, missing argument or file, a key
+// on stdin that is not hex), 1 anything else. A reader that closes stdout early ends the command quietly.
 
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -25,20 +28,40 @@ import { rendezvousHash } from "../ops/origin/hrw";
 import { type KrakenTarget, KRAKEN_TARGETS, ringHashstate } from "../ops/origin/kraken";
 import { describeRepair, originUpdatePlan } from "../ops/origin/plan";
 import { replicasChangeRefusal, shardMovement, shardRepairPlan } from "../ops/origin/repair";
+import { runCli, UsageError, writeStdout } from "./stack-cli";
 
-class UsageError extends Error {}
+/** The configuration in FILE is invalid: refused by config (exit 2), as synth refuses an invalid stack file. */
+class InvalidFile extends Error {}
+
+export const USAGE = [
+  "usage: npm run -s origin -- placement --hashstate FILE [--replicas N] [--kraken released|runbook] < keys",
+  "       npm run -s origin -- plan --from FILE --to FILE [--replicas N] [--shards] [--kraken released|runbook]",
+  "       npm run -s origin -- --help",
+  "  placement: one JSON line per key on stdin (hex digests, or 4-hex shard ids): {key, ordered, replicaSet}",
+  "  plan:      the update plan from the deployed FILE to the proposed one, as JSON (change, rolling restart, repairs,",
+  "             shard movement); a change the runbook forbids prints its single steps and exits 2",
+  "  FILE: YAML or JSON, {hashstate: {<host>: {label, weight}}, replicas?, port?} or the bare hashstate map",
+  "  --kraken:  released (default; members host:port, weight 100) or runbook (the hashstate's labels and weights)",
+  "exit: 0 ok, 2 refused (a forbidden change, an invalid FILE), 64 bad usage, 1 anything else",
+].join("\n");
 
 function readCluster(file: string): OriginCluster {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
   let document: unknown;
   try {
-    document = parseYaml(readFileSync(file, "utf8"));
+    document = parseYaml(text);
   } catch (e) {
-    throw new UsageError(`${file}: ${(e as Error).message}`);
+    throw new InvalidFile(`${file}: ${(e as Error).message}`);
   }
   try {
     return parseOriginCluster(document);
   } catch (e) {
-    if (e instanceof z.ZodError) throw new UsageError(`${file}: invalid origin configuration\n${z.prettifyError(e)}`);
+    if (e instanceof z.ZodError) throw new InvalidFile(`${file}: invalid origin configuration\n${z.prettifyError(e)}`);
     throw e;
   }
 }
@@ -76,7 +99,7 @@ async function placement(file: string, replicasArg: string | undefined, target: 
   }
 }
 
-function plan(fromFile: string, toFile: string, replicasArg: string | undefined, withShards: boolean, target: KrakenTarget): number {
+async function plan(fromFile: string, toFile: string, replicasArg: string | undefined, withShards: boolean, target: KrakenTarget): Promise<number> {
   const from = readCluster(fromFile);
   const to = readCluster(toFile);
   const replicas = replicasOption(replicasArg, to.replicas);
@@ -124,7 +147,7 @@ function plan(fromFile: string, toFile: string, replicasArg: string | undefined,
         : null,
     ...(refusal === undefined ? {} : { refusal }),
   };
-  process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+  await writeStdout(JSON.stringify(out, null, 2) + "\n");
   if (refusal !== undefined) {
     process.stderr.write(refusal + "\n");
     return 2;
@@ -133,6 +156,11 @@ function plan(fromFile: string, toFile: string, replicasArg: string | undefined,
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0) throw new UsageError(`a command is required\n${USAGE}`);
+  if (argv[0] === "help" || argv.includes("--help") || argv.includes("-h")) {
+    await writeStdout(USAGE + "\n");
+    return 0;
+  }
   const [command, ...rest] = argv;
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -149,34 +177,24 @@ async function main(argv: string[]): Promise<number> {
       },
     }));
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
   }
   const need = (name: string): string => {
     const v = values[name];
-    if (typeof v !== "string" || v === "") throw new UsageError(`${command} needs --${name}`);
+    if (typeof v !== "string" || v === "") throw new UsageError(`${command} needs --${name}\n${USAGE}`);
     return v;
   };
   const replicas = values.replicas as string | undefined;
   switch (command) {
     case "placement":
       await placement(need("hashstate"), replicas, targetOption(values.kraken as string | undefined));
+      await writeStdout(""); // resolves once every line before it is flushed, so the exit cuts nothing short
       return 0;
     case "plan":
       return plan(need("from"), need("to"), replicas, values.shards === true, targetOption(values.kraken as string | undefined));
     default:
-      throw new UsageError(
-        "usage: origin.js placement --hashstate FILE [--replicas N] [--kraken released|runbook] < keys\n" +
-          "       origin.js plan --from FILE --to FILE [--replicas N] [--shards] [--kraken released|runbook]",
-      );
+      throw new UsageError(`unknown command '${command}'\n${USAGE}`);
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`origin: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+if (require.main === module) runCli("origin", () => main(process.argv.slice(2)), (e) => e instanceof InvalidFile);

@@ -11,12 +11,15 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { checkPending, StackExportError } from "../ops/state/pending";
-import { runCli, writeStdout } from "./stack-cli";
+import { runCli, UsageError, writeStdout } from "./stack-cli";
 
 const USAGE = "usage: npm run pending -- [FILE] [--stack NAME]   (FILE: `pulumi stack export` output; stdin when omitted)";
 
 async function readInput(file: string | undefined): Promise<string> {
-    if (file !== undefined && file !== "-") return fs.promises.readFile(file, "utf8");
+    if (file !== undefined && file !== "-") {
+        if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file (pass the output of \`pulumi stack export\`, or pipe it in)`);
+        return fs.promises.readFile(file, "utf8");
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString("utf8");

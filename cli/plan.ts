@@ -16,23 +16,11 @@
 import { buildPlan, refusedPlan, type PlanDocument } from "../ops/plan/document";
 import { PLAN_FORMATS, renderPlan, type PlanFormat } from "../ops/plan/render";
 import { evaluateStack } from "../stacks/offline/evaluate";
-import { readStackFile } from "../stacks/offline/stackfile";
-import { isRefusedConfig, parseStackArgs, runCli, writeStdout } from "./stack-cli";
+import { isRefusedConfig, parseStackArgs, readStackFileOf, runCli, writeStdout } from "./stack-cli";
 
 const USAGE = "usage: npm run -s plan -- --stack <name> [--previous FILE] [--config FILE] [--format md|text|json]";
 
-async function print(text: string): Promise<void> {
-    try {
-        await writeStdout(text);
-    } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EPIPE") throw e;
-    }
-}
-
 async function main(): Promise<number> {
-    process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-        if (e.code === "EPIPE") process.exit(0);
-    });
     const args = parseStackArgs(USAGE, { previous: { type: "string" }, format: { type: "string" } });
     if (typeof args === "number") return args;
     const format = (args.format ?? "text") as PlanFormat;
@@ -40,7 +28,7 @@ async function main(): Promise<number> {
         process.stderr.write(`--format must be one of ${PLAN_FORMATS.join(", ")}\n${USAGE}\n`);
         return 64;
     }
-    const previousConfig = args.previous ? readStackFile(args.previous) : undefined;
+    const previousConfig = args.previous ? readStackFileOf("--previous", args.previous) : undefined;
     let doc: PlanDocument;
     try {
         // The deployed state is the previous stack file's graph; its outputs answer the program's
@@ -52,7 +40,7 @@ async function main(): Promise<number> {
         if (!(e instanceof Error) || !isRefusedConfig(e)) throw e;
         doc = refusedPlan(args.stack, e.message);
     }
-    await print(renderPlan(doc, format));
+    await writeStdout(renderPlan(doc, format));
     return doc.change === "refused" ? 2 : 0;
 }
 

@@ -37,7 +37,7 @@ import { checkSsh, missingKeyLine, SSH_CONNECT_TIMEOUT_SECONDS, SSH_KEY_ENV, typ
 import { SearchClient } from "../ops/search/client";
 import { repoRoot } from "../stacks/offline/root";
 import { readStackFile } from "../stacks/offline/stackfile";
-import { runCli, writeStdout } from "./stack-cli";
+import { readStackFileOf, runCli, stackFileOf, writeStdout } from "./stack-cli";
 
 const USAGE = [
     "usage: npm run preflight -- --stack NAME --outputs FILE|- [--config FILE]",
@@ -259,8 +259,8 @@ async function main(): Promise<number> {
         process.stderr.write(`--stack is required\n${USAGE}\n`);
         return 64;
     }
-    const stackFile = values.config ?? path.join(root, `Pulumi.${values.stack}.yaml`);
-    const raw = readStackFile(stackFile);
+    // A wrong --stack is a usage error that lists the stacks there are; a --config that is not there names the flag.
+    const raw = values.config !== undefined ? readStackFileOf("--config", values.config) : readStackFile(stackFileOf(values.stack, root));
     // A refused stack file throws a ConfigError: exit 2 with every problem (runCli).
     const parsed = parseStackConfig(raw.config, new Set(raw.secretKeys));
     if (values["print-region"]) {

@@ -21,6 +21,7 @@ import { OpsFailure, exitCodeOf } from "../ops/search/failures";
 import { parseSearchArgs, unknownNodeRefusal, usageText } from "../ops/search/flags";
 import { EXCLUDE_NAME, effectiveExclusion } from "../ops/search/model";
 import { SEARCH_CA_ENV, SEARCH_TLS_NAME_ENV } from "../ops/search/security";
+import { endQuietlyOnEpipe } from "./stack-cli";
 
 /** An environment variable's value, or undefined when it is unset or empty. */
 const env = (name: string): string | undefined => (process.env[name] === undefined || process.env[name] === "" ? undefined : process.env[name]);
@@ -119,6 +120,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 if (require.main === module) {
+  endQuietlyOnEpipe();
   main(process.argv.slice(2)).then(
     () => process.exit(0),
     (e: unknown) => {

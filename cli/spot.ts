@@ -18,6 +18,7 @@ import {
     TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { parseSpotArgs, type SpotRun, usageText, UsageError } from "../ops/spot/cliargs";
+import { endQuietlyOnEpipe } from "./stack-cli";
 import { accountFor, batches, FleetInstance, FleetState, fleetRefusal, mix, recovery, startBatch } from "../ops/spot/rollout";
 
 export class SpotFailure extends Error {
@@ -228,6 +229,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 if (require.main === module) {
+    endQuietlyOnEpipe();
     main(process.argv.slice(2)).then(
         () => process.exit(0),
         (e: unknown) => {

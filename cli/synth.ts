@@ -6,12 +6,12 @@
  * (ids, ARNs, IPs, generated names, random values) is unknown, as in a first real `pulumi preview`;
  * unknown inputs and outputs are printed as "[unknown]". Review a pull request without credentials: the base branch's stack file as
  * --previous, the pull request's as --config. Exits 2 with the validation or guardrail message when
- * the config is refused, 64 on bad usage, 1 on any other error.
+ * the config is refused, 64 on bad usage (a wrong --stack lists the stacks there are), 1 on any other error.
+ * stdout carries the JSON only (use `npm run -s` so npm prints no banner); the resource count goes to stderr.
  */
 import * as fs from "node:fs";
 import { evaluateStack } from "../stacks/offline/evaluate";
-import { readStackFile } from "../stacks/offline/stackfile";
-import { parseStackArgs, runCli, writeStdout } from "./stack-cli";
+import { parseStackArgs, readStackFileOf, runCli, writeStdout } from "./stack-cli";
 
 const USAGE = "usage: npm run synth -- --stack <name> [--config FILE] [--previous FILE] [--out FILE] [--preview]";
 
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
     const graph = await evaluateStack({
         stack: args.stack,
         config: args.config,
-        previous: args.previous ? readStackFile(args.previous) : undefined,
+        previous: args.previous ? readStackFileOf("--previous", args.previous) : undefined,
         preview,
     });
     const text = JSON.stringify(graph, null, 2) + "\n";

@@ -32,17 +32,33 @@ function distance(a: string, b: string): number {
     return row[b.length];
 }
 
+/** Length of the common start of two lower-cased words. */
+function commonStart(a: string, b: string): number {
+    let n = 0;
+    while (n < a.length && n < b.length && a[n] === b[n]) n++;
+    return n;
+}
+
+/**
+ * The known key `key` is most likely a typo of, if any: the nearest by edit distance when it is near enough,
+ * else the one key that shares all but the last letter of its start (a plural or a shortened word:
+ * `alerts` or `alert` for `alerting`), which edit distance alone finds too far.
+ */
 export function suggest(key: string, known: readonly string[]): string | undefined {
+    const typed = key.toLowerCase();
     let best: string | undefined;
     let bestD = Infinity;
     for (const k of known) {
-        const d = distance(key.toLowerCase(), k.toLowerCase());
+        const d = distance(typed, k.toLowerCase());
         if (d < bestD) {
             bestD = d;
             best = k;
         }
     }
-    return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+    if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3))) return best;
+    const stem = Math.max(4, typed.length - 1);
+    const sharing = known.filter((k) => commonStart(typed, k.toLowerCase()) >= stem);
+    return sharing.length === 1 ? sharing[0] : undefined;
 }
 
 export interface ConfigProblem {

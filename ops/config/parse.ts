@@ -44,11 +44,34 @@ function decode(value: string): unknown {
     return value;
 }
 
+/**
+ * Keys whose namespace is a typo of `dataplat` (`datapalt:prefix`, `DataPlat:prefix`). Other namespaces are other
+ * programs' config (`aws:region`, `pulumi:*`, providers' settings) and are left alone; a namespace counts as a typo
+ * only when it is near `dataplat` and is not it.
+ */
+function misspeltNamespaceKeys(raw: Readonly<Record<string, string>>): { fullKey: string; key: string; message: string }[] {
+    const out: { fullKey: string; key: string; message: string }[] = [];
+    for (const fullKey of Object.keys(raw)) {
+        const sep = fullKey.indexOf(":");
+        if (sep < 0) continue;
+        const namespace = fullKey.slice(0, sep);
+        if (namespace === NAMESPACE || suggest(namespace, [NAMESPACE]) !== NAMESPACE) continue;
+        const key = fullKey.slice(sep + 1);
+        out.push({ fullKey, key, message: `unknown namespace '${namespace}' (did you mean '${NAMESPACE}:${key}'?): this program reads its settings from ${NAMESPACE}:*, so this key is not read` });
+    }
+    return out;
+}
+
 export function parseStackConfig(raw: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string>): ParsedConfig {
     const problems: ConfigProblem[] = [];
     const values: Record<string, unknown> = {};
     const secrets: Partial<Record<SecretKey, string>> = {};
     const known = [...Object.keys(StackConfigSchema.shape), ...SECRET_KEYS];
+
+    // A key of a misspelt namespace (`datapalt:prefix`) would be skipped below like any other program's config,
+    // and the problem reported as whatever it left missing; it is reported as itself instead.
+    const misspelt = misspeltNamespaceKeys(raw);
+    for (const m of misspelt) problems.push({ path: m.fullKey, message: m.message });
 
     for (const [fullKey, value] of Object.entries(raw)) {
         const sep = fullKey.indexOf(":");
@@ -81,12 +104,19 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, secretKe
 
     const result = StackConfigSchema.safeParse(values);
     if (!result.success) {
+        const supplied = new Set(misspelt.map((m) => m.key));
         for (const p of problemsFromZod(result.error, StackConfigSchema)) {
-            // Top-level unknown keys read better with the namespace the user typed.
+            // Top-level unknown keys read better with the namespace the user typed, and with the keys there are.
             const top = p.path.split(/[.[]/)[0];
             if (p.message.startsWith("unknown key") && !p.path.includes(".") && !p.path.includes("[")) {
                 const hint = suggest(top, known);
-                problems.push({ path: p.path, message: `unknown key ${NAMESPACE}:${top}${hint ? ` (did you mean '${NAMESPACE}:${hint}'?)` : ""}` });
+                problems.push({
+                    path: p.path,
+                    message: `unknown key ${NAMESPACE}:${top}${hint ? ` (did you mean '${NAMESPACE}:${hint}'?)` : ""}; expected one of: ${known.map((k) => `${NAMESPACE}:${k}`).join(", ")}`,
+                });
+            } else if (supplied.has(p.path) && values[p.path] === undefined) {
+                // Missing only because it was typed under the misspelt namespace: that problem is already reported.
+                continue;
             } else {
                 problems.push(p);
             }

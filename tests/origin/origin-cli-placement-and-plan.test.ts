@@ -77,21 +77,21 @@ describe("origin CLI", function () {
 
     it("fails with the line number on an invalid key", () => {
       const r = run(["placement", "--hashstate", file("a.yaml", sjc1Yaml)], "0000\nnot-hex\n");
-      assert.equal(r.code, 1);
+      assert.equal(r.code, 64, "bad input is a usage error");
       assert.match(r.stderr, /stdin line 2: invalid hex key "not-hex"/);
     });
 
     it("fails on an invalid hashstate, naming the duplicate label", () => {
       const bad = sjc1Yaml.replace("label: origin1", "label: origin0");
       const r = run(["placement", "--hashstate", file("bad.yaml", bad)], "00\n");
-      assert.equal(r.code, 1);
+      assert.equal(r.code, 2, "an invalid configuration is refused, as synth refuses an invalid stack file");
       assert.match(r.stderr, /label "origin0" of hashstate\.kraken-origin-master02-sjc1 is already used/);
     });
 
     it("fails on unknown options and a missing file", () => {
-      assert.equal(run(["placement", "--hashstat", "x"]).code, 1);
+      assert.equal(run(["placement", "--hashstat", "x"]).code, 64);
       const r = run(["placement", "--hashstate", join(dir, "missing.yaml")]);
-      assert.equal(r.code, 1);
+      assert.equal(r.code, 64);
       assert.match(r.stderr, /missing\.yaml/);
     });
   });
@@ -161,7 +161,7 @@ describe("origin CLI", function () {
 
     it("fails with usage when --to is missing", () => {
       const r = run(["plan", "--from", file("a.yaml", sjc1Yaml)]);
-      assert.equal(r.code, 1);
+      assert.equal(r.code, 64);
       assert.match(r.stderr, /plan needs --to/);
     });
   });

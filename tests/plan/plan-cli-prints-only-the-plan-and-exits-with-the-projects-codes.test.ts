@@ -74,7 +74,7 @@ describe("plan CLI", function () {
 
     it("the README's first command is this plan for prod, on the committed stack files, with npm's banner off", () => {
         const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
-        const setup = readme.slice(readme.indexOf("## Set up and try it"));
+        const setup = readme.slice(readme.indexOf("## Try it"));
         const firstCommand = setup.slice(setup.indexOf("```bash") + 8).split("\n")[0];
         assert.match(firstCommand, /^npm ci && npm run -s plan -- --stack prod\b/);
     });

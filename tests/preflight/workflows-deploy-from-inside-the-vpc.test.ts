@@ -1,5 +1,5 @@
 // The GitHub workflows as written: every job that runs `pulumi up` runs on a self-hosted runner labelled for its
-// stack (the labels README "Deploying for real" documents and .github/actionlint.yaml declares), runs the
+// stack (the labels "Deploying for real", docs/deploying.md, documents and .github/actionlint.yaml declares), runs the
 // preflight for that stack before `up`, takes the region from the stack file, holds a concurrency group of its
 // own stack that never cancels a running update, and uses no stored AWS keys; preview stays on GitHub-hosted
 // runners; no workflow names a region. And actionlint passes on all of them (it must be installed: the test fails
@@ -38,11 +38,10 @@ const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
 const read = (f: string) => parse(fs.readFileSync(path.join(dir, f), "utf8")) as Workflow;
 const isUp = (s: Step) => (s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up") || /\bpulumi up\b/.test(s.run ?? "");
 const readmeSection = (() => {
-    const text = fs.readFileSync(path.join(root, "README.md"), "utf8");
-    const start = text.indexOf("## Deploying for real");
-    assert.ok(start >= 0, "README has a \"Deploying for real\" section");
-    const end = text.indexOf("\n## ", start + 1);
-    return text.slice(start, end < 0 ? undefined : end);
+    const text = fs.readFileSync(path.join(root, "docs", "deploying.md"), "utf8");
+    assert.ok(text.startsWith("# Deploying for real\n"), "docs/deploying.md is \"Deploying for real\"");
+    assert.match(fs.readFileSync(path.join(root, "README.md"), "utf8"), /\[Deploying for real\]\(docs\/deploying\.md\)/, "the README links it");
+    return text;
 })();
 
 describe("workflows: deploy from inside the VPC, preflight first, region from the stack", () => {
@@ -61,7 +60,7 @@ describe("workflows: deploy from inside the VPC, preflight first, region from th
                 return d.job;
             };
 
-            it("runs on a self-hosted runner with the stack's label, the one the README documents and actionlint declares", () => {
+            it("runs on a self-hosted runner with the stack's label, the one docs/deploying.md documents and actionlint declares", () => {
                 const runsOn = found()["runs-on"];
                 assert.ok(Array.isArray(runsOn) && runsOn.includes("self-hosted"), `runs-on ${JSON.stringify(runsOn)} is self-hosted`);
                 const label = `dataplat-${stack}`;
