@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs the command-line tools the backup tests use (Debian packages): shellcheck (every registered
 # script is checked), faketime (a backup host or recovery host whose clock is off, via libfaketime),
-# inotify-tools (a file that changes while tar reads it). Idempotent: installs only what is missing.
+# inotify-tools (a file that changes while tar reads it), jq (the README's quickstart pipes synth to jq). Idempotent: installs only what is missing.
 set -euo pipefail
 as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
 missing=()
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v faketime >/dev/null || missing+=(faketime)
 command -v inotifywait >/dev/null || missing+=(inotify-tools)
+command -v jq >/dev/null || missing+=(jq)
 if (( ${#missing[@]} == 0 )); then
-  echo "shellcheck, faketime and inotify-tools are already installed" >&2
+  echo "shellcheck, faketime, inotify-tools and jq are already installed" >&2
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
