@@ -15,6 +15,7 @@ import { SEARCH_RESTART_HELPER, searchNodeName } from "./commands";
 import { zoneValueProblem } from "./flags";
 import { DeployedBoot, HEAP_TAG, UserDataFormat, bootPlan, userDataFormat } from "./boot";
 import { SecurityParameterNames, securityBootFragment, securitySettings } from "./security";
+import { stableSubnetIndex } from "../shared/placement";
 
 const nodeName = z
   .string()
@@ -299,11 +300,6 @@ export const DATA_VOLUME_DEVICE = "/dev/sdf";
 /** The node `pulumi up` talks to (admin endpoint): the coordinator, else the first dedicated cluster-manager node. */
 export function endpointNodeName(c: SearchClusterConfig): string | undefined {
   return c.coordinator?.name ?? c.masters[0]?.name;
-}
-
-/** A subnet index that depends only on the node's name, so adding or removing a node never moves another. */
-export function stableSubnetIndex(name: string, count: number): number {
-  return createHash("sha256").update(name).digest().readUInt32BE(0) % count;
 }
 
 /** The inputs of a node's instance whose change gives a new machine (EC2 replaces the instance). */
