@@ -16,7 +16,9 @@ import {
     waitJoinedCommand,
     waitReachableCommand,
 } from "../../ops/search/commands";
-import { DATA_VOLUME_DEVICE, SearchClusterConfig, SearchNodeSpec } from "../../ops/search/config";
+import { DATA_VOLUME_DEVICE } from "../../ops/search/layout";
+import { SearchClusterConfig } from "../../ops/search/schema";
+import { SearchNodeSpec } from "../../ops/search/specs";
 import { positionalName, stableKey } from "../../ops/naming/keys";
 import { HEAP_TAG } from "../../ops/search/boot";
 import {

@@ -2,8 +2,8 @@
 // "Changing Cluster Config": one node at a time, each drained first; a drain can only finish if the nodes that
 // stay can hold every copy. Each message says what to do instead.
 
-import type { SearchClusterConfig, SearchNodeConfig } from "./config";
-import { clusterManagerNames } from "./config";
+import type { SearchClusterConfig, SearchNodeConfig } from "./schema";
+import { clusterManagerNames } from "./nodes";
 
 export type NodeChangeKind = "added" | "removed" | "replaced" | "reconfigured" | "unchanged";
 

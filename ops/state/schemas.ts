@@ -10,7 +10,7 @@ import { z } from "zod";
 import { controlPlaneSchema } from "../controlplane/config";
 import { hashstateSchema } from "../origin/hashstate";
 import { platformConfigSchema } from "../platform/config";
-import { SearchClusterConfig } from "../search/config";
+import { SearchClusterConfig } from "../search/schema";
 
 const nullable = <T extends z.ZodType>(t: T) =>
     t

@@ -17,14 +17,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ConfigProblem } from "../../ops/config/errors";
 import { ConfigError } from "../../ops/config/errors";
 import type { StackConfig } from "../../ops/config/schema";
-import {
-    ReplacingInputs,
-    SearchClusterConfig,
-    SearchNodeSpec,
-    clusterManagerNames,
-    replacingDifferences,
-    searchNodeSpecs,
-} from "../../ops/search/config";
+import { ReplacingInputs, replacingDifferences } from "../../ops/search/identity";
+import { clusterManagerNames } from "../../ops/search/nodes";
+import { SearchClusterConfig } from "../../ops/search/schema";
+import { SearchNodeSpec, searchNodeSpecs } from "../../ops/search/specs";
 import { diffNodes, refuseTooFewClusterManagers, refuseTooFewDataNodes, searchClusterRefusals } from "../../ops/search/guardrails";
 import { SearchCluster } from "../../components/search/SearchCluster";
 import { endpointWithoutCredentials } from "../../ops/search/commands";

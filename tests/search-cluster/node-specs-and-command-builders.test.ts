@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import { endpointWithCredentials, restartEndpointNodeCommand, sshRestartCommand, waitReachableCommand } from "../../ops/search/commands";
-import { SearchClusterConfig, type SearchClusterConfigInput, searchNodeSpecs } from "../../ops/search/config";
+import { SearchClusterConfig, type SearchClusterConfigInput } from "../../ops/search/schema";
+import { searchNodeSpecs } from "../../ops/search/specs";
 import { stableSubnetIndex } from "../../ops/shared/placement";
 
 const n = (name: string, extra: Record<string, unknown> = {}) => ({ name, instanceType: "r6i.large", heap: "8g", volumeSizeGiB: 100, ...extra });

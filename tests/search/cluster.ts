@@ -13,7 +13,9 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SearchClient, type SearchClientOptions } from "../../ops/search/client";
-import { SearchClusterConfig, placedNodes, renderOpensearchYml } from "../../ops/search/config";
+import { placedNodes } from "../../ops/search/nodes";
+import { SearchClusterConfig } from "../../ops/search/schema";
+import { renderOpensearchYml } from "../../ops/search/yml";
 
 export const RUN_USER = "dataplat-os";
 

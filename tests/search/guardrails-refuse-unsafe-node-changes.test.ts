@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
-import { SearchClusterConfig, type SearchClusterConfigInput, clusterManagerNames, placedNodes, renderOpensearchYml } from "../../ops/search/config";
+import { clusterManagerNames, placedNodes } from "../../ops/search/nodes";
+import { SearchClusterConfig, type SearchClusterConfigInput } from "../../ops/search/schema";
+import { renderOpensearchYml } from "../../ops/search/yml";
 import {
   diffNodes,
   refuseManyDataNodeChanges,
