@@ -34,6 +34,11 @@ export function placedNodes(c: SearchClusterConfig): PlacedNode[] {
     ];
 }
 
+/** The tier a node runs in: the coordinator (the runbook's node on the FrontEnd) in the frontend tier, the rest in search. */
+export function nodeTier(role: SearchNodeRole): "frontend" | "search" {
+    return role === "coordinator" ? "frontend" : "search";
+}
+
 /** OpenSearch node names of the cluster-manager-eligible nodes (they bootstrap the cluster). */
 export function clusterManagerNames(c: SearchClusterConfig): string[] {
     return placedNodes(c)
