@@ -19,6 +19,7 @@ import {
 import { DATA_VOLUME_DEVICE } from "../../ops/search/layout";
 import type { SearchNodePlan } from "../../ops/search/plan";
 import { SearchClusterConfig } from "../../ops/search/schema";
+import { SEARCH_HTTP } from "../../ops/network/ports";
 import type { EndpointIngressRule } from "../../ops/network/tiers";
 import { HEAP_TAG } from "../../ops/search/boot";
 import {
@@ -222,7 +223,7 @@ export class SearchCluster extends pulumi.ComponentResource {
 
         // 2. The admin endpoint (secret: it may carry the admin password) and the wait until the cluster answers.
         const endpointHost = hosts.get(endpointSpec.name)!;
-        const base = c.admin.endpoint !== undefined ? pulumi.output(c.admin.endpoint) : pulumi.interpolate`${c.admin.tls ? "https" : "http"}://${endpointHost.privateIp}:9200`;
+        const base = c.admin.endpoint !== undefined ? pulumi.output(c.admin.endpoint) : pulumi.interpolate`${c.admin.tls ? "https" : "http"}://${endpointHost.privateIp}:${SEARCH_HTTP.from}`;
         // admin.auth basic: the password is dataplat:searchAdminPassword, which config validation refuses
         // when supplied empty (ops/config/parse.ts), or a generated one; unknown at preview, so nothing is
         // checked on it here (a check inside this apply would only fire in the middle of `pulumi up`).

@@ -9,6 +9,7 @@ import { type SearchNodeRole, clusterManagerNames, endpointNodeName, placedNodes
 import type { SearchClusterConfig } from "./schema";
 import { SecurityParameterNames, securityBootFragment, securitySettings } from "./security";
 import { renderOpensearchYml } from "./yml";
+import { SEARCH_HTTP, SEARCH_TRANSPORT } from "../network/ports";
 import { stableSubnetIndex } from "../shared/placement";
 
 export interface SearchNodeSpec {
@@ -96,7 +97,7 @@ export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): S
         const yml = renderOpensearchYml(c, p.name, {
             seedHosts: ctx.seedHosts,
             initialClusterManagers: clusterManager && ctx.bootstrap.includes(p.nodeName) ? ctx.bootstrap : [],
-            extra: { "path.data": layout.dataDir, "path.logs": layout.logDir, "http.port": 9200, "transport.port": 9300, ...(security?.settings ?? {}) },
+            extra: { "path.data": layout.dataDir, "path.logs": layout.logDir, "http.port": SEARCH_HTTP.from, "transport.port": SEARCH_TRANSPORT.from, ...(security?.settings ?? {}) },
         });
         const subnet = n.subnet ?? stableSubnetIndex(p.name, ctx.subnets.length);
         const subnetId = ctx.subnets[subnet]?.id;
