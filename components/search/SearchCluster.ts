@@ -80,7 +80,7 @@ export interface SearchClusterArgs {
  * "Fixing Cluster" say: one node at a time, each drained before it goes, each bounce controlled.
  *
  * Nodes. Every node is a Host; its OpenSearch node name is `<name>-g<generation>`, and its opensearch.yml
- * (ops/search/config.ts) is written by its user data. The node's resources are named from its identity
+ * (ops/search/yml.ts) is written by its user data (ops/search/config.ts). The node's resources are named from its identity
  * (`<name>-g<generation>-<8 hex of its replacing inputs>`, SearchNodeSpec.identity), so a change of generation,
  * instance type, image, subnet, root or data volume declares a new node next to the old one instead of replacing
  * the old one under the same name. Instance type and root volume size are in-place changes for the AWS provider

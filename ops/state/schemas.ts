@@ -80,7 +80,7 @@ const searchNodeSnapshotSchema = z.strictObject({
     bounce: z.boolean().optional(),
 });
 
-/** `deployed.search` (stacks/sections/search.ts DeployedSearch). */
+/** `deployed.search` (ops/search/snapshot.ts DeployedSearch). */
 export const searchSnapshotSchema = z.strictObject({
     config: SearchClusterConfig,
     bootstrap: z.array(z.string().min(1)).min(1),

@@ -1,5 +1,5 @@
 // The pure pieces the SearchCluster component registers: each node's machine inputs and rendered config
-// (ops/search/config.ts searchNodeSpecs), and the command builders it added to ops/search/commands.ts (the SSH
+// (ops/search/specs.ts searchNodeSpecs), and the command builders it added to ops/search/commands.ts (the SSH
 // restart, the wait until the cluster answers, the endpoint with credentials).
 
 import assert from "node:assert/strict";

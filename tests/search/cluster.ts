@@ -1,7 +1,7 @@
 // Test harness: a real OpenSearch cluster on 127.0.0.1 (installed by tests/peers/opensearch/install.sh),
 // one dedicated cluster-manager and three data nodes: two backup nodes (zone "reliable") and one spot node
 // (zone "spot"), heap 256m each, fresh data dirs under a tmp dir, disk watermarks off. Each node's
-// opensearch.yml is rendered by ops/search/config.ts, the same function the real cluster uses.
+// opensearch.yml is rendered by ops/search/yml.ts, the same function the real cluster uses.
 // Nodes run daemonized through small shell scripts in the tmp dir (start/stop/kill/restart), so a test can hand
 // a restart script to `bounce` as its --restart command. As root, nodes run as the system user dataplat-os
 // (OpenSearch refuses root). close() kills every node it started and removes the tmp dir; a process exit
