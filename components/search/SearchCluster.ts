@@ -16,8 +16,11 @@ import {
     waitJoinedCommand,
     waitReachableCommand,
 } from "../../ops/search/commands";
-import { DATA_VOLUME_DEVICE, SearchClusterConfig, SearchNodeSpec } from "../../ops/search/config";
-import { positionalName, stableKey } from "../../ops/naming/keys";
+import { DATA_VOLUME_DEVICE } from "../../ops/search/layout";
+import type { SearchNodePlan } from "../../ops/search/plan";
+import { SearchClusterConfig } from "../../ops/search/schema";
+import { SEARCH_HTTP } from "../../ops/network/ports";
+import type { EndpointIngressRule } from "../../ops/network/tiers";
 import { HEAP_TAG } from "../../ops/search/boot";
 import {
     KEY_ALGORITHM,
@@ -36,11 +39,17 @@ export interface SearchClusterArgs {
      * decided from them while the program runs, as pulumi-eks does with its cluster config.
      */
     readonly cluster: SearchClusterConfig;
-    /** Every node's machine and rendered config, from ops/search/config.ts `searchNodeSpecs` (coordinator first). */
-    readonly nodes: readonly SearchNodeSpec[];
+    /**
+     * Every node's machine, rendered config and identity, and for a data node the zone its drain excludes first,
+     * from the search plan (ops/search/plan.ts), coordinator first; data nodes are chained in this order.
+     */
+    readonly nodes: readonly SearchNodePlan[];
     readonly vpcId: pulumi.Input<string>;
-    /** network.operatorCidrs: they may reach the admin endpoint on 9200 when admin.operatorAccess. */
-    readonly operatorCidrs: readonly string[];
+    /**
+     * The rules on 9200 of the endpoint node's tier, from ops/network/tiers.ts (through the search plan): each is
+     * named `<name>-admin-<port>-<key>`, with an alias to its former name when it has one.
+     */
+    readonly endpointIngress: readonly EndpointIngressRule[];
     /** Private hosted zone of the cluster and the name that resolves to every cluster-manager-eligible node. */
     readonly discovery: { readonly zoneName: string; readonly seedName: string };
     /** Tier security groups: data and cluster-manager nodes are in the search tier, the coordinator in the frontend tier. */
@@ -71,7 +80,7 @@ export interface SearchClusterArgs {
  * "Fixing Cluster" say: one node at a time, each drained before it goes, each bounce controlled.
  *
  * Nodes. Every node is a Host; its OpenSearch node name is `<name>-g<generation>`, and its opensearch.yml
- * (ops/search/config.ts) is written by its user data. The node's resources are named from its identity
+ * (ops/search/yml.ts) is written by its user data (ops/search/config.ts). The node's resources are named from its identity
  * (`<name>-g<generation>-<8 hex of its replacing inputs>`, SearchNodeSpec.identity), so a change of generation,
  * instance type, image, subnet, root or data volume declares a new node next to the old one instead of replacing
  * the old one under the same name. Instance type and root volume size are in-place changes for the AWS provider
@@ -133,26 +142,20 @@ export class SearchCluster extends pulumi.ComponentResource {
         if (c.admin.auth === "basic" && args.adminPassword === undefined) throw new Error(`${name}: admin.auth basic needs adminPassword`);
         super("dataplat:search:SearchCluster", name, {}, opts);
 
-        // 9200 of the endpoint node's tier: from the frontend tier to its coordinator (queries), and from the operators'
-        // networks (`pulumi up` drains and bounces through it). No new group: the tier groups stay one per tier.
-        const endpointGroup = endpointSpec.role === "coordinator" ? args.securityGroupIds.frontend : args.securityGroupIds.search;
-        const sources: [string, Partial<aws.vpc.SecurityGroupIngressRuleArgs>, string][] = [];
-        if (endpointSpec.role === "coordinator") sources.push(["from-frontend", { referencedSecurityGroupId: args.securityGroupIds.frontend }, "search http: the frontend queries its coordinator"]);
-        // Operator CIDRs are named by CIDR (ops/naming/keys.ts), aliased to the positional names dataplat used before.
-        const oldKeys = new Map<string, string>();
-        if (c.admin.operatorAccess) {
-            for (const cidr of args.operatorCidrs) {
-                const key = `from-operators-${stableKey(cidr)}`;
-                oldKeys.set(key, positionalName("from-operators", args.operatorCidrs, cidr)!);
-                sources.push([key, cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr }, "search http: pulumi up drains and bounces through the admin endpoint"]);
-            }
-        }
-        for (const [key, source, description] of sources) {
-            const old = oldKeys.get(key);
+        // The admin endpoint's port rules, as the plan decided them (ops/network/tiers.ts searchEndpointRules).
+        const groupOf = (tier: "frontend" | "search") => args.securityGroupIds[tier];
+        for (const rule of args.endpointIngress) {
+            const source: Partial<aws.vpc.SecurityGroupIngressRuleArgs> =
+                rule.source.kind === "tier"
+                    ? { referencedSecurityGroupId: groupOf(rule.source.tier) }
+                    : rule.source.kind === "ipv6"
+                      ? { cidrIpv6: rule.source.cidr }
+                      : { cidrIpv4: rule.source.cidr };
+            const prefix = `${name}-admin-${rule.ports.from}`;
             new aws.vpc.SecurityGroupIngressRule(
-                `${name}-admin-9200-${key}`,
-                { securityGroupId: endpointGroup, ipProtocol: "tcp", fromPort: 9200, toPort: 9200, description, ...source },
-                { parent: this, ...(old !== undefined ? { aliases: [{ name: `${name}-admin-9200-${old}` }] } : {}) },
+                `${prefix}-${rule.key}`,
+                { securityGroupId: groupOf(rule.tier), ipProtocol: "tcp", fromPort: rule.ports.from, toPort: rule.ports.to, description: rule.description, ...source },
+                { parent: this, ...(rule.formerKey !== undefined ? { aliases: [{ name: `${prefix}-${rule.formerKey}` }] } : {}) },
             );
         }
 
@@ -163,15 +166,14 @@ export class SearchCluster extends pulumi.ComponentResource {
 
         const legacy = new Set(args.legacyNamed ?? []);
         // Every resource of a node is named from its identity; `kind` is the resource's suffix ("" for the host).
-        const nodeResource = (n: SearchNodeSpec, kind: string) => {
+        const nodeResource = (n: SearchNodePlan, kind: string) => {
             const suffix = kind ? `-${kind}` : "";
             return {
                 name: `${name}-${n.identity}${suffix}`,
                 opts: legacy.has(n.name) ? { aliases: [{ name: `${name}-${n.name}${suffix}` }] } : {},
             };
         };
-        const hostFor = (n: SearchNodeSpec, dependsOn: pulumi.Resource[]): Host => {
-            const coordinator = n.role === "coordinator";
+        const hostFor = (n: SearchNodePlan, dependsOn: pulumi.Resource[]): Host => {
             const r = nodeResource(n, "");
             return new Host(
                 r.name,
@@ -179,15 +181,15 @@ export class SearchCluster extends pulumi.ComponentResource {
                     imageId: n.image,
                     instanceType: n.instanceType,
                     subnetId: n.subnetId,
-                    securityGroupIds: [coordinator ? args.securityGroupIds.frontend : args.securityGroupIds.search],
-                    instanceProfileName: coordinator ? args.instanceProfileNames.frontend : args.instanceProfileNames.search,
+                    securityGroupIds: [args.securityGroupIds[n.tier]],
+                    instanceProfileName: args.instanceProfileNames[n.tier],
                     rootVolumeGiB: n.rootVolumeGiB,
                     ...(n.dataVolumeGiB !== undefined ? { dataVolumes: [{ deviceName: DATA_VOLUME_DEVICE, sizeGiB: n.dataVolumeGiB }] } : {}),
                     ...(n.spot ? { spot: { interruptionBehavior: "terminate" as const } } : {}),
                     associatePublicIp: false,
                     generation: n.generation,
                     userData: n.userData,
-                    tier: coordinator ? "frontend" : "search",
+                    tier: n.tier,
                     // The user data and Name tag keep the node's config name, whatever its identity.
                     label: `${name}-${n.name}`,
                     // Never a stop/start of a search node: a type or root volume change is a new node, drained in.
@@ -221,7 +223,7 @@ export class SearchCluster extends pulumi.ComponentResource {
 
         // 2. The admin endpoint (secret: it may carry the admin password) and the wait until the cluster answers.
         const endpointHost = hosts.get(endpointSpec.name)!;
-        const base = c.admin.endpoint !== undefined ? pulumi.output(c.admin.endpoint) : pulumi.interpolate`${c.admin.tls ? "https" : "http"}://${endpointHost.privateIp}:9200`;
+        const base = c.admin.endpoint !== undefined ? pulumi.output(c.admin.endpoint) : pulumi.interpolate`${c.admin.tls ? "https" : "http"}://${endpointHost.privateIp}:${SEARCH_HTTP.from}`;
         // admin.auth basic: the password is dataplat:searchAdminPassword, which config validation refuses
         // when supplied empty (ops/config/parse.ts), or a generated one; unknown at preview, so nothing is
         // checked on it here (a check inside this apply would only fire in the middle of `pulumi up`).
@@ -251,9 +253,8 @@ export class SearchCluster extends pulumi.ComponentResource {
         let lastUndrain: command.local.Command | undefined;
         for (const n of args.nodes.filter((x) => x.data)) {
             const triggers = [n.nodeName, n.replacementKey];
-            // "Ensure all nodes are reliable": exclude the spot zone first. With zone awareness every shard already
-            // has a copy in the backup zone and a spot copy may not move there, so a spot node is drained alone.
-            const spotZone = n.role === "spot" && c.zones.awareness ? undefined : c.zones.spot;
+            // The zone excluded before the node (the plan's decision, ops/search/update.ts drainSpotZone).
+            const spotZone = n.drainSpotZone;
             const undrainResource = nodeResource(n, "undrain");
             const undrain = new command.local.Command(
                 undrainResource.name,

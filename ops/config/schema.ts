@@ -15,7 +15,7 @@ import { controlPlaneSchema } from "../controlplane/config";
 import { EmergencyConfigSchema } from "../emergency/config";
 import { originClusterSchema } from "../origin/hashstate";
 import { platformConfigSchema } from "../platform/config";
-import { SearchClusterConfig } from "../search/config";
+import { SearchClusterConfig } from "../search/schema";
 import { SpotFleetConfigSchema } from "../spot/config";
 
 export const NAMESPACE = "dataplat";

@@ -10,6 +10,7 @@
  */
 import type { ConfigProblem } from "../config/errors";
 import { Tier, TIERS } from "../config/schema";
+import { positionalName, stableKey } from "../naming/keys";
 import { parseCidr, unionCoversWorld, type Cidr } from "./cidr";
 import * as ports from "./ports";
 import { PortRange } from "./ports";
@@ -99,4 +100,52 @@ export function exposureProblems(network: ExposureSettings): ConfigProblem[] {
         }
     }
     return out;
+}
+
+/** A rule on the search cluster's HTTP port (9200) of the admin endpoint node's tier, named by a stable key. */
+export interface EndpointIngressRule {
+    /** The tier whose security group receives the rule: the coordinator's (frontend), else the search tier. */
+    readonly tier: "frontend" | "search";
+    /** Name of the rule's resource after the port: `from-frontend`, or `from-operators-<stableKey(cidr)>`. */
+    readonly key: string;
+    /** The name it had when operator rules were named by position, for an alias (ops/naming/keys.ts). */
+    readonly formerKey?: string;
+    readonly source:
+        | { readonly kind: "tier"; readonly tier: "frontend" | "search" }
+        | { readonly kind: "ipv4"; readonly cidr: string }
+        | { readonly kind: "ipv6"; readonly cidr: string };
+    readonly ports: PortRange;
+    readonly description: string;
+}
+
+/**
+ * 9200 of the admin endpoint node's tier: from the frontend tier to its coordinator (queries), and from the operators'
+ * networks when admin.operatorAccess (`pulumi up` drains and bounces through it). No new group: the tier groups stay
+ * one per tier. Operator CIDRs are named by CIDR, aliased to the positional names dataplat used before.
+ */
+export function searchEndpointRules(opts: {
+    /** The tier of the node serving the admin endpoint: the frontend tier holds only the coordinator. */
+    readonly endpointTier: "frontend" | "search";
+    readonly operatorAccess: boolean;
+    readonly operatorCidrs: readonly string[];
+}): EndpointIngressRule[] {
+    const tier = opts.endpointTier;
+    const range = ports.SEARCH_HTTP;
+    const rules: EndpointIngressRule[] = [];
+    if (tier === "frontend") {
+        rules.push({ tier, key: "from-frontend", source: { kind: "tier", tier: "frontend" }, ports: range, description: `${range.service}: the frontend queries its coordinator` });
+    }
+    if (opts.operatorAccess) {
+        for (const cidr of opts.operatorCidrs) {
+            rules.push({
+                tier,
+                key: `from-operators-${stableKey(cidr)}`,
+                formerKey: positionalName("from-operators", opts.operatorCidrs, cidr)!,
+                source: cidr.includes(":") ? { kind: "ipv6", cidr } : { kind: "ipv4", cidr },
+                ports: range,
+                description: `${range.service}: pulumi up drains and bounces through the admin endpoint`,
+            });
+        }
+    }
+    return rules;
 }

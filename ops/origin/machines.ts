@@ -8,7 +8,7 @@
 // The runbook changes origins one at a time (each change rolled out and repaired before the next), so such an
 // update is refused unless at most one existing origin is affected.
 
-import { stableSubnetIndex } from "../search/config";
+import { stableSubnetIndex } from "../shared/placement";
 import { wouldReplace } from "../provider/replacement";
 
 /** Device of an origin's blob volume. */

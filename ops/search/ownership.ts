@@ -6,27 +6,24 @@
 // Cleanup paths (failure, signal, undrain) remove or restore ONLY what that record claims AND what is still as
 // the drain wrote it: a value an operator set (before, or changed since) is never touched.
 
+import { type SearchNode } from "./cluster-state";
+import { type MoveVerdict } from "./explain";
+import { ModelError, asArray, asRecord, asString } from "./responses";
 import {
   type ClusterSettings,
   EXCLUDE_NAME,
   type FlatSettings,
-  type MoveVerdict,
-  ModelError,
   NODE_CONCURRENT_RECOVERIES,
   RECOVERY_MAX_BYTES,
-  type SearchNode,
   type SettingsUpdate,
   addToExclusion,
-  asArray,
-  asRecord,
-  asString,
   effectiveExclusion,
   effectiveSetting,
   mergeUpdates,
   parseNameList,
   planRecoveryBoost,
   withoutName,
-} from "./model";
+} from "./settings";
 
 /** The index holding the drain lock and one ownership record per drained node. */
 export const DRAIN_INDEX = ".dataplat-drains";

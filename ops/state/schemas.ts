@@ -10,7 +10,7 @@ import { z } from "zod";
 import { controlPlaneSchema } from "../controlplane/config";
 import { hashstateSchema } from "../origin/hashstate";
 import { platformConfigSchema } from "../platform/config";
-import { SearchClusterConfig } from "../search/config";
+import { SearchClusterConfig } from "../search/schema";
 
 const nullable = <T extends z.ZodType>(t: T) =>
     t
@@ -80,7 +80,7 @@ const searchNodeSnapshotSchema = z.strictObject({
     bounce: z.boolean().optional(),
 });
 
-/** `deployed.search` (stacks/sections/search.ts DeployedSearch). */
+/** `deployed.search` (ops/search/snapshot.ts DeployedSearch). */
 export const searchSnapshotSchema = z.strictObject({
     config: SearchClusterConfig,
     bootstrap: z.array(z.string().min(1)).min(1),

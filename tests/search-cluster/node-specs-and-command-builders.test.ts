@@ -1,5 +1,5 @@
 // The pure pieces the SearchCluster component registers: each node's machine inputs and rendered config
-// (ops/search/config.ts searchNodeSpecs), and the command builders it added to ops/search/commands.ts (the SSH
+// (ops/search/specs.ts searchNodeSpecs), and the command builders it added to ops/search/commands.ts (the SSH
 // restart, the wait until the cluster answers, the endpoint with credentials).
 
 import assert from "node:assert/strict";
@@ -7,7 +7,9 @@ import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import { endpointWithCredentials, restartEndpointNodeCommand, sshRestartCommand, waitReachableCommand } from "../../ops/search/commands";
-import { SearchClusterConfig, type SearchClusterConfigInput, searchNodeSpecs, stableSubnetIndex } from "../../ops/search/config";
+import { SearchClusterConfig, type SearchClusterConfigInput } from "../../ops/search/schema";
+import { searchNodeSpecs } from "../../ops/search/specs";
+import { stableSubnetIndex } from "../../ops/shared/placement";
 
 const n = (name: string, extra: Record<string, unknown> = {}) => ({ name, instanceType: "r6i.large", heap: "8g", volumeSizeGiB: 100, ...extra });
 const cluster = (over: Partial<SearchClusterConfigInput> = {}) =>

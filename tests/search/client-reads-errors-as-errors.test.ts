@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { SearchApiError, SearchClient } from "../../ops/search/client";
 import { drain } from "../../ops/search/drain";
 import { EXIT_CODES, OpsFailure, exitCodeOf } from "../../ops/search/failures";
-import { EXCLUDE_NAME, NODE_CONCURRENT_RECOVERIES } from "../../ops/search/model";
+import { EXCLUDE_NAME, NODE_CONCURRENT_RECOVERIES } from "../../ops/search/settings";
 import * as es7 from "./recorded-es7";
 import * as os from "./recorded-opensearch";
 

@@ -1,7 +1,7 @@
 // Test harness: a real OpenSearch cluster on 127.0.0.1 (installed by tests/peers/opensearch/install.sh),
 // one dedicated cluster-manager and three data nodes: two backup nodes (zone "reliable") and one spot node
 // (zone "spot"), heap 256m each, fresh data dirs under a tmp dir, disk watermarks off. Each node's
-// opensearch.yml is rendered by ops/search/config.ts, the same function the real cluster uses.
+// opensearch.yml is rendered by ops/search/yml.ts, the same function the real cluster uses.
 // Nodes run daemonized through small shell scripts in the tmp dir (start/stop/kill/restart), so a test can hand
 // a restart script to `bounce` as its --restart command. As root, nodes run as the system user dataplat-os
 // (OpenSearch refuses root). close() kills every node it started and removes the tmp dir; a process exit
@@ -13,7 +13,9 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SearchClient, type SearchClientOptions } from "../../ops/search/client";
-import { SearchClusterConfig, placedNodes, renderOpensearchYml } from "../../ops/search/config";
+import { placedNodes } from "../../ops/search/nodes";
+import { SearchClusterConfig } from "../../ops/search/schema";
+import { renderOpensearchYml } from "../../ops/search/yml";
 
 export const RUN_USER = "dataplat-os";
 

@@ -4,7 +4,7 @@
 // drain wrote the whole exclusion list from a stale read, and the later write dropped the other drain's node.)
 
 import assert from "node:assert/strict";
-import { EXCLUDE_NAME, effectiveExclusion } from "../../ops/search/model";
+import { EXCLUDE_NAME, effectiveExclusion } from "../../ops/search/settings";
 import type { TestCluster } from "./cluster";
 import { bulkIndex, copiesOn, createIndex, idRange, waitGreen } from "./data";
 import { ProgramCommands, programCommands, runStep } from "./program-commands";

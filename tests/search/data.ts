@@ -3,7 +3,7 @@
 
 import { createHash } from "node:crypto";
 import type { SearchClient } from "../../ops/search/client";
-import { type ShardCopy, copiesOnNode } from "../../ops/search/model";
+import { type ShardCopy, copiesOnNode } from "../../ops/search/shards";
 
 export async function createIndex(client: SearchClient, index: string, settings: Record<string, unknown>): Promise<void> {
   await client.json("PUT", `/${index}`, { settings });

@@ -7,7 +7,7 @@ import type { SearchClient } from "../../ops/search/client";
 import assert from "node:assert/strict";
 import { drainCommand } from "../../ops/search/commands";
 import { EXIT_CODES } from "../../ops/search/failures";
-import { EXCLUDE_NAME, RECOVERY_MAX_BYTES, effectiveExclusion, excludeAttributeKey } from "../../ops/search/model";
+import { EXCLUDE_NAME, RECOVERY_MAX_BYTES, effectiveExclusion, excludeAttributeKey } from "../../ops/search/settings";
 import type { TestCluster } from "./cluster";
 import { bulkIndex, copiesOn, createIndex, idRange, waitGreen } from "./data";
 import { programCommands, runStep } from "./program-commands";

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { EXIT_CODES } from "../../ops/search/failures";
-import { EXCLUDE_NAME, effectiveExclusion, excludeAttributeKey } from "../../ops/search/model";
+import { EXCLUDE_NAME, effectiveExclusion, excludeAttributeKey } from "../../ops/search/settings";
 import { TestCluster } from "./cluster";
 import { bulkIndex, copiesOn, createIndex, idRange } from "./data";
 import { programCommands, runStep } from "./program-commands";

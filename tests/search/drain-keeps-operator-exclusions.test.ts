@@ -2,7 +2,7 @@
 // operator's exclusions for other nodes, persistent and transient, survive our drain and undrain untouched.
 
 import assert from "node:assert/strict";
-import { EXCLUDE_NAME, effectiveExclusion, excludeAttributeKey, parseNameList } from "../../ops/search/model";
+import { EXCLUDE_NAME, effectiveExclusion, excludeAttributeKey, parseNameList } from "../../ops/search/settings";
 import type { TestCluster } from "./cluster";
 import { bulkIndex, copiesOn, createIndex, idRange, waitGreen } from "./data";
 import { ProgramCommands, programCommands, runStep } from "./program-commands";

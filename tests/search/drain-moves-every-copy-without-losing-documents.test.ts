@@ -3,7 +3,13 @@
 // node, loses no document, leaves the cluster green, and undrain leaves no exclusion behind.
 
 import assert from "node:assert/strict";
-import { EXCLUDE_NAME, NODE_CONCURRENT_RECOVERIES, RECOVERY_MAX_BYTES, effectiveExclusion, excludeAttributeKey } from "../../ops/search/model";
+import {
+  EXCLUDE_NAME,
+  NODE_CONCURRENT_RECOVERIES,
+  RECOVERY_MAX_BYTES,
+  effectiveExclusion,
+  excludeAttributeKey,
+} from "../../ops/search/settings";
 import type { TestCluster } from "./cluster";
 import { Writer, allIds, bulkIndex, copiesOn, createIndex, idRange, idsChecksum, waitGreen } from "./data";
 import { ProgramCommands, programCommands, runStep } from "./program-commands";

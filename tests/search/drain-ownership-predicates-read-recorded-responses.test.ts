@@ -3,15 +3,15 @@
 // stale, when only the drain's own exclusion keeps an unassigned copy out, and what a refusal advises.
 
 import assert from "node:assert/strict";
+import { parseClusterStateNodes } from "../../ops/search/cluster-state";
+import { readMoveExplanation } from "../../ops/search/explain";
 import {
   EXCLUDE_NAME,
   NODE_CONCURRENT_RECOVERIES,
   RECOVERY_MAX_BYTES,
   excludeAttributeKey,
   parseClusterSettings,
-  parseClusterStateNodes,
-  readMoveExplanation,
-} from "../../ops/search/model";
+} from "../../ops/search/settings";
 import {
   adoptRecord,
   heirOf,

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { EXIT_CODES } from "../../ops/search/failures";
-import { EXCLUDE_NAME, effectiveExclusion, excludeAttributeKey } from "../../ops/search/model";
+import { EXCLUDE_NAME, effectiveExclusion, excludeAttributeKey } from "../../ops/search/settings";
 import type { TestCluster } from "./cluster";
 import { bulkIndex, copiesOn, createIndex, idRange, waitGreen } from "./data";
 import { ProgramCommands, programCommands, runStep } from "./program-commands";

@@ -1,25 +1,25 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
-  type ShardCopy,
-  ModelError,
   absentNodeHoldsNothing,
-  copiesOnNode,
-  drainProgress,
   hasZone,
-  isDrained,
   masterTimeoutParam,
-  parseByteSize,
-  parseCatShardNode,
-  parseCatShards,
   parseClusterStateNodes,
   parseHealth,
   parseRootInfo,
+} from "../../ops/search/cluster-state";
+import { readMoveExplanation, readMoveOptionsBeforeExclusion, unmovable } from "../../ops/search/explain";
+import { ModelError } from "../../ops/search/responses";
+import { parseByteSize } from "../../ops/search/settings";
+import {
+  type ShardCopy,
+  copiesOnNode,
+  drainProgress,
+  isDrained,
+  parseCatShardNode,
+  parseCatShards,
   parseRoutingTable,
-  readMoveExplanation,
-  readMoveOptionsBeforeExclusion,
-  unmovable,
-} from "../../ops/search/model";
+} from "../../ops/search/shards";
 import * as es7 from "./recorded-es7";
 import * as os from "./recorded-opensearch";
 
@@ -223,7 +223,7 @@ describe("search model: reading recorded Elasticsearch 7 / OpenSearch answers", 
 
 describe("search model: indexes whose copies follow the nodes (auto_expand_replicas to all)", () => {
   it("names the indexes that auto-expand to all nodes, and only those", async () => {
-    const { indexesFollowingNodes } = await import("../../ops/search/model");
+    const { indexesFollowingNodes } = await import("../../ops/search/shards");
     // The shape of GET /_all/_settings/index.auto_expand_replicas?flat_settings=true&expand_wildcards=all on OpenSearch 2.19.
     const response = {
       ".opendistro_security": { settings: { "index.auto_expand_replicas": "0-all" } },

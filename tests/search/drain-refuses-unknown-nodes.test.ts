@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { SEARCH_CLI } from "../../ops/search/commands";
 import { EXIT_CODES } from "../../ops/search/failures";
-import { EXCLUDE_NAME, effectiveExclusion } from "../../ops/search/model";
+import { EXCLUDE_NAME, effectiveExclusion } from "../../ops/search/settings";
 import type { TestCluster } from "./cluster";
 import { programCommands, runStep } from "./program-commands";
 import { runCommand } from "./run-command";

@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { SEARCH_ENDPOINT_ENV, drainCommand } from "../../ops/search/commands";
 import { EXIT_CODES } from "../../ops/search/failures";
-import { EXCLUDE_NAME, NODE_CONCURRENT_RECOVERIES, RECOVERY_MAX_BYTES, type ClusterSettings, excludeAttributeKey } from "../../ops/search/model";
+import {
+  EXCLUDE_NAME,
+  NODE_CONCURRENT_RECOVERIES,
+  RECOVERY_MAX_BYTES,
+  type ClusterSettings,
+  excludeAttributeKey,
+} from "../../ops/search/settings";
 import type { TestCluster } from "./cluster";
 import { repoRoot } from "./cluster";
 import { bulkIndex, copiesOn, createIndex, idRange } from "./data";

@@ -15,7 +15,7 @@ import {
   parseNameList,
   planRecoveryBoost,
   removeFromExclusion,
-} from "../../ops/search/model";
+} from "../../ops/search/settings";
 import * as es7 from "./recorded-es7";
 import * as os from "./recorded-opensearch";
 

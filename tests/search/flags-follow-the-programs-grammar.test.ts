@@ -17,7 +17,7 @@ import {
   undrainCommand,
   waitJoinedCommand,
 } from "../../ops/search/commands";
-import { SearchClusterConfig, SearchNodeConfig } from "../../ops/search/config";
+import { SearchClusterConfig, SearchNodeConfig } from "../../ops/search/schema";
 import { EXIT_CODES, OpsFailure, exitCodeOf } from "../../ops/search/failures";
 import {
   SEARCH_COMMANDS,

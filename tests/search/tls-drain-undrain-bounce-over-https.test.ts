@@ -10,9 +10,17 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bounceCommand, drainCommand, endpointWithCredentials, healthCommand, undrainCommand, waitJoinedCommand } from "../../ops/search/commands";
+import {
+  bounceCommand,
+  drainCommand,
+  endpointWithCredentials,
+  healthCommand,
+  undrainCommand,
+  waitJoinedCommand,
+} from "../../ops/search/commands";
 import { EXIT_CODES } from "../../ops/search/failures";
-import { EXCLUDE_NAME, effectiveExclusion, findNode } from "../../ops/search/model";
+import { findNode } from "../../ops/search/cluster-state";
+import { EXCLUDE_NAME, effectiveExclusion } from "../../ops/search/settings";
 import { SEARCH_CA_ENV, SEARCH_TLS_NAME_ENV } from "../../ops/search/security";
 import { allIds, copiesOn, createIndex, idRange, idsChecksum, waitGreen } from "./data";
 import { runCommand } from "./run-command";

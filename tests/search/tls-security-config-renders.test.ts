@@ -10,7 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import bcrypt from "bcryptjs";
 import { parse } from "yaml";
-import { SearchClusterConfig, renderOpensearchYml } from "../../ops/search/config";
+import { SearchClusterConfig } from "../../ops/search/schema";
+import { renderOpensearchYml } from "../../ops/search/yml";
 import {
   adminPasswordHash,
   clusterDnsLabel,

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { excludeSpotCommand, restoreSpotCommand } from "../../ops/search/commands";
 import { EXIT_CODES } from "../../ops/search/failures";
-import { excludeAttributeKey, parseNameList } from "../../ops/search/model";
+import { excludeAttributeKey, parseNameList } from "../../ops/search/settings";
 import type { TestCluster } from "./cluster";
 import { createIndex } from "./data";
 import { programCommands, runStep } from "./program-commands";

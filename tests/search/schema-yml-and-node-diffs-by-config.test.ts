@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
-import { SearchClusterConfig, type SearchClusterConfigInput, clusterManagerNames, placedNodes, renderOpensearchYml } from "../../ops/search/config";
-import {
-  diffNodes,
-  refuseManyDataNodeChanges,
-  refuseTooFewClusterManagers,
-  refuseTooFewDataNodes,
-  refuseUndrainableChange,
-  searchClusterRefusals,
-} from "../../ops/search/guardrails";
+import { clusterManagerNames, placedNodes } from "../../ops/search/nodes";
+import { SearchClusterConfig, type SearchClusterConfigInput } from "../../ops/search/schema";
+import { renderOpensearchYml } from "../../ops/search/yml";
+import { diffNodes } from "../../ops/search/changes";
 
 const node = (name: string, extra: Record<string, unknown> = {}) => ({ name, instanceType: "r5.2xlarge", heap: "31g", volumeSizeGiB: 1000, ...extra });
 
@@ -90,9 +85,8 @@ describe("opensearch.yml rendering", () => {
   });
 });
 
-describe("guardrails on data node changes", () => {
+describe("node changes by config", () => {
   const prev = activeData();
-  const data = (c: SearchClusterConfig) => [...c.backupNodes, ...c.spotNodes];
 
   it("classifies a changed instanceType, image or generation as a replacement, a heap change as reconfiguration", () => {
     const next = activeData({
@@ -103,52 +97,5 @@ describe("guardrails on data node changes", () => {
     assert.deepEqual(byName["backup-2"], { name: "backup-2", kind: "reconfigured", fields: ["heap"] });
     assert.equal(byName["backup-3"]!.kind, "removed");
     assert.equal(byName["backup-4"]!.kind, "added");
-  });
-
-  it("allows one replacement, refuses two with a message saying to change one node per update", () => {
-    const one = activeData({ spotNodes: [node("spot-1", { instanceType: "i3.2xlarge", generation: 1 }), node("spot-2", { instanceType: "i3.2xlarge" })] });
-    assert.deepEqual(refuseManyDataNodeChanges(data(prev), data(one)), []);
-    const two = activeData({ backupNodes: [node("backup-1", { image: "ami-2" }), node("backup-2")] });
-    const [msg, ...rest] = refuseManyDataNodeChanges(data(prev), data(two));
-    assert.equal(rest.length, 0);
-    assert.match(msg!, /2 data nodes at once/);
-    assert.match(msg!, /backup-1 \(replaced: image\)/);
-    assert.match(msg!, /backup-3 \(removed\)/);
-    assert.match(msg!, /one data node per update/);
-  });
-
-  it("refuses fewer data nodes than replicas + 1", () => {
-    assert.deepEqual(refuseTooFewDataNodes([node("a"), node("b")], 1), []);
-    const [msg] = refuseTooFewDataNodes([node("a"), node("b")], 2);
-    assert.match(msg!, /2 data nodes cannot hold 3 copies/);
-    assert.match(msg!, /lower replicas first/);
-  });
-
-  it("refuses a drain that the backup nodes cannot absorb once the spot zone is excluded", () => {
-    const small = activeData({ backupNodes: [node("backup-1"), node("backup-2")] });
-    const removeOne = activeData({ backupNodes: [node("backup-1")] });
-    const [msg] = refuseUndrainableChange(small, removeOne);
-    assert.match(msg!, /excludes the spot zone/);
-    const replaceOne = activeData({ backupNodes: [node("backup-1", { generation: 1 }), node("backup-2")] });
-    assert.deepEqual(refuseUndrainableChange(small, replaceOne), [], "the replacement joins before the old node is drained");
-    const noSpot = activeData({ backupNodes: [node("backup-1"), node("backup-2")], spotNodes: [] });
-    assert.deepEqual(refuseUndrainableChange(noSpot, activeData({ backupNodes: [node("backup-1")], spotNodes: [] })), []);
-  });
-
-  it("refuses fewer than 3 cluster-manager-eligible nodes in prod only", () => {
-    const two = activeData({ coordinator: undefined });
-    assert.equal(refuseTooFewClusterManagers(two, "dev").length, 0);
-    assert.match(refuseTooFewClusterManagers(two, "prod")[0]!, /at least 3 cluster-manager-eligible nodes.*has 2/);
-    assert.deepEqual(refuseTooFewClusterManagers(activeData(), "prod"), []);
-  });
-
-  it("collects every refusal for an update, and none for a first deploy that is sound", () => {
-    assert.deepEqual(searchClusterRefusals(undefined, prev, "prod"), []);
-    const next = activeData({ coordinator: undefined, backupNodes: [node("backup-1", { generation: 1 })], spotNodes: [], replicas: 1 });
-    const problems = searchClusterRefusals(prev, next, "prod");
-    assert.equal(problems.length, 4, problems.join("\n"));
-    for (const [i, re] of [/cannot hold 2 copies/, /at least 3 cluster-manager/, /5 data nodes at once/, /excludes the spot zone/].entries()) {
-      assert.match(problems[i]!, re);
-    }
   });
 });
