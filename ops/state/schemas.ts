@@ -18,7 +18,7 @@ const nullable = <T extends z.ZodType>(t: T) =>
         .optional()
         .transform((v) => v ?? null);
 
-/** `deployed.origin` (components/origin/OriginCluster.ts DeployedOrigin). */
+/** `deployed.origin` (ops/origin/plan.ts DeployedOrigin). */
 export const originSnapshotSchema = z.strictObject({
     hashstate: hashstateSchema,
     replicas: z.number().int().positive(),
