@@ -17,8 +17,8 @@ import { gatedSnapshot, readDeployed } from "./deployed";
 import { Providers } from "./providers";
 import { SECTIONS } from "./sections";
 import { SEARCH_SECURITY_READERS, searchSecurityParameters } from "./sections/search";
-import { SectionContext } from "./sections/section";
-import { defineEmergency, emergencySectionRefusals, searchEndpointOf } from "./sections/emergency";
+import { planSection, SectionContext } from "./sections/section";
+import { defineEmergency, emergencySectionPlan, searchEndpointOf } from "./sections/emergency";
 
 /** Generated secrets: which tiers may read each (through an SSM SecureString parameter). */
 const GENERATED_SECRETS = {
@@ -75,10 +75,15 @@ export async function program(): Promise<Record<string, unknown>> {
     const stack = pulumi.getStack();
     const previous = await readDeployed();
     const refusals = foundationRefusals(previous?.foundation as DeployedFoundation | undefined, cfg);
+    // Each section's plan is computed once, here, before any resource; define() below receives it.
+    const sectionPlans = new Map<string, unknown>();
     for (const section of SECTIONS) {
         const sectionCfg = cfg[section.key];
-        if (sectionCfg !== undefined) refusals.push(...section.refusals(previous?.[section.key], sectionCfg as never, cfg));
-        else if (previous?.[section.key] !== undefined) {
+        if (sectionCfg !== undefined) {
+            const planned = planSection(section, previous?.[section.key], sectionCfg as never, cfg);
+            refusals.push(...planned.refusals);
+            sectionPlans.set(section.key, planned.plan);
+        } else if (previous?.[section.key] !== undefined) {
             refusals.push(
                 `${section.key}: removing the whole section would delete everything it deployed in one update; ` +
                     `shrink it step by step (each step is checked), or remove it deliberately with \`pulumi destroy --target\``,
@@ -86,7 +91,8 @@ export async function program(): Promise<Record<string, unknown>> {
         }
     }
     // The emergency switch (stacks/sections/emergency.ts): its key may be absent (that resumes), so it is not in SECTIONS.
-    refusals.push(...emergencySectionRefusals(previous?.emergency, cfg, secrets.sshPrivateKey !== undefined));
+    const emergencyPlan = emergencySectionPlan(previous?.emergency, cfg, secrets.sshPrivateKey !== undefined);
+    refusals.push(...emergencyPlan.refusals.map((f) => f.message));
     if (refusals.length > 0) throw new pulumi.RunError(`Refused by guardrails, nothing was changed:\n${refusals.map((r) => `  - ${r}`).join("\n")}`);
 
     const providers = new Providers(region, cfg.environment, stack);
@@ -200,6 +206,7 @@ export async function program(): Promise<Record<string, unknown>> {
         imageId: cfg.hosts.imageId,
         backupBucket: { name: buckets[backupName].bucketName, arn: buckets[backupName].bucketArn },
         alarmTopicArn: alarms.topicArn,
+        heldFleets: emergencyPlan.plan.heldFleets,
         previous,
         secrets: {
             ...(secrets.sshPrivateKey !== undefined ? { sshPrivateKey: pulumi.secret(secrets.sshPrivateKey) } : {}),
@@ -216,7 +223,7 @@ export async function program(): Promise<Record<string, unknown>> {
     for (const section of SECTIONS) {
         const sectionCfg = cfg[section.key];
         if (sectionCfg === undefined) continue;
-        const result = section.define(ctx, sectionCfg as never);
+        const result = section.define(ctx, sectionCfg as never, sectionPlans.get(section.key) as never);
         snapshot[section.key] = result.deployed;
         gates.push(...result.gates);
         sectionOutputs[section.key] = result.outputs;
@@ -228,7 +235,7 @@ export async function program(): Promise<Record<string, unknown>> {
         searchNodeIps: (search?.nodeIps ?? {}) as Record<string, pulumi.Output<string>>,
         searchEndpoint: searchEndpointOf(search, passwords.searchAdminPassword),
         fleets: (sectionOutputs.spotFleets ?? {}) as Record<string, { fleetId: pulumi.Output<string>; targetCapacity: number }>,
-    });
+    }, emergencyPlan);
     // Recorded while the key is there and in the update that removes it (which resumes), then no more.
     const emergencyShown = cfg.emergency !== undefined || previous?.emergency !== undefined;
     if (emergencyShown) {

@@ -1,40 +1,32 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
 import type { OriginSectionConfig } from "../../ops/config/schema";
 import type { Hashstate } from "../../ops/origin/hashstate";
 import { fillScript } from "../../ops/origin/fill";
 import { memberAddress } from "../../ops/origin/kraken";
-import { ORIGIN_DATA_DEVICE, originSubnetIndex, type OriginMachine } from "../../ops/origin/machines";
-import type { OriginPlan } from "../../ops/origin/plan";
+import { ORIGIN_DATA_DEVICE } from "../../ops/origin/machines";
+import type { OriginStackPlan } from "../../ops/origin/plan";
 import { repairScript } from "../../ops/origin/repair";
-import { originConfigPath, originRolloutScript, releasedRolloutScript } from "../../ops/origin/rollout";
 import { Host } from "../compute/Host";
 
-export interface DeployedOrigin {
-    readonly hashstate: Hashstate;
-    readonly replicas: number;
-    readonly port: number;
-    /** Each origin's machine inputs (ops/origin/machines.ts); absent in snapshots of dataplat before it recorded them. */
-    readonly machines?: Record<string, OriginMachine>;
-}
+export type { DeployedOrigin } from "../../ops/origin/plan";
 
 export interface OriginClusterArgs {
     /**
-     * The validated `origin` config. Plain values rather than Inputs: the rollout and repair order
-     * are decided from them while the program runs (ops/origin), as pulumi-eks does with its config.
+     * The validated `origin` config. Plain values rather than Inputs: the plan is decided from them while the
+     * program runs (ops/origin/plan.ts), as pulumi-eks does with its config.
      */
     readonly cluster: OriginSectionConfig;
-    /** This update's plan (ops/origin/plan.ts): rollout order and repair steps, decided there only. */
-    readonly plan: OriginPlan;
-    readonly imageId: string;
-    readonly subnets: readonly { readonly id: string; readonly availabilityZone: string }[];
+    /**
+     * This update's plan (ops/origin/plan.ts originPlan): each origin's machine, its rollout script, the rollout
+     * order, the repair steps and their trigger, all decided there only.
+     */
+    readonly plan: OriginStackPlan;
     readonly securityGroupId: pulumi.Input<string>;
     readonly instanceProfileName: pulumi.Input<string>;
     /** SSH key used to roll the hashstate out to the origins (a Pulumi secret). */
     readonly sshPrivateKey: pulumi.Input<string>;
 }
-
 
 /**
  * A Kraken origin cluster placed by rendezvous hashing, changed the way the runbook says.
@@ -66,7 +58,7 @@ export class OriginCluster extends pulumi.ComponentResource {
     constructor(name: string, args: OriginClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const c = args.cluster;
         const next = c.hashstate as Hashstate;
-        const plan = args.plan;
+        const plan = args.plan.update;
         // The origin section refuses (plan.refusals) before any resource is registered; this assert runs
         // before the component registers anything, so it cannot be the first to fire after other resources.
         if (plan.refusals.length > 0) throw new pulumi.RunError(plan.refusals.join("\n"));
@@ -74,16 +66,17 @@ export class OriginCluster extends pulumi.ComponentResource {
 
         const hosts: Record<string, Host> = {};
         for (const host of Object.keys(next)) {
+            const machine = args.plan.machines[host];
             hosts[host] = new Host(
                 `${name}-${host}`,
                 {
-                    imageId: args.imageId,
-                    instanceType: c.instanceType,
-                    subnetId: args.subnets[originSubnetIndex(host, args.subnets.length)].id,
+                    imageId: machine.image,
+                    instanceType: machine.instanceType,
+                    subnetId: machine.subnetId,
                     securityGroupIds: [args.securityGroupId],
                     instanceProfileName: args.instanceProfileName,
-                    rootVolumeGiB: c.rootVolumeGiB,
-                    dataVolumes: [{ deviceName: ORIGIN_DATA_DEVICE, sizeGiB: c.dataVolumeGiB }],
+                    rootVolumeGiB: machine.rootVolumeGiB,
+                    dataVolumes: [{ deviceName: ORIGIN_DATA_DEVICE, sizeGiB: machine.dataVolumeGiB }],
                     associatePublicIp: false,
                     generation: 0,
                     tier: "origin",
@@ -92,32 +85,6 @@ export class OriginCluster extends pulumi.ComponentResource {
             );
         }
 
-        const configPath = originConfigPath(c.kraken, c.configPath);
-        const runbookScript =
-            c.kraken === "runbook"
-                ? originRolloutScript({
-                      hashstate: next,
-                      replicas: c.replicas,
-                      port: c.port,
-                      configPath,
-                      serviceName: c.serviceName,
-                      healthPath: c.restart.healthPath,
-                      timeoutSeconds: c.restart.timeoutSeconds,
-                  })
-                : undefined;
-        const rolloutScript = (host: string) =>
-            runbookScript ??
-            releasedRolloutScript({
-                hashstate: next,
-                replicas: c.replicas,
-                port: c.port,
-                host,
-                configPath,
-                baseConfig: c.baseConfig,
-                serviceName: c.serviceName,
-                healthPath: c.restart.healthPath,
-                timeoutSeconds: c.restart.timeoutSeconds,
-            });
         // Every origin has its rollout command, chained in the plan's order (older origins first, a new one last).
         let last: pulumi.Resource | undefined;
         const commands: (command.remote.Command | command.local.Command)[] = [];
@@ -127,7 +94,7 @@ export class OriginCluster extends pulumi.ComponentResource {
                 {
                     connection: { host: hosts[host].privateIp, user: c.ssh.user, port: c.ssh.port, privateKey: args.sshPrivateKey },
                     create: "bash -s",
-                    stdin: rolloutScript(host),
+                    stdin: args.plan.rolloutScripts[host],
                 },
                 { parent: this, dependsOn: last ? [last] : [] },
             );
@@ -135,7 +102,7 @@ export class OriginCluster extends pulumi.ComponentResource {
             last = rollout;
         }
 
-        const digest = createHash("sha256").update(JSON.stringify([next, c.replicas])).digest("hex").slice(0, 16);
+        const digest = args.plan.repairTrigger;
         plan.repairs.forEach((step, i) => {
             let repair: command.local.Command;
             if (step.kind === "fill") {

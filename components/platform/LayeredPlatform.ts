@@ -1,9 +1,11 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, type ConfigProblem } from "../../ops/config/errors";
+import { ConfigError } from "../../ops/config/errors";
+import { placementProblems } from "../../ops/platform/plan";
+import { configProblems } from "../../ops/shared/findings";
 import type { PlatformConfig } from "../../ops/platform/config";
-import { replacementIdentity } from "../../ops/platform/guardrails";
-import type { ResolvedHost } from "../../ops/platform/hosts";
+import { replacementIdentity } from "../../ops/shared/hosts";
+import type { ResolvedHost } from "../../ops/shared/hosts";
 import { layerGraph, startupOrder } from "../../ops/platform/layers";
 import { RESTORE_UPDATE_SCRIPT, platformBackupScripts, platformRestoreScript, serviceCommands } from "../../ops/platform/scripts";
 import { backupNeeds, backupTimerInstallScript, backupTimerRemoveScript, backupUnitName } from "../../ops/platform/timers";
@@ -22,7 +24,7 @@ export interface LayeredPlatformArgs {
      * its cluster config.
      */
     readonly platform: PlatformConfig;
-    /** `platform.hosts` with image and subnet resolved (ops/platform/hosts.ts), in config order. */
+    /** `platform.hosts` with image and subnet resolved (ops/shared/hosts.ts), in config order. */
     readonly hosts: readonly ResolvedHost[];
     /** The platform tier's security group. */
     readonly securityGroupId: pulumi.Input<string>;
@@ -32,23 +34,6 @@ export interface LayeredPlatformArgs {
     readonly sshPrivateKey: pulumi.Input<string>;
     /** Where backups go unless `platform.backup.bucket` names another bucket. */
     readonly backupBucket: pulumi.Input<string>;
-}
-
-/**
- * Service instances and backups placed on a host that is not among `hostNames` (the hosts the
- * component creates), as config problems. The schema refuses unknown hosts already; the platform
- * section runs this on the resolved config before any resource, and the component asserts it again
- * before it registers anything, so a command never looks up a host that does not exist.
- */
-export function placementProblems(platform: PlatformConfig, hostNames: Iterable<string>): ConfigProblem[] {
-    const declared = new Set(hostNames);
-    const placed = [
-        ...serviceCommands(platform).map((c) => ({ host: c.host, what: c.id })),
-        ...(platform.backup !== undefined ? platformBackupScripts(platform, "bucket-name-pending").map((b) => ({ host: b.host, what: b.id })) : []),
-    ];
-    return placed
-        .filter((p) => !declared.has(p.host))
-        .map((p) => ({ path: "platform.services", message: `${p.what} is placed on "${p.host}", which is not one of platform.hosts (${[...declared].join(", ")})` }));
 }
 
 /**
@@ -96,7 +81,7 @@ export class LayeredPlatform extends pulumi.ComponentResource {
 
     constructor(name: string, args: LayeredPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const unplaced = placementProblems(args.platform, args.hosts.map((h) => h.name));
-        if (unplaced.length > 0) throw new ConfigError(unplaced, "dataplat");
+        if (unplaced.length > 0) throw new ConfigError(configProblems(unplaced), "dataplat");
         super("dataplat:platform:LayeredPlatform", name, {}, opts);
         const config = args.platform;
 

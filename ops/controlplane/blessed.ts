@@ -4,7 +4,7 @@
  * server - the headnode included - leaves a quorum. A prod control plane that is not blessed is
  * refused; staging may run single instances (the problems are still reported).
  */
-import type { Environment } from "../platform/guardrails";
+import type { Environment } from "../shared/hosts";
 import { ESSENTIALS, ESSENTIAL_SPECS, controlPlaneHosts, type ControlPlaneConfig } from "./config";
 
 export const BLESSED_INSTANCES = 3;

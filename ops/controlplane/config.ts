@@ -5,8 +5,9 @@
  * objective ("This leaves the potential that you lose up to one $period of ... data").
  */
 import { z } from "zod";
-import { backupStamp, hostName, hostSchema, maxClockSkewSeconds, s3Prefix, sshSchema } from "../platform/config";
-import { parseOrThrow, strictRecord } from "../platform/issues";
+import { backupStamp, maxClockSkewSeconds } from "../shared/backup-settings";
+import { hostName, hostSchema, sshSchema } from "../shared/hosts";
+import { parseOrThrow, s3Prefix, strictRecord } from "../shared/zod";
 
 export const ESSENTIALS = ["binder", "manatee", "moray"] as const;
 export type Essential = (typeof ESSENTIALS)[number];

@@ -1,6 +1,6 @@
 /**
  * Checks that refuse a control-plane update before it touches a machine (RFD 67). Hosts are compared
- * after their image and subnet defaults are resolved (ops/platform/hosts.ts), so a change of a
+ * after their image and subnet defaults are resolved (ops/shared/hosts.ts), so a change of a
  * default counts as the replacement it causes.
  *
  * - prod must be "blessed" (binder, manatee and moray on 3 hosts in 3 zones); staging may not be;
@@ -10,7 +10,7 @@
  * - the backup timer lives in the headnode's user data, so editing controlPlane.backup replaces the
  *   headnode (and runs recovery); that must be asked for explicitly, by bumping its generation.
  */
-import { REPLACING_FIELDS, type Environment } from "../platform/guardrails";
+import { REPLACING_FIELDS, type Environment } from "../shared/hosts";
 import { blessedCheck } from "./blessed";
 import { ESSENTIALS, ESSENTIAL_SPECS, type ControlPlaneConfig, type ControlPlaneHost } from "./config";
 

@@ -11,7 +11,7 @@
  * the config brings back the old name (the old headnode, unchanged) and deletes the new one.
  */
 import { createHash } from "node:crypto";
-import { REPLACING_FIELDS } from "../platform/guardrails";
+import { REPLACING_FIELDS } from "../shared/hosts";
 import type { ControlPlaneHost } from "./config";
 
 type Replacing = Pick<ControlPlaneHost, "name" | (typeof REPLACING_FIELDS)[number]>;

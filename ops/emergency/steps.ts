@@ -13,6 +13,7 @@
  *   4. "Resume ETL" (the same wait), last.
  */
 import type { EmergencyConfig } from "./config";
+import { changeRefusal, type Finding } from "../shared/platform-plan";
 
 export type StepName = "balancer" | "frontend" | "etl" | "ingestion";
 
@@ -122,24 +123,36 @@ export function emergencyTargets(c: EmergencyConfig, world: EmergencyWorld): Eme
 }
 
 /**
- * Config that names what the stack does not have, refused before any resource with its path. The search cluster's
+ * Config that names what the stack does not have, refused before any resource with its path (ids
+ * emergency/unknown-host, emergency/unknown-spot-node, emergency/unknown-fleet, emergency/not-an-etl-fleet). The search cluster's
  * own fleets are never touched: naming one is refused ("It is not safe to change the spending on the ES cluster").
  */
-export function emergencyRefusals(c: EmergencyConfig, world: EmergencyWorld): string[] {
-    const out: string[] = [];
+export function emergencyRefusals(c: EmergencyConfig, world: EmergencyWorld): Finding[] {
+    const out: Finding[] = [];
     const hosts = `hosts of the stack: ${world.hosts.join(", ")}`;
-    if (!world.hosts.includes(c.balancer.host)) out.push(`emergency.balancer.host: ${JSON.stringify(c.balancer.host)} is not one of the ${hosts}`);
+    if (!world.hosts.includes(c.balancer.host)) out.push(changeRefusal("emergency/unknown-host", `emergency.balancer.host: ${JSON.stringify(c.balancer.host)} is not one of the ${hosts}`));
     c.frontend.hosts.forEach((h, i) => {
-        if (!world.hosts.includes(h)) out.push(`emergency.frontend.hosts[${i}]: ${JSON.stringify(h)} is not one of the ${hosts}`);
+        if (!world.hosts.includes(h)) out.push(changeRefusal("emergency/unknown-host", `emergency.frontend.hosts[${i}]: ${JSON.stringify(h)} is not one of the ${hosts}`));
     });
     c.ingestion.nodes?.forEach((n, i) => {
-        if (world.spotNodes === undefined) out.push(`emergency.ingestion.nodes[${i}]: ${JSON.stringify(n)}: the stack has no search section, so no ES spot nodes`);
-        else if (!world.spotNodes.includes(n)) out.push(`emergency.ingestion.nodes[${i}]: ${JSON.stringify(n)} is not one of search.spotNodes (${world.spotNodes.join(", ") || "none"})`);
+        if (world.spotNodes === undefined) {
+            out.push(changeRefusal("emergency/unknown-spot-node", `emergency.ingestion.nodes[${i}]: ${JSON.stringify(n)}: the stack has no search section, so no ES spot nodes`));
+        } else if (!world.spotNodes.includes(n)) {
+            out.push(changeRefusal("emergency/unknown-spot-node", `emergency.ingestion.nodes[${i}]: ${JSON.stringify(n)} is not one of search.spotNodes (${world.spotNodes.join(", ") || "none"})`));
+        }
     });
     c.etl.fleets?.forEach((f, i) => {
         const tier = world.fleets[f];
-        if (tier === undefined) out.push(`emergency.etl.fleets[${i}]: ${JSON.stringify(f)} is not one of spotFleets (${Object.keys(world.fleets).join(", ") || "none"})`);
-        else if (tier !== "etl") out.push(`emergency.etl.fleets[${i}]: ${JSON.stringify(f)} is a ${tier} fleet; the switch only stops ETL fleets ("dialing [the ES cluster] down to zero will cause suffering")`);
+        if (tier === undefined) {
+            out.push(changeRefusal("emergency/unknown-fleet", `emergency.etl.fleets[${i}]: ${JSON.stringify(f)} is not one of spotFleets (${Object.keys(world.fleets).join(", ") || "none"})`));
+        } else if (tier !== "etl") {
+            out.push(
+                changeRefusal(
+                    "emergency/not-an-etl-fleet",
+                    `emergency.etl.fleets[${i}]: ${JSON.stringify(f)} is a ${tier} fleet; the switch only stops ETL fleets ("dialing [the ES cluster] down to zero will cause suffering")`,
+                ),
+            );
+        }
     });
     return out;
 }

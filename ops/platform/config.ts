@@ -4,29 +4,10 @@
  * The SSH private key is a Pulumi secret handled by the component, never part of this document.
  */
 import { z } from "zod";
-import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, STAMP_EXAMPLE, parseStamp } from "./backupunit";
-import { parseOrThrow, strictRecord } from "./issues";
+import { backupStamp, maxClockSkewSeconds } from "../shared/backup-settings";
+import { hostName, hostSchema, sshSchema } from "../shared/hosts";
+import { parseOrThrow, s3Prefix, strictRecord } from "../shared/zod";
 import { SERVICE_NAMES, SERVICES, type PlacementKey, type ServiceName } from "./services";
-
-/** A host name that is also a DNS label, so it can name resources and appear in `datanode@worker-3`. */
-export const hostName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,62}$/, "expected a host name: lower-case letters, digits and '-', starting with a letter");
-
-export const hostSchema = strictRecord({
-  name: hostName,
-  instanceType: z.string().min(1, "expected an instance type such as m5.xlarge"),
-  image: z.string().min(1, "expected an image id").optional(),
-  /** Bump to replace the machine under the same stable name. */
-  generation: z.number().int("expected an integer generation").nonnegative("expected a generation >= 0").default(0),
-  availabilityZone: z.string().min(1, "expected an availability zone such as us-east-1a"),
-  subnet: z.string().min(1, "expected a subnet id").optional(),
-});
-
-export const sshSchema = strictRecord({
-  user: z.string().min(1, "expected an SSH user name").default("ec2-user"),
-  port: z.number().int().min(1).max(65535, "expected a TCP port 1-65535").default(22),
-});
 
 const hosts = (min: number, what: string) => z.array(hostName).min(min, `expected at least ${min} host${min > 1 ? "s" : ""} for ${what}`);
 
@@ -54,17 +35,7 @@ export const unitsSchema = strictRecord(
 );
 
 const s3Bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name");
-/** Object key prefix: no leading or trailing '/', no spaces. */
-export const s3Prefix = z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "expected a key prefix such as koverse/prod (no leading or trailing '/')");
 const absolutePath = z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, "expected an absolute path");
-
-/** A backup unit's stamp (ops/platform/backupunit.ts), as an operator names one to restore on purpose. */
-export const backupStamp = z
-  .string()
-  .refine((s) => parseStamp(s) !== undefined, `expected a backup stamp such as ${STAMP_EXAMPLE} (the name of a unit's folder in the bucket: UTC time to the nanosecond, then the host)`);
-
-/** How far a backup host's clock may be from S3's before a backup fails (and a stamp counts as skewed). */
-export const maxClockSkewSeconds = z.number().int("expected whole seconds").min(1, "expected seconds > 0").max(3600, "expected at most 3600 seconds").default(DEFAULT_MAX_CLOCK_SKEW_SECONDS);
 
 /** The run book's "Backup and Recovery": pg_dump, Accumulo exporttable of kv_*, config dirs, HDFS addons. */
 export const platformBackupSchema = strictRecord({

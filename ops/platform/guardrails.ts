@@ -14,26 +14,13 @@
 import type { PlatformConfig, PlatformHost } from "./config";
 import { placedHosts } from "./config";
 import { LAYERS, SERVICES, serviceSpec, type LayerNumber, type ServiceName } from "./services";
-
-export type Environment = "prod" | "staging" | "dev";
+import { REPLACING_FIELDS, type Environment } from "../shared/hosts";
 
 export type GuardrailRule = "zookeeper-ensemble" | "zookeeper-disruption" | "last-instance" | "worker-disruption";
 
 export interface Violation {
   readonly rule: GuardrailRule;
   readonly message: string;
-}
-
-/** Fields whose change replaces the machine under the same stable name. */
-export const REPLACING_FIELDS = ["instanceType", "image", "generation", "availabilityZone", "subnet"] as const;
-
-/**
- * The values of REPLACING_FIELDS as one string: the component puts it in the host's user data and in
- * the triggers of the commands on that host, so the machine (and what runs on it) is replaced
- * exactly when these guardrails say it is.
- */
-export function replacementIdentity(host: Pick<PlatformHost, (typeof REPLACING_FIELDS)[number]>): string {
-  return REPLACING_FIELDS.map((f) => `${f}=${String(host[f] ?? "(none)")}`).join(" ");
 }
 
 export type HostChange = { readonly kind: "removed" } | { readonly kind: "replaced"; readonly changes: readonly string[] };

@@ -14,6 +14,10 @@
  */
 import { bash, prelude, q } from "./bash";
 import type { HostScript } from "./scripts";
+import { timerUnits } from "../shared/timers";
+
+/** The systemd units (ops/shared/timers.ts), shared with the control plane's headnode backup. */
+export { timerUnits, type TimerOptions, type TimerUnits } from "../shared/timers";
 
 /** Where the install writes; the defaults are the real paths (tests point them at a scratch root). */
 export interface TimerPaths {
@@ -29,47 +33,6 @@ export function backupUnitName(script: Pick<HostScript, "id">): string {
   const kind = script.id.split("@")[0]!;
   if (!/^[a-z][a-z0-9-]*$/.test(kind)) throw new Error(`backupUnitName: unexpected backup id ${script.id}`);
   return `dataplat-${kind}`;
-}
-
-export interface TimerUnits {
-  readonly service: string;
-  readonly timer: string;
-}
-
-export interface TimerOptions {
-    /** The timer's own description; default: the service's, with the period. */
-    readonly timerDescription?: string;
-    /** First run this long after the timer starts; default 5. */
-    readonly firstRunAfterMinutes?: number;
-}
-
-/** A oneshot service running `execStart` and a timer running it every `periodMinutes`. */
-export function timerUnits(unit: string, description: string, execStart: string, periodMinutes: number, envFile: string, options: TimerOptions = {}): TimerUnits {
-  if (!Number.isInteger(periodMinutes) || periodMinutes <= 0) throw new Error(`timerUnits: period must be whole minutes > 0, got ${periodMinutes}`);
-  const service = `[Unit]
-Description=${description}
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-Type=oneshot
-EnvironmentFile=-${envFile}
-ExecStart=${execStart}
-TimeoutStartSec=${periodMinutes}min
-`;
-  const timer = `[Unit]
-Description=${options.timerDescription ?? `${description}, every ${periodMinutes} minutes`}
-
-[Timer]
-OnActiveSec=${options.firstRunAfterMinutes ?? 5}min
-OnUnitActiveSec=${periodMinutes}min
-AccuracySec=1min
-Unit=${unit}.service
-
-[Install]
-WantedBy=timers.target
-`;
-  return { service, timer };
 }
 
 const AS_ROOT = bash`as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }

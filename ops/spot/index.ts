@@ -8,6 +8,7 @@
  *  - rollout.ts    rolling replacement after a launch template change: accounting, batches, recovery
  *  - spotmanager.ts SpotManager's own add_instances, re-implemented faithfully (the benchmark's baseline)
  *  - commands.ts   the command strings the component registers; cliargs.ts the CLI's grammar
+ *  - plan.ts       the spotFleets section's plan (refusals, price books, reports, snapshot): import it directly
  */
 export * from "./config";
 export * from "./pricebook";

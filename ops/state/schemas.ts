@@ -18,7 +18,7 @@ const nullable = <T extends z.ZodType>(t: T) =>
         .optional()
         .transform((v) => v ?? null);
 
-/** `deployed.origin` (components/origin/OriginCluster.ts DeployedOrigin). */
+/** `deployed.origin` (ops/origin/plan.ts DeployedOrigin). */
 export const originSnapshotSchema = z.strictObject({
     hashstate: hashstateSchema,
     replicas: z.number().int().positive(),
@@ -32,7 +32,7 @@ export const originSnapshotSchema = z.strictObject({
         .optional(),
 });
 
-/** One entry of `deployed.spotFleets` (stacks/sections/spot.ts DeployedSpotFleet). */
+/** One entry of `deployed.spotFleets` (ops/spot/shrink.ts DeployedSpotFleet, recorded by ops/spot/plan.ts). */
 export const spotFleetSnapshotSchema = z.strictObject({
     targetCapacity: z.number().int().min(0),
     budget: z.number().min(0),

@@ -13,69 +13,27 @@
  * (its gate times out, a host does not answer) stops the update: the resumes not yet run stay in the state, their
  * steps stay stopped, and the next `pulumi up` deletes them in the same order.
  *
- * Unlike the other sections the switch is not in SECTIONS: its key may be removed (that resumes, it is not "removing
+ * Decisions (refusals, targets, holds, held fleets, report) come from ops/emergency/plan.ts, computed once by the
+ * program before any resource (emergencySectionPlan). Unlike the other sections the switch is not in SECTIONS: its key may be removed (that resumes, it is not "removing
  * the whole section"), and it needs what the other sections built (host and spot node addresses, fleet ids), so
  * the program calls it after them.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { EmergencyConfig, EmergencyConfigSchema } from "../../ops/emergency/config";
-import { EMERGENCY_ENV, NOOP, stepScripts } from "../../ops/emergency/scripts";
-import {
-    DeployedEmergency,
-    deployedEmergency,
-    emergencyRefusals,
-    emergencyReport,
-    EmergencyReport,
-    emergencyTargets,
-    EmergencyTargets,
-    emergencyWorld,
-    holdResources,
-    holdsFleetCapacity,
-    StepName,
-} from "../../ops/emergency/steps";
 import { StackConfig } from "../../ops/config/schema";
+import { emergencyPlan, readDeployedEmergency, type EmergencyPlan } from "../../ops/emergency/plan";
+import { EMERGENCY_ENV, NOOP, stepScripts } from "../../ops/emergency/scripts";
+import { DeployedEmergency, EmergencyReport, emergencyWorld, StepName } from "../../ops/emergency/steps";
 import { endpointWithCredentials, SEARCH_ENDPOINT_ENV } from "../../ops/search/commands";
-import { emergencySnapshotSchema } from "../../ops/state/schemas";
-import { readSnapshot } from "../../ops/state/snapshot";
+import type { PlatformPlan } from "../../ops/shared/platform-plan";
 import { SectionContext } from "./section";
 
-/** The deployed emergency snapshot, or the refusal naming it when it cannot be read. */
-export function readDeployedEmergency(previous: unknown): { value?: DeployedEmergency } | { problem: string } {
-    const read = readSnapshot<DeployedEmergency>("emergency", emergencySnapshotSchema, previous);
-    if (read.kind === "refused") return { problem: read.message };
-    return read.kind === "ok" ? { value: read.value } : {};
-}
-
-const deployedOf = (previous: unknown): DeployedEmergency | undefined => {
-    const d = readDeployedEmergency(previous);
-    return "value" in d ? d.value : undefined;
-};
-
 /**
- * What "active" means for the spotFleets section: the fleet's capacity is held (left to the emergency's commands)
- * while the switch is on and in the update that turns it off (ops/emergency/steps.ts holdsFleetCapacity).
+ * The switch's plan (ops/emergency/plan.ts), computed once by the program before any resource: its refusals
+ * are reported with the sections', its held fleets go to the spotFleets section, and defineEmergency wires it.
  */
-export function holdsCapacity(ctx: Pick<SectionContext, "cfg" | "previous">, fleet: string): boolean {
-    return holdsFleetCapacity(fleet, ctx.cfg.emergency, deployedOf(ctx.previous?.emergency), targetsOf(ctx.cfg)?.etlFleets ?? []);
-}
-
-/** The targets of the switch in this stack (the runbook's defaults filled in). */
-export function targetsOf(cfg: StackConfig): EmergencyTargets | undefined {
-    return cfg.emergency ? emergencyTargets(cfg.emergency, emergencyWorld(cfg)) : undefined;
-}
-
-/** Guardrails (pure, before any resource): names the stack does not have, an unreadable snapshot, no SSH key. */
-export function emergencySectionRefusals(previous: unknown, cfg: StackConfig, hasSshKey: boolean): string[] {
-    const d = readDeployedEmergency(previous);
-    const out = "problem" in d ? [d.problem] : [];
-    const c = cfg.emergency;
-    if (c === undefined) return out;
-    out.push(...emergencyRefusals(c, emergencyWorld(cfg)));
-    if (c.active && !hasSshKey) {
-        out.push("emergency: the stop scripts reach the hosts over SSH: run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`");
-    }
-    return out;
+export function emergencySectionPlan(previous: unknown, cfg: StackConfig, hasSshKey: boolean): PlatformPlan<EmergencyPlan, DeployedEmergency> {
+    return emergencyPlan(cfg.emergency, readDeployedEmergency(previous), { world: emergencyWorld(cfg), hasSshKey });
 }
 
 /** What the program hands over from the sections defined before the switch. */
@@ -106,13 +64,9 @@ export function searchEndpointOf(search: Record<string, unknown> | undefined, pa
 
 const lines = (rows: pulumi.Input<string>[]): pulumi.Output<string> => pulumi.all(rows).apply((r) => r.join("\n"));
 
-export function defineEmergency(ctx: SectionContext, wiring: EmergencyWiring): EmergencyResult {
-    const cfg = ctx.cfg;
-    const config: EmergencyConfig | undefined = cfg.emergency;
-    const previous = deployedOf(ctx.previous?.emergency);
-    const targets = targetsOf(cfg) ?? emergencyTargets(EmergencyConfigSchema.parse({ active: false }), emergencyWorld(cfg));
-    const report = emergencyReport(config, previous, targets);
-    const deployed = deployedEmergency(config, targets.etlFleets);
+export function defineEmergency(ctx: SectionContext, wiring: EmergencyWiring, planned: PlatformPlan<EmergencyPlan, DeployedEmergency>): EmergencyResult {
+    const { config, targets, holds, report } = planned.plan;
+    const deployed = planned.snapshot;
     // Inactive (or no key): nothing is registered; the engine deletes the holds of the last update, which resumes.
     if (config?.active !== true) return { deployed, outputs: report, plan: report.text };
 
@@ -131,12 +85,10 @@ export function defineEmergency(ctx: SectionContext, wiring: EmergencyWiring): E
         }
         return { [EMERGENCY_ENV.targets]: hostLines(step), [EMERGENCY_ENV.sshKey]: key, ...gate };
     };
-    const processOf = (step: StepName) =>
-        step === "balancer" ? { ...targets.balancer, batchSize: 1 } : step === "frontend" ? { ...targets.frontend, batchSize: 1 } : { ...targets.ingestion };
 
     const made = new Map<string, command.local.Command>();
-    for (const hold of holdResources()) {
-        const scripts = stepScripts(hold.step, processOf(hold.step), config);
+    for (const hold of holds) {
+        const scripts = stepScripts(hold.step, hold.process, config);
         const args: command.local.CommandArgs =
             hold.role === "stop"
                 ? // Any change of inputs re-runs the stop: while active, every later update keeps the step stopped.

@@ -10,7 +10,7 @@ import { originSection } from "./origin";
  * The platform sections, in the order they are declared. Each is configured by an optional top-level
  * key of the stack config; a section whose key is absent registers nothing.
  */
-export const SECTIONS: readonly StackSection<keyof StackConfig>[] = [
+export const SECTIONS: readonly StackSection<keyof StackConfig, unknown>[] = [
     originSection,
     spotSection,
     platformSection,

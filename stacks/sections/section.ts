@@ -22,6 +22,11 @@ export interface SectionContext {
     /** The first bucket with purpose "backup". */
     readonly backupBucket: { readonly name: pulumi.Output<string>; readonly arn: pulumi.Output<string> };
     readonly alarmTopicArn: pulumi.Output<string>;
+    /**
+     * Spot fleets whose capacity the emergency switch holds in this update (ops/emergency/plan.ts): the
+     * fleet leaves its capacity to the emergency's commands.
+     */
+    readonly heldFleets: readonly string[];
     /** The stack's `deployed` output from the last update (undefined on the first deployment). */
     readonly previous?: Readonly<Record<string, unknown>>;
     readonly secrets: {
@@ -53,12 +58,47 @@ export interface SectionResult {
 }
 
 /**
+ * What a section's plan hook hands to the program: the refusal messages of the change (reported with every
+ * other section's, in section order, before any resource) and the plan define() then receives unchanged.
+ */
+export interface SectionPlan<P> {
+    readonly refusals: readonly string[];
+    readonly plan: P;
+}
+
+/**
  * One platform of the runbooks (search cluster, origin cluster, spot fleets, layered platform,
  * control plane), configured by one optional top-level key of the stack config.
+ *
+ * A section gives either `plan` (its decisions, computed once from ops/<platform>/plan.ts before any
+ * resource and handed to define()) or `refusals` (guardrails only; define() then decides nothing it needs
+ * to share with them).
  */
-export interface StackSection<K extends keyof StackConfig> {
+export interface StackSection<K extends keyof StackConfig, P = undefined> {
     readonly key: K;
+    /**
+     * The section's plan for this update, before any resource: config problems are thrown as a ConfigError
+     * naming their path, change refusals are returned with the plan. Pure apart from reading the inputs the
+     * plan needs (price files); `previous` is the section's entry of the last `deployed` output.
+     */
+    plan?(previous: unknown, next: NonNullable<StackConfig[K]>, cfg: StackConfig): SectionPlan<P>;
     /** Guardrails against what was deployed (undefined on the first deployment): pure, run before any resource. */
-    refusals(previous: unknown, next: NonNullable<StackConfig[K]>, cfg: StackConfig): string[];
-    define(ctx: SectionContext, config: NonNullable<StackConfig[K]>): SectionResult;
+    refusals?(previous: unknown, next: NonNullable<StackConfig[K]>, cfg: StackConfig): string[];
+    /** Declares the section's resources; `plan` is what plan() returned in this program run (undefined without a plan hook). */
+    define(ctx: SectionContext, config: NonNullable<StackConfig[K]>, plan: P): SectionResult;
+}
+
+/**
+ * Runs a section's plan hook, or its refusals when it has none: what the program does for each configured
+ * section before any resource is registered.
+ */
+export function planSection<K extends keyof StackConfig, P>(
+    section: StackSection<K, P>,
+    previous: unknown,
+    next: NonNullable<StackConfig[K]>,
+    cfg: StackConfig,
+): SectionPlan<P | undefined> {
+    if (section.plan !== undefined) return section.plan(previous, next, cfg);
+    if (section.refusals !== undefined) return { refusals: section.refusals(previous, next, cfg), plan: undefined };
+    throw new Error(`section ${String(section.key)}: gives neither plan() nor refusals()`);
 }

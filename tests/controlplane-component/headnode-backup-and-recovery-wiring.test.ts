@@ -4,7 +4,7 @@ import {
     BACKUP_READY_MARKER, RECOVERY_UPDATE_SCRIPT, backupUserData, essentialChecks, firstHeadnodeScript, headnodeDatabase, recoveryScript,
 } from "../../ops/controlplane/scripts";
 import { headnodeResourceName } from "../../ops/controlplane/naming";
-import { replacementIdentity } from "../../ops/platform/guardrails";
+import { replacementIdentity } from "../../ops/shared/hosts";
 import { StackGraph } from "../../stacks/offline/evaluate";
 import { byUrn, committedStack, deepClone, evaluateDoc, named, ofType, stackDoc } from "../support/graph";
 import { changedResources, COMMAND, INSTANCE } from "../platform-component/support";

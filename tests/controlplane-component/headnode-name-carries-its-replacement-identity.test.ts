@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { HEADNODE_HASH_LENGTH, headnodeResourceName } from "../../ops/controlplane/naming";
-import { REPLACING_FIELDS, replacementIdentity } from "../../ops/platform/guardrails";
+import { REPLACING_FIELDS, replacementIdentity } from "../../ops/shared/hosts";
 
 const head = { name: "headnode", instanceType: "m5.2xlarge", image: "ami-0123456789abcdef0", generation: 3, availabilityZone: "us-west-2a", subnet: "subnet-0aaa" };
 

@@ -75,7 +75,7 @@ describe("emergency decisions", () => {
             etl: { fleets: ["es", "nope"] },
         });
         const world = { hosts: ["frontend", "manager", "logger"], spotNodes: ["spot-a"], fleets: { etl: "etl", es: "search" } };
-        const r = emergencyRefusals(c, world);
+        const r = emergencyRefusals(c, world).map((f) => f.message);
         assert.equal(r.length, 5, r.join("\n"));
         assert.match(r[0], /^emergency\.balancer\.host: "manger"/);
         assert.match(r[1], /^emergency\.frontend\.hosts\[1\]: "web"/);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { replacementIdentity } from "../../ops/platform/guardrails";
+import { replacementIdentity } from "../../ops/shared/hosts";
 import { dependencyList, FINER_ORDER, layerGraph, serviceInstances, shutdownOrder, waves } from "../../ops/platform/layers";
 import { serviceCommands } from "../../ops/platform/scripts";
 import { serviceSpec, type ServiceName } from "../../ops/platform/services";

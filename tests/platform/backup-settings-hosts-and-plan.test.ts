@@ -3,8 +3,8 @@ import { ConfigError } from "../../ops/config/errors";
 import { parseControlPlaneConfig, withBackupBucket } from "../../ops/controlplane/config";
 import { backupUnits } from "../../ops/controlplane/scripts";
 import { parsePlatformConfig } from "../../ops/platform/config";
-import { resolveHosts } from "../../ops/platform/hosts";
-import { platformPlan } from "../../ops/platform/plan";
+import { resolveHosts } from "../../ops/shared/hosts";
+import { platformUpdatePlan } from "../../ops/platform/plan";
 import { platformBackupScripts } from "../../ops/platform/scripts";
 import { blessedControlPlane } from "../controlplane/fixtures";
 import { haPlatform } from "./fixtures";
@@ -64,7 +64,7 @@ describe("backup bucket defaults, host resolution and the platform update plan",
 
   it("plans a first deployment as every host added and every service started, in waves", () => {
     const config = parsePlatformConfig(haPlatform());
-    const plan = platformPlan(undefined, config);
+    const plan = platformUpdatePlan(undefined, config);
     assert.deepEqual(plan.startOrder[0], ["journalnode@master-1", "journalnode@master-2", "journalnode@master-3", "postgresql@master-3", "zookeeper@master-1", "zookeeper@master-2", "zookeeper@master-3"]);
     assert.deepEqual(plan.startOrder.at(-1), ["koverse-webapp@app-1"]);
     assert.equal(plan.hosts.added.length, 7);
@@ -79,7 +79,7 @@ describe("backup bucket defaults, host resolution and the platform update plan",
     input.hosts.find((h) => h.name === "worker-1")!.generation = 2;
     input.services.kafkaBrokers = ["worker-1", "worker-2"];
     input.units = { "koverse-webapp": "koverse-webapp-v2" };
-    const plan = platformPlan(previous, parsePlatformConfig(input));
+    const plan = platformUpdatePlan(previous, parsePlatformConfig(input));
     assert.deepEqual(plan.hosts, { added: ["worker-4"], replaced: ["worker-1: generation 0 -> 2"], removed: [] });
     assert.deepEqual(plan.services, {
       start: ["datanode@worker-4"],

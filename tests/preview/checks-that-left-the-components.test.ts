@@ -6,7 +6,7 @@ import { essentialHostProblems, parseControlPlaneConfig } from "../../ops/contro
 import { parseCidr, unionCoversWorld } from "../../ops/network/cidr";
 import { exposureProblems } from "../../ops/network/tiers";
 import { plannedPolicyProblems, standInArn, statementsFor } from "../../ops/security/iam";
-import { placementProblems } from "../../components/platform/LayeredPlatform";
+import { placementProblems } from "../../ops/platform/plan";
 import { parsePlatformConfig } from "../../ops/platform/config";
 import { plannedGrants } from "../../stacks/program";
 import { rawFromDoc, stackDoc } from "../support/graph";

@@ -15,6 +15,7 @@ import { readSnapshot, snapshotValue } from "../../ops/state/snapshot";
 import type { StackGraph } from "../../stacks/offline/evaluate";
 import { readStackFile } from "../../stacks/offline/stackfile";
 import { SECTIONS } from "../../stacks/sections";
+import { planSection } from "../../stacks/sections/section";
 import { committedStack, deepClone, stackFile } from "../support/graph";
 
 const SCHEMAS = {
@@ -89,7 +90,7 @@ describe("section snapshots: one reader, one schema per section", function () {
         for (const section of SECTIONS) {
             const next = cfg[section.key];
             assert.ok(next !== undefined, section.key);
-            const refused = section.refusals({ unexpected: "shape" }, next as never, cfg);
+            const refused = planSection(section, { unexpected: "shape" }, next as never, cfg).refusals;
             assert.ok(
                 refused.some((r) => r.startsWith(`deployed.${section.key}: the snapshot the last update recorded cannot be read`)),
                 `${section.key}: ${refused.join(" | ")}`,
@@ -105,10 +106,10 @@ describe("section snapshots: one reader, one schema per section", function () {
         // Two origins added at once is refused against the readable snapshot...
         const next = deepClone(cfg.origin!) as any;
         next.hashstate = { ...next.hashstate, "origin-new-1": { label: "new-1", weight: 100 }, "origin-new-2": { label: "new-2", weight: 100 } };
-        assert.ok(origin.refusals(deployed.origin, next, cfg).some((r) => r.startsWith("origin.hashstate:")));
+        assert.ok(planSection(origin, deployed.origin, next, cfg).refusals.some((r) => r.startsWith("origin.hashstate:")));
         // ...and an unreadable snapshot (a port that came back as text) no longer switches that guardrail off.
         const broken = { ...deployed.origin, port: String(deployed.origin.port) };
-        const refused = origin.refusals(broken, next, cfg);
+        const refused = planSection(origin, broken, next, cfg).refusals;
         assert.equal(refused.length, 1);
         assert.match(refused[0], /^deployed\.origin: the snapshot the last update recorded cannot be read \(at port: /);
     });
@@ -118,6 +119,6 @@ describe("section snapshots: one reader, one schema per section", function () {
         delete broken.platform.hosts[0].name;
         const platform = SECTIONS.find((s) => s.key === "platform")!;
         const cfg = prodConfig();
-        assert.match(platform.refusals(broken.platform, cfg.platform as never, cfg).join("\n"), /^deployed\.platform: .*at hosts\[0\]\.name: /m);
+        assert.match(planSection(platform, broken.platform, cfg.platform as never, cfg).refusals.join("\n"), /^deployed\.platform: .*at hosts\[0\]\.name: /m);
     });
 });

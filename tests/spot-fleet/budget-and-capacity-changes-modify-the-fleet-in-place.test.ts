@@ -2,9 +2,19 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { parseSpotFleetConfig } from "../../ops/spot/config";
 import { StackGraph } from "../../stacks/offline/evaluate";
-import { prepareFleet } from "../../stacks/sections/spot";
+import type { SpotFleetConfig } from "../../ops/spot/config";
+import { planFleet, type SpotPlanContext } from "../../ops/spot/plan";
+import type { DeployedSpotFleet } from "../../ops/spot/shrink";
 import { evaluateDoc } from "../support/graph";
 import { fleetInputs, prodWith, replaceForcing, spotDoc } from "./support";
+
+/** One fleet's plan (ops/spot/plan.ts planFleet), throwing on a config problem. */
+function prepareFleet(name: string, config: SpotFleetConfig, cfg: { network: { subnets: SpotPlanContext["subnets"] } }, previous: DeployedSpotFleet | undefined) {
+    const p = planFleet(name, config, cfg.network.subnets, previous);
+    if ("problems" in p) throw new Error(p.problems.map((f) => f.message).join("\n"));
+    return p;
+}
+
 
 /**
  * "Changing the price, either up or down, has no destructive effect" (Stopping ETL): every change the

@@ -9,9 +9,19 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../../ops/config/errors";
 import { fromSpotManagerSettings, parseSpotFleetConfig } from "../../ops/spot/config";
-import { prepareFleet } from "../../stacks/sections/spot";
+import type { SpotFleetConfig } from "../../ops/spot/config";
+import { planFleet, type SpotPlanContext } from "../../ops/spot/plan";
+import type { DeployedSpotFleet } from "../../ops/spot/shrink";
 import { evaluateDoc, named } from "../support/graph";
 import { fleetInputs, prodWith, spotDoc } from "./support";
+
+/** One fleet's plan (ops/spot/plan.ts planFleet), throwing on a config problem. */
+function prepareFleet(name: string, config: SpotFleetConfig, cfg: { network: { subnets: SpotPlanContext["subnets"] } }, previous: DeployedSpotFleet | undefined) {
+    const p = planFleet(name, config, cfg.network.subnets, previous);
+    if ("problems" in p) throw new Error(p.problems.map((f) => f.message).join("\n"));
+    return p;
+}
+
 
 const base = spotDoc("prod");
 const cfg = { network: base.config["dataplat:network"] } as any;

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../ops/config/errors";
 import { parseSpotFleetConfig } from "../../ops/spot/config";
-import { DeployedSpotFleet, readDeployedFleets, spotFleetRefusals } from "../../stacks/sections/spot";
+import { messages } from "../../ops/shared/platform-plan";
+import { fleetChangeRefusals, readDeployedSpotFleets, type SpotFleets } from "../../ops/spot/plan";
+import type { DeployedSpotFleet } from "../../ops/spot/shrink";
 import { evaluateDoc } from "../support/graph";
 import { fleetInputs, prodWith, spotDoc } from "./support";
 
@@ -11,6 +13,8 @@ const raw = doc.config["dataplat:spotFleets"].etl;
 const fleets = (over: Record<string, unknown> = {}) => ({ etl: parseSpotFleetConfig({ ...raw, ...over }) });
 const running: DeployedSpotFleet = { targetCapacity: 30, budget: 2, spendCeiling: 4, interruptionBehavior: "terminate" };
 const stopped: DeployedSpotFleet = { ...running, targetCapacity: 0, budget: 0 };
+/** The change refusals of ops/spot/plan.ts against a raw deployed snapshot, as messages. */
+const spotFleetRefusals = (previous: unknown, next: SpotFleets, c: typeof cfg) => messages(fleetChangeRefusals(readDeployedSpotFleets(previous), next, c.network.subnets));
 
 describe("spot fleet growth cap (maxNewUtility)", function () {
     this.timeout(60000);
@@ -77,7 +81,7 @@ describe("spot fleet guardrails", function () {
         assert.deepEqual(spotFleetRefusals(undefined, fleets(), cfg), []);
         // A null spendCeiling that came back absent is read as "no ceiling", not as unreadable.
         const { spendCeiling: _, ...noCeiling } = running;
-        assert.deepEqual(readDeployedFleets({ etl: noCeiling }), { fleets: { etl: { ...running, spendCeiling: null } } });
+        assert.deepEqual(readDeployedSpotFleets({ etl: noCeiling }), { kind: "ok", value: { etl: { ...running, spendCeiling: null } } });
         assert.match(spotFleetRefusals({ etl: noCeiling }, fleets(), cfg)[0], /spendCeiling: changing it \(null -> 4\)/);
     });
 

@@ -65,11 +65,11 @@ describe("spot fleet price file", function () {
 
     it("a missing file is a config error naming the fleet's priceFile and the file, raised by the guardrail step", async () => {
         const missing = path.join(tmp, "missing.json");
-        // refusals() runs before the program registers any resource (stacks/program.ts); it reads the file.
+        // plan() runs before the program registers any resource (stacks/program.ts); it reads the file.
         const doc = withFile(missing);
         const config = { etl: parseSpotFleetConfig(doc.config["dataplat:spotFleets"].etl) };
         const cfg = { network: doc.config["dataplat:network"] } as any;
-        assert.throws(() => spotSection.refusals(undefined, config, cfg), (e: Error) => e instanceof ConfigError && e.message.includes(`cannot read price file ${missing}`));
+        assert.throws(() => spotSection.plan!(undefined, config, cfg), (e: Error) => e instanceof ConfigError && e.message.includes(`cannot read price file ${missing}`));
         await assert.rejects(
             evaluateDoc(withFile(missing)),
             (e: Error) =>

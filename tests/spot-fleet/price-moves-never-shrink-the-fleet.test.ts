@@ -27,10 +27,10 @@ describe("spot fleet: shrinking only on purpose", function () {
             assert.match(e.message, /set spotFleets\.etl\.allowShrinkFrom: 30 to accept this shrink for this one update/);
             return true;
         });
-        // The same check runs in refusals(), before any resource: the section's own entry point says so.
+        // The same check runs in plan(), before any resource: the section's own entry point says so.
         const deployed = (await evaluateDoc(base)).outputs.deployed as any;
         const cfg = { network: base.config["dataplat:network"] } as any;
-        const refused = spotSection.refusals(deployed.spotFleets, { etl: parseSpotFleetConfig(next.config["dataplat:spotFleets"].etl) }, cfg);
+        const refused = spotSection.plan!(deployed.spotFleets, { etl: parseSpotFleetConfig(next.config["dataplat:spotFleets"].etl) }, cfg).refusals;
         assert.equal(refused.length, 1);
     });
 
@@ -79,9 +79,9 @@ describe("spot fleet: shrinking only on purpose", function () {
         const old = { etl: { targetCapacity: 30, budget: 2, spendCeiling: 4, interruptionBehavior: "terminate" } };
         const cfg = { network: base.config["dataplat:network"] } as any;
         const up = parseSpotFleetConfig(prodWith(pricesUp(1.2)).config["dataplat:spotFleets"].etl);
-        const [msg] = spotSection.refusals(old, { etl: up }, cfg);
+        const [msg] = spotSection.plan!(old, { etl: up }, cfg).refusals;
         assert.match(msg, /does not record the prices its plan used.*allowShrinkFrom: 30/);
-        assert.deepEqual(spotSection.refusals(old, { etl: { ...up, allowShrinkFrom: 30 } }, cfg), []);
+        assert.deepEqual(spotSection.plan!(old, { etl: { ...up, allowShrinkFrom: 30 } }, cfg).refusals, []);
     });
 });
 

@@ -6,10 +6,9 @@ import {
     BACKUP_READY_MARKER, RECOVERY_UPDATE_SCRIPT, backupUserData, essentialChecks, firstHeadnodeScript, headnodeDatabase, recoveryScript,
 } from "../../ops/controlplane/scripts";
 import { headnodeResourceName } from "../../ops/controlplane/naming";
-import { replacementIdentity } from "../../ops/platform/guardrails";
-import type { ResolvedHost } from "../../ops/platform/hosts";
+import { replacementIdentity, type ResolvedHost } from "../../ops/shared/hosts";
 import { Host } from "../compute/Host";
-import { SSH_DIAL_ATTEMPTS } from "./LayeredPlatform";
+import { SSH_DIAL_ATTEMPTS } from "../platform/LayeredPlatform";
 
 /** Root volume of the headnode and the compute nodes. */
 export const CONTROL_PLANE_ROOT_VOLUME_GIB = 200;
@@ -17,7 +16,7 @@ export const CONTROL_PLANE_ROOT_VOLUME_GIB = 200;
 export interface ControlPlaneArgs {
     /** The validated `controlPlane` config (backup.bucket may be unset: `backupBucket` is used then). */
     readonly controlPlane: ControlPlaneConfig;
-    /** The headnode and the compute nodes with image and subnet resolved (ops/platform/hosts.ts). */
+    /** The headnode and the compute nodes with image and subnet resolved (ops/shared/hosts.ts). */
     readonly headnode: ResolvedHost<ControlPlaneHost>;
     readonly computeNodes: readonly ResolvedHost<ControlPlaneHost>[];
     /**
@@ -88,6 +87,10 @@ export class ControlPlane extends pulumi.ComponentResource {
         // assert runs before the component registers anything, never inside an apply.
         const strays = essentialHostProblems(args.controlPlane, args.computeNodes.map((n) => n.name));
         if (strays.length > 0) throw new ConfigError(strays, "dataplat");
+        // The type token keeps the `platform` module it had when the component lived in components/platform/:
+        // it is part of the URN of the component and of every child (deployed stacks carry those URNs), so
+        // renaming it would replace the headnode and the compute nodes. The synth record
+        // (tests/architecture) proves the move changed no URN.
         super("dataplat:platform:ControlPlane", name, {}, opts);
         const bucket = pulumi.output(args.backupBucket);
         const config = bucket.apply((b) => withBackupBucket(args.controlPlane, b));

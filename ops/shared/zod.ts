@@ -1,4 +1,6 @@
 /**
+ * Zod primitives shared by the documents the platform and control-plane modules parse on their own.
+ *
  * Configuration problems as sentences an operator can act on: every line names the path of the
  * offending value (`services.namenodes[2]`) and what is expected there. Errors are the project's one
  * ConfigError (ops/config/errors.ts); its `lines` are the `path: message` sentences.
@@ -34,3 +36,6 @@ export function parseOrThrow<S extends z.ZodType>(what: string, schema: S, input
   if (!result.success) throw new ConfigError(describeIssues(result.error), "dataplat", `invalid ${what}`);
   return result.data;
 }
+
+/** Object key prefix: no leading or trailing '/', no spaces. */
+export const s3Prefix = z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "expected a key prefix such as koverse/prod (no leading or trailing '/')");
