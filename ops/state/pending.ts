@@ -55,7 +55,16 @@ export interface PendingItem {
 
 export type PendingResult =
     | { readonly ok: true; readonly items: readonly []; readonly message: string }
+    /**
+     * Unfinished work that does not block this update: the update turns the emergency switch on (the runbook's
+     * "Emergency Procedures": a red cluster or a drain that cannot finish must not keep the operator from stopping
+     * everything). The items are still listed, as a warning.
+     */
+    | { readonly ok: true; readonly exempt: "emergency"; readonly items: readonly PendingItem[]; readonly message: string }
     | { readonly ok: false; readonly items: readonly PendingItem[]; readonly message: string };
+
+/** Whether the deployed stack runs with the emergency switch on, as its `deployed.emergency` output says. */
+export type DeployedEmergency = "on" | "off" | "unknown";
 
 /** Thrown for input that is not a stack export this understands (a usage problem, not a finding). */
 export class StackExportError extends Error {
@@ -92,6 +101,28 @@ function deployedSearchIdentities(resources: readonly z.infer<typeof resourceSch
     if (!Array.isArray(nodes)) return undefined;
     const ids = nodes.map((n) => n?.identity).filter((i): i is string => typeof i === "string");
     return ids.length === nodes.length && ids.length > 0 ? ids : undefined;
+}
+
+/** Pulumi's marker of a secret value in a stack export (sdk/go/common/resource/sig: Secret). */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const isSecret = (v: unknown): boolean => typeof v === "object" && v !== null && SECRET_SIG_KEY in v;
+
+/**
+ * The emergency switch as the last update recorded it (`deployed.emergency.active`, ops/state/schemas.ts):
+ * "off" when the stack never recorded an emergency; "unknown" when the value is encrypted (an export
+ * without --show-secrets) or not the recorded shape, so the caller can fail closed.
+ */
+export function deployedEmergency(json: unknown): DeployedEmergency {
+    const stack = (parseStackExport(json).resources ?? []).find((r) => r.type === "pulumi:pulumi:Stack");
+    if (stack === undefined) return "unknown";
+    const deployed = stack.outputs?.deployed;
+    if (deployed === undefined) return "off";
+    if (isSecret(deployed) || typeof deployed !== "object" || deployed === null) return "unknown";
+    const emergency = (deployed as Record<string, unknown>).emergency;
+    if (emergency === undefined) return "off";
+    if (isSecret(emergency) || typeof emergency !== "object" || emergency === null) return "unknown";
+    const active = (emergency as Record<string, unknown>).active;
+    return active === true ? "on" : active === false ? "off" : "unknown";
 }
 
 /** Unfinished deletes, delete-before-replace gaps and interrupted operations, in state order. */
@@ -141,12 +172,38 @@ function describe(item: PendingItem): string {
     return `${item.name} (${item.type}): the CLI was interrupted while ${item.operation ?? "operating on"} it; its real state is unknown`;
 }
 
-/** The decision and its explanation: ok, or what is unfinished and what to do, in that order. */
-export function checkPending(json: unknown, stack?: string): PendingResult {
+/**
+ * The decision and its explanation: ok, or what is unfinished and what to do, in that order.
+ *
+ * `emergencyActive`: whether the stack file this update deploys turns the emergency switch on
+ * (`dataplat:emergency.active: true`). Turning it on is never blocked by unfinished work: the runbook stops
+ * everything first, whatever state the cluster is in. The engine runs the switch's stops (creates) during the
+ * update and retries the pending deletes only at its end, so a drain that still cannot finish fails the update
+ * after the stops ran. Only the update that turns it on is exempt: while the switch is already on, unfinished
+ * work refuses as always (a second replacement would still drain a second node). When the export does not say
+ * whether it is on (an encrypted `deployed` output), it refuses, and says how to tell.
+ */
+export function checkPending(json: unknown, stack?: string, emergencyActive = false): PendingResult {
     const items = pendingItems(json);
     const which = stack ? `stack ${stack}` : "the stack";
     if (items.length === 0) return { ok: true, items: [], message: `${which}: no resource pending deletion or replacement, no interrupted operation` };
+    const deployed = emergencyActive ? deployedEmergency(json) : "off";
+    if (emergencyActive && deployed === "off") {
+        const lines = [
+            `${which} has unfinished work from an earlier update, but this update turns the emergency switch on: it is not blocked ` +
+                `(the stops run during the update; the engine retries the unfinished work only at its end, and may fail there):`,
+            ...items.map((item) => `  - ${describe(item)}\n      ${item.urn}`),
+            "After the emergency: finish this work (re-run `pulumi up`) before changing a data node, origin or headnode.",
+        ];
+        return { ok: true, exempt: "emergency", items, message: lines.join("\n") };
+    }
     const lines = [`${which} has unfinished work from an earlier update; finish it before changing anything else:`];
+    if (emergencyActive && deployed === "unknown") {
+        lines.unshift(
+            `${which}: the stack file turns the emergency switch on, but this export does not say whether it is already on ` +
+                "(its `deployed` output is encrypted or unreadable): export with `pulumi stack export --show-secrets` so the switch can pass.",
+        );
+    }
     for (const item of items) lines.push(`  - ${describe(item)}\n      ${item.urn}`);
     const kinds = new Set(items.map((i) => i.kind));
     lines.push("What to do:");
