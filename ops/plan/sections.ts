@@ -27,6 +27,7 @@ const TITLES: Readonly<Record<string, string>> = {
     platform: "layered platform (Koverse)",
     controlPlane: "control plane (Triton)",
     search: "search cluster",
+    emergency: "emergency switch (Emergency Procedures)",
 };
 
 type Obj = Record<string, unknown>;
@@ -156,6 +157,23 @@ function searchSection(plan: Obj): Omit<SectionPlan, "key" | "title"> {
     return { change: str(plan.change) ?? "unknown", steps: strs(plan.steps), notes: [] };
 }
 
+/**
+ * The emergency switch: its report (ops/emergency/steps.ts emergencyReport) lists the steps in the order this
+ * update runs them: the stop order when it turns on, the resume order (each behind its gate) when it turns off.
+ */
+function emergencySection(plan: Obj, snaps: Snapshots): Omit<SectionPlan, "key" | "title"> {
+    const active = plan.active === true;
+    const wasActive = obj(obj(snaps.previous).emergency).active === true;
+    const order = strs(plan.order);
+    const since = str(plan.since);
+    const reason = str(plan.reason);
+    const why = [...(since ? [`active since ${since}`] : []), ...(reason ? [`reason: ${reason}`] : [])];
+    if (active && wasActive) return { change: "kept stopped", steps: [], notes: [...why, `kept stopped: ${order.join("; ")}`, "resume with active: false"] };
+    if (active) return { change: "stop", steps: order, notes: [...why, "resume with active: false"] };
+    if (order.length > 0) return { change: "resume", steps: order, notes: ["a gate that times out fails the update; the steps not yet resumed stay stopped and the next update continues"] };
+    return { change: "none", steps: [], notes: [str(plan.text) ?? "no emergency"] };
+}
+
 /** Any other section: its plan's strings, as they are. */
 function genericSection(plan: unknown): Omit<SectionPlan, "key" | "title"> {
     const steps = typeof plan === "string" ? [plan] : Object.entries(obj(plan)).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
@@ -171,6 +189,7 @@ export function sectionPlan(key: string, plan: unknown, snaps: Snapshots, initia
         : key === "platform" ? platformSection(p)
         : key === "controlPlane" ? controlPlaneSection(p)
         : key === "search" ? searchSection(p)
+        : key === "emergency" && typeof plan === "object" ? emergencySection(p, snaps)
         : genericSection(plan);
     const change = initial && body.change !== "none" ? "initial deployment" : body.change;
     return { key, title: TITLES[key] ?? key, ...body, change };

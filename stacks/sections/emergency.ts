@@ -51,7 +51,8 @@ export interface EmergencyWiring {
 export interface EmergencyResult {
     readonly deployed: DeployedEmergency;
     readonly outputs: EmergencyReport;
-    readonly plan: string;
+    /** The report (ops/emergency/steps.ts emergencyReport), shown by `npm run plan` as the emergency section. */
+    readonly plan: EmergencyReport;
 }
 
 /** The admin endpoint of the search section's outputs, with the credentials of admin.auth basic. */
@@ -68,7 +69,7 @@ export function defineEmergency(ctx: SectionContext, wiring: EmergencyWiring, pl
     const { config, targets, holds, report } = planned.plan;
     const deployed = planned.snapshot;
     // Inactive (or no key): nothing is registered; the engine deletes the holds of the last update, which resumes.
-    if (config?.active !== true) return { deployed, outputs: report, plan: report.text };
+    if (config?.active !== true) return { deployed, outputs: report, plan: report };
 
     const key = ctx.secrets.sshPrivateKey!;
     const hostLines = (step: StepName): pulumi.Output<string> => {
@@ -99,5 +100,5 @@ export function defineEmergency(ctx: SectionContext, wiring: EmergencyWiring, pl
             new command.local.Command(ctx.name(`emergency-${hold.id}`), args, { dependsOn: hold.dependsOn.map((d) => made.get(d)!) }),
         );
     }
-    return { deployed, outputs: report, plan: report.text };
+    return { deployed, outputs: report, plan: report };
 }

@@ -82,8 +82,9 @@ describe("emergency: the switch stops and resumes in the runbook's orders (offli
         assert.equal(out.active, true);
         assert.equal(out.since, "2024-05-01T03:00:00Z");
         assert.equal(out.reason, "cluster red after losing three spot nodes");
-        const plan = (active.outputs.plan as Record<string, string>).emergency;
-        assert.match(plan, /EMERGENCY ACTIVE since 2024-05-01T03:00:00Z: cluster red after losing three spot nodes/);
+        const plan = (active.outputs.plan as Record<string, { text: string; active: boolean }>).emergency;
+        assert.equal(plan.active, true);
+        assert.match(plan.text, /EMERGENCY ACTIVE since 2024-05-01T03:00:00Z: cluster red after losing three spot nodes/);
     });
 
     it("the update after the resume no longer holds the ETL fleet (its budget's plan is managed again)", async () => {
