@@ -28,6 +28,8 @@ export interface RunOptions {
     readonly progress: (line: string) => void;
     /** SSH commands at once. */
     readonly sshConcurrency?: number;
+    /** Checks at once (default: all). The benchmark's baseline runs them one after another with 1. */
+    readonly concurrency?: number;
 }
 
 export interface CheckTiming {
@@ -131,10 +133,11 @@ export async function runStatus(t: StatusTargets, o: RunOptions): Promise<RunRes
     const checks = checksOf(t, o, aws, ssh);
     const started = Date.now();
     let done = 0;
-    o.progress(`asking ${checks.length} check(s) at once`);
+    const atOnce = limiter(o.concurrency ?? Math.max(1, checks.length));
+    o.progress(`asking ${checks.length} check(s) ${o.concurrency === 1 ? "one after another" : "at once"}`);
     try {
         const results = await Promise.all(
-            checks.map(async (c) => {
+            checks.map((c) => atOnce(async () => {
                 const t0 = Date.now();
                 let findings: Finding[];
                 try {
@@ -147,7 +150,7 @@ export async function runStatus(t: StatusTargets, o: RunOptions): Promise<RunRes
                 const worst = findings.find((f) => f.level === "unknown") ?? findings.find((f) => f.level === "fault") ?? findings.find((f) => f.level === "warn");
                 o.progress(`[${done}/${checks.length}] ${c.section} ${c.name}: ${worst ? worst.level : "ok"} (${(ms / 1000).toFixed(1)} s)`);
                 return { findings, timing: { section: c.section, name: c.name, ms } };
-            }),
+            })),
         );
         return { findings: [...t.problems, ...results.flatMap((r) => r.findings)], timings: results.map((r) => r.timing), totalMs: Date.now() - started };
     } finally {
