@@ -20,5 +20,7 @@ export function checkBlessed(config: ControlPlaneConfig, environment: Environmen
     const r = blessedCheck(config, environment);
     if (r.blessed) return [ok("controlplane", "blessed", "essentials", r.message)];
     const fix = "place binder, manatee and moray each on 3 hosts in 3 availability zones (essentials.*.hosts) and run `pulumi up`";
-    return [environment === "prod" ? fault("controlplane", "blessed", "essentials", r.message, fix) : warn("controlplane", "blessed", "essentials", r.message, fix)];
+    // The problems, not r.message: that one speaks for the update ("refusing..."), and status refuses nothing.
+    const seen = `not blessed: ${r.problems.join("; ")}`;
+    return [environment === "prod" ? fault("controlplane", "blessed", "essentials", seen, fix) : warn("controlplane", "blessed", "essentials", seen, `${fix} (${environment} may run unblessed; losing the headnode or one zone may lose quorum)`)];
 }
