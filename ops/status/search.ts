@@ -143,6 +143,7 @@ export function checkSearch(f: SearchFacts): Finding[] {
             else out.push(ok(S, "disk", d.node, `${pct}${low !== undefined ? ` (low watermark ${(low * 100).toFixed(0)}%)` : ""}`));
         }
     } else if (!f.disks.ok) out.push(unknown(S, "disk", "cluster", `_cat/allocation did not answer: ${f.disks.why}`, "check again once the admin endpoint answers"));
+    else out.push(unknown(S, "disk", "cluster", "the watermarks could not be read (_cluster/settings did not answer)", "check again once the admin endpoint answers"));
     return out;
 }
 

@@ -10,7 +10,7 @@ import { redactEndpoint } from "../../ops/search/flags";
 import { SearchClient } from "../../ops/search/client";
 import { type Answer, answered, failed } from "../../ops/status/answer";
 import { checkSearch, type NodeDisk } from "../../ops/status/search";
-import { type Finding, unknown } from "../../ops/status/findings";
+import { type Finding, ok, unknown } from "../../ops/status/findings";
 import { awsClientConfig } from "./aws";
 
 /** How long the status endpoint may take before it counts as stalled (the runbook's "status endpoint will stall"). */
@@ -35,7 +35,7 @@ async function parameter(name: string, what: string, region: string): Promise<An
 }
 
 export async function searchFindings(target: SearchTarget, expectedNode: string | undefined, region: string): Promise<Finding[]> {
-    if (target.kind === "none") return [];
+    if (target.kind === "none") return [ok("search", "health", "cluster", `nothing to ask: ${target.why}`)];
     if (target.kind === "unknown") return [unknown("search", "health", "cluster", target.why, target.fix)];
     const shown = redactEndpoint(target.endpoint);
     let ca = target.tls?.ca;

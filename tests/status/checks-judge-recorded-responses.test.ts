@@ -105,6 +105,7 @@ describe("status checks judge recorded responses", () => {
             assert.equal(watermarkFraction("10gb", 100 * 1024 ** 3), 0.9);
             const off = parseClusterSettings({ ...cleanSettings, transient: { "cluster.routing.allocation.disk.threshold_enabled": "false" } });
             assert.deepEqual(levels(checkSearch(searchFacts({ settings: answered(off), disks })), "disk"), ["warn cluster"]);
+            assert.deepEqual(levels(checkSearch(searchFacts({ settings: failed("timed out"), disks })), "disk"), ["unknown cluster"]);
         });
     });
 
