@@ -55,8 +55,8 @@ export async function searchFindings(target: SearchTarget, expectedNode: string 
     }
     const tls = { ...(ca !== undefined ? { ca } : {}), ...(target.tls?.serverName !== undefined ? { serverName: target.tls.serverName } : {}) };
     const client = new SearchClient(endpoint, { requestTimeoutMs: REQUEST_TIMEOUT_MS, masterTimeout: "10s", tls });
-    const health = await attempt(() => client.health());
-    const [settings, shards, answeringNode, disks, query] = await Promise.all([
+    const [health, settings, shards, answeringNode, disks] = await Promise.all([
+        attempt(() => client.health()),
         attempt(() => client.settings()),
         attempt(() => client.shards()),
         attempt(async () => {
@@ -76,14 +76,14 @@ export async function searchFindings(target: SearchTarget, expectedNode: string 
             }
             return out;
         }),
-        // "Attempt a query ... to see if the query endpoint is still working": only when health stalled.
-        health.ok
-            ? Promise.resolve(undefined)
-            : attempt(async () => {
-                  const start = Date.now();
-                  await client.json("GET", "/_search?size=0&timeout=10s");
-                  return { tookMs: Date.now() - start };
-              }),
     ]);
+    // "Attempt a query ... to see if the query endpoint is still working": only when health stalled or failed.
+    const query = health.ok
+        ? undefined
+        : await attempt(async () => {
+              const start = Date.now();
+              await client.json("GET", "/_search?size=0&timeout=10s");
+              return { tookMs: Date.now() - start };
+          });
     return checkSearch({ endpoint: client.endpoint, health, ...(query ? { query } : {}), settings, shards, answeringNode, ...(expectedNode !== undefined ? { expectedNode } : {}), disks });
 }

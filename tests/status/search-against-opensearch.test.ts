@@ -2,11 +2,13 @@
  * `npm run status -- --only search` for real against an OpenSearch cluster (tests/search/cluster.ts: a
  * cluster-manager and three data nodes on loopback) in good and bad states: healthy (exit 0), red (an index whose
  * primary cannot be placed), an exclusion left behind by an interrupted drain, allocation.enable none left by an
- * interrupted bounce, disks over the low watermark, another node answering the admin endpoint, and an endpoint
- * that does not answer (unknown, exit 3). Each state is made with the engine's own APIs and undone after.
+ * interrupted bounce, disks over the low watermark, another node answering the admin endpoint, a status endpoint that
+ * stalls while queries answer (through a proxy that holds /_cluster/health), and an endpoint that does not answer
+ * (unknown, exit 3). Each state is made with the engine's own APIs and undone after.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { freePort } from "../peers/postgres/harness";
@@ -101,6 +103,35 @@ describe("status against a real OpenSearch cluster", function () {
             assert.ok(bad.includes(`warn endpoint ${cluster.endpoint}`));
         } finally {
             await c.putSettings({ transient: { "cluster.routing.allocation.disk.watermark.low": null, "cluster.routing.allocation.disk.watermark.high": null, "cluster.routing.allocation.disk.watermark.flood_stage": null } });
+        }
+    });
+
+    it("the status endpoint stalls while queries still answer: a warning to wait, from the runbook's query (exit 1)", async () => {
+        // A stand-in for the stall the runbook describes after a node loss: a proxy in front of the real cluster
+        // that holds every /_cluster/health request open and forwards everything else.
+        const upstream = new URL(cluster.endpoint);
+        const held: http.ServerResponse[] = [];
+        const proxy = http.createServer((req, res) => {
+            if (req.url?.startsWith("/_cluster/health")) return void held.push(res);
+            const out = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+                res.writeHead(answer.statusCode ?? 502, answer.headers);
+                answer.pipe(res);
+            });
+            out.on("error", () => res.destroy());
+            req.pipe(out);
+        });
+        await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+        try {
+            const port = (proxy.address() as { port: number }).port;
+            const r = await run({ search: { adminUrl: `http://127.0.0.1:${port}`, endpointNode: answering } });
+            assert.equal(r.code, 1, r.stdout + r.stderr);
+            assert.deepEqual(notOk(r.stdout), ["warn health cluster"]);
+            assert.match(r.stdout, /the status endpoint did not answer .* but a query through the coordinator did/);
+            assert.ok(held.length > 0, "the health request never reached the proxy");
+        } finally {
+            for (const res of held) res.destroy();
+            proxy.closeAllConnections();
+            await new Promise((r) => proxy.close(r));
         }
     });
 
