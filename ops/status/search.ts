@@ -29,7 +29,14 @@ export interface SearchFacts {
     /** The node the outputs say should answer (search.endpointNode), when exported. */
     readonly expectedNode?: string;
     readonly disks: Answer<readonly NodeDisk[]>;
+    /** The coverage indexes (COVERAGE_PATTERN) and their creation times, ms since the epoch. */
+    readonly coverage: Answer<readonly { readonly index: string; readonly createdMs: number }[]>;
+    /** The time of the run, ms since the epoch. */
+    readonly now: number;
 }
+
+/** "look at the coverage indexes: If the latest one is today, then everything is OK" (Check ETL Pipeline Health). */
+export const COVERAGE_PATTERN = "coverage*";
 
 const S = "search" as const;
 const EMERGENCY = "runbook \"Emergency Procedures\" (dataplat:emergency)";
@@ -144,6 +151,16 @@ export function checkSearch(f: SearchFacts): Finding[] {
         }
     } else if (!f.disks.ok) out.push(unknown(S, "disk", "cluster", `_cat/allocation did not answer: ${f.disks.why}`, "check again once the admin endpoint answers"));
     else out.push(unknown(S, "disk", "cluster", "the watermarks could not be read (_cluster/settings did not answer)", "check again once the admin endpoint answers"));
+    // ETL pipeline health: the newest coverage index is today's (UTC).
+    if (!f.coverage.ok) out.push(unknown(S, "pipeline", "coverage", `_cat/indices/${COVERAGE_PATTERN} did not answer: ${f.coverage.why}`, "check again once the admin endpoint answers"));
+    else if (f.coverage.value.length === 0) out.push(ok(S, "pipeline", "coverage", `no ${COVERAGE_PATTERN} index on this cluster: nothing to compare`));
+    else {
+        const newest = f.coverage.value.reduce((a, b) => (b.createdMs > a.createdMs ? b : a));
+        const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+        const seen = `the latest coverage index is ${newest.index}, created ${new Date(newest.createdMs).toISOString().slice(0, 16)}Z`;
+        if (day(newest.createdMs) === day(f.now)) out.push(ok(S, "pipeline", "coverage", `${seen}: today`));
+        else out.push(warn(S, "pipeline", "coverage", `${seen}: not today`, "look at the SQS queues to see the backlog (the queues section): the search cluster recovering, push-to-es not running on the spot nodes, the ETL short of money, or ETL errors"));
+    }
     return out;
 }
 

@@ -81,7 +81,7 @@ function checksOf(t: StatusTargets, o: RunOptions, aws: () => AwsClients, ssh: (
     const remote = (target: Parameters<SshSession["run"]>[0], command: string) => limit(() => ssh().run(target, command));
     if (t.search) {
         const s = t.search;
-        checks.push({ section: "search", name: "cluster", run: () => searchFindings(s.target, s.expectedNode, t.region) });
+        checks.push({ section: "search", name: "cluster", run: () => searchFindings(s.target, s.expectedNode, t.region, o.now) });
     }
     for (const q of t.queues) checks.push({ section: "queues", name: q.name, run: () => queueFindings(aws(), q, o.now) });
     for (const f of t.fleets) checks.push({ section: "fleets", name: f.name, run: () => fleetFindings(aws(), f) });

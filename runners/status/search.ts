@@ -9,7 +9,7 @@ import type { SearchTarget } from "../../ops/preflight/search";
 import { redactEndpoint } from "../../ops/search/flags";
 import { SearchClient } from "../../ops/search/client";
 import { type Answer, answered, failed } from "../../ops/status/answer";
-import { checkSearch, type NodeDisk } from "../../ops/status/search";
+import { checkSearch, COVERAGE_PATTERN, type NodeDisk } from "../../ops/status/search";
 import { type Finding, ok, unknown } from "../../ops/status/findings";
 import { awsClientConfig } from "./aws";
 
@@ -34,7 +34,7 @@ async function parameter(name: string, what: string, region: string): Promise<An
     }
 }
 
-export async function searchFindings(target: SearchTarget, expectedNode: string | undefined, region: string): Promise<Finding[]> {
+export async function searchFindings(target: SearchTarget, expectedNode: string | undefined, region: string, now: number): Promise<Finding[]> {
     if (target.kind === "none") return [ok("search", "health", "cluster", `nothing to ask: ${target.why}`)];
     if (target.kind === "unknown") return [unknown("search", "health", "cluster", target.why, target.fix)];
     const shown = redactEndpoint(target.endpoint);
@@ -55,7 +55,7 @@ export async function searchFindings(target: SearchTarget, expectedNode: string 
     }
     const tls = { ...(ca !== undefined ? { ca } : {}), ...(target.tls?.serverName !== undefined ? { serverName: target.tls.serverName } : {}) };
     const client = new SearchClient(endpoint, { requestTimeoutMs: REQUEST_TIMEOUT_MS, masterTimeout: "10s", tls });
-    const [health, settings, shards, answeringNode, disks] = await Promise.all([
+    const [health, settings, shards, answeringNode, disks, coverage] = await Promise.all([
         attempt(() => client.health()),
         attempt(() => client.settings()),
         attempt(() => client.shards()),
@@ -76,6 +76,15 @@ export async function searchFindings(target: SearchTarget, expectedNode: string 
             }
             return out;
         }),
+        attempt(async () => {
+            const rows = (await client.json("GET", `/_cat/indices/${COVERAGE_PATTERN}?format=json&h=index,creation.date&expand_wildcards=open`)) as { index?: unknown; "creation.date"?: unknown }[];
+            if (!Array.isArray(rows)) throw new Error("_cat/indices did not answer a list");
+            return rows.map((r) => {
+                const createdMs = Number(r["creation.date"]);
+                if (typeof r.index !== "string" || !Number.isFinite(createdMs)) throw new Error(`unreadable _cat/indices row ${JSON.stringify(r)}`);
+                return { index: r.index, createdMs };
+            });
+        }),
     ]);
     // "Attempt a query ... to see if the query endpoint is still working": only when health stalled or failed.
     const query = health.ok
@@ -85,5 +94,5 @@ export async function searchFindings(target: SearchTarget, expectedNode: string 
               await client.json("GET", "/_search?size=0&timeout=10s");
               return { tookMs: Date.now() - start };
           });
-    return checkSearch({ endpoint: client.endpoint, health, ...(query ? { query } : {}), settings, shards, answeringNode, ...(expectedNode !== undefined ? { expectedNode } : {}), disks });
+    return checkSearch({ endpoint: client.endpoint, now, coverage, health, ...(query ? { query } : {}), settings, shards, answeringNode, ...(expectedNode !== undefined ? { expectedNode } : {}), disks });
 }

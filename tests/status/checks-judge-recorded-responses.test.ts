@@ -55,6 +55,8 @@ function searchFacts(over: Partial<SearchFacts> = {}): SearchFacts {
         answeringNode: answered("coordinator-g0"),
         expectedNode: "coordinator-g0",
         disks: answered([{ node: "backup-a-g0", usedBytes: 16, totalBytes: 100 }]),
+        coverage: answered([]),
+        now: Date.parse("2026-12-01T12:00:00Z"),
         ...over,
     };
 }
@@ -64,7 +66,16 @@ describe("status checks judge recorded responses", () => {
         it("a healthy cluster is ok on every line", () => {
             const f = checkSearch(searchFacts());
             assert.equal(worst(f), "ok", JSON.stringify(f, null, 1));
-            assert.deepEqual(f.map((x) => x.check), ["health", "unassigned", "allocation", "exclusions", "endpoint", "disk"]);
+            assert.deepEqual(f.map((x) => x.check), ["health", "unassigned", "allocation", "exclusions", "endpoint", "disk", "pipeline"]);
+        });
+        it("ETL pipeline: the latest coverage index is today's (UTC), else a warning pointing at the backlogs", () => {
+            const day = (iso: string) => Date.parse(iso);
+            const today = checkSearch(searchFacts({ coverage: answered([{ index: "coverage-a", createdMs: day("2026-11-30T23:00:00Z") }, { index: "coverage-b", createdMs: day("2026-12-01T00:05:00Z") }]) }));
+            assert.deepEqual(levels(today, "pipeline"), ["ok coverage"]);
+            const stale = checkSearch(searchFacts({ coverage: answered([{ index: "coverage-a", createdMs: day("2026-11-30T23:59:00Z") }]) }));
+            assert.deepEqual(levels(stale, "pipeline"), ["warn coverage"]);
+            assert.match(stale.find((x) => x.check === "pipeline")!.fix!, /look at the SQS queues/);
+            assert.deepEqual(levels(checkSearch(searchFacts({ coverage: failed("timed out") })), "pipeline"), ["unknown coverage"]);
         });
         it("red: a fault, with the unassigned primaries named by index", () => {
             const f = checkSearch(searchFacts({ health: answered(parseHealth(redHealth)), shards: answered(parseCatShards(redShards)) }));

@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { freePort } from "../peers/postgres/harness";
 import { TestCluster } from "../search/cluster";
+import { LIBFAKETIME } from "./moto-clock";
 import { findingLines, runStatusCli, stackFile, writeJson } from "./support";
 
 describe("status against a real OpenSearch cluster", function () {
@@ -132,6 +133,26 @@ describe("status against a real OpenSearch cluster", function () {
             for (const res of held) res.destroy();
             proxy.closeAllConnections();
             await new Promise((r) => proxy.close(r));
+        }
+    });
+
+    it("the ETL pipeline: the latest coverage index is today, and three days later it is not (a warning, exit 1)", async () => {
+        const c = cluster.client();
+        await c.json("PUT", "/coverage-today", { settings: { number_of_shards: 1, number_of_replicas: 1 } });
+        await c.health({ waitForStatus: "green", timeoutSeconds: 120 });
+        try {
+            const fresh = await run(outputs());
+            assert.equal(fresh.code, 0, fresh.stdout + fresh.stderr);
+            assert.match(fresh.stdout, /the latest coverage index is coverage-today, created .*: today/);
+            // OpenSearch refuses to set index.creation_date, so the index cannot be made old: the status command is
+            // run three days later instead, under libfaketime (its own clock only; the cluster keeps the real one).
+            const file = writeJson(dir, "later.json", outputs());
+            const later = await runStatusCli(["--stack", "search", "--config", stack, "--outputs", file, "--only", "search", "--json"], { LD_PRELOAD: LIBFAKETIME, FAKETIME: "+3d" });
+            assert.equal(later.code, 1, later.stdout + later.stderr);
+            assert.deepEqual(notOk(later.stdout), ["warn pipeline coverage"]);
+            assert.match(later.stdout, /the latest coverage index is coverage-today, created .*: not today/);
+        } finally {
+            await c.json("DELETE", "/coverage-today");
         }
     });
 
