@@ -95,7 +95,9 @@ export async function queueFindings(c: AwsClients, q: QueueTarget, now: number):
                 Dimensions: [{ Name: "QueueName", Value: queueName(q.url) }],
                 // SQS publishes every minute; 15 minutes of them cover a late datapoint or two.
                 StartTime: new Date(now - 15 * 60_000),
-                EndTime: new Date(now),
+                // A minute past now: the end is exclusive and cut to the second, and a datapoint stamped by a clock a
+                // little ahead of ours is still the newest one.
+                EndTime: new Date(now + 60_000),
                 Period: 60,
                 Statistics: ["Maximum"],
             }),

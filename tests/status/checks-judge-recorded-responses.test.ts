@@ -97,7 +97,7 @@ describe("status checks judge recorded responses", () => {
             const stalled = checkSearch(searchFacts({ health: failed("GET /_cluster/health: timed out after 15000 ms"), query: answered({ tookMs: 12 }) }));
             assert.deepEqual(levels(stalled, "health"), ["warn cluster"]);
             assert.match(stalled[0]!.fix!, /wait a bit/);
-            const down = checkSearch(searchFacts({ health: failed("ECONNREFUSED"), query: failed("ECONNREFUSED"), settings: failed("ECONNREFUSED"), shards: failed("ECONNREFUSED"), answeringNode: failed("ECONNREFUSED"), disks: failed("ECONNREFUSED") }));
+            const down = checkSearch(searchFacts({ health: failed("ECONNREFUSED"), query: failed("ECONNREFUSED"), settings: failed("ECONNREFUSED"), shards: failed("ECONNREFUSED"), answeringNode: failed("ECONNREFUSED"), disks: failed("ECONNREFUSED"), coverage: failed("ECONNREFUSED") }));
             assert.ok(down.every((x) => x.level === "unknown"), JSON.stringify(down));
             assert.match(down[0]!.fix!, /bounce the coordinator/);
         });
