@@ -220,6 +220,7 @@ export async function program(): Promise<Record<string, unknown>> {
     const gates: pulumi.Output<unknown>[] = [];
     const sectionOutputs: Record<string, unknown> = {};
     const plan: Record<string, unknown> = {};
+    let searchAdminTls: { readonly caPem: pulumi.Output<string>; readonly serverName: string } | undefined;
     for (const section of SECTIONS) {
         const sectionCfg = cfg[section.key];
         if (sectionCfg === undefined) continue;
@@ -228,12 +229,14 @@ export async function program(): Promise<Record<string, unknown>> {
         gates.push(...result.gates);
         sectionOutputs[section.key] = result.outputs;
         if (result.plan !== undefined) plan[section.key] = result.plan;
+        if (result.wiring?.searchAdminTls) searchAdminTls = result.wiring.searchAdminTls;
     }
     const search = sectionOutputs.search as Record<string, unknown> | undefined;
     const emergency = defineEmergency(ctx, {
         hostIps: Object.fromEntries(Object.entries(hosts).map(([k, h]) => [k, h.privateIp])),
         searchNodeIps: (search?.nodeIps ?? {}) as Record<string, pulumi.Output<string>>,
         searchEndpoint: searchEndpointOf(search, passwords.searchAdminPassword),
+        searchAdminTls,
         fleets: (sectionOutputs.spotFleets ?? {}) as Record<string, { fleetId: pulumi.Output<string>; targetCapacity: number }>,
     }, emergencyPlan);
     // Recorded while the key is there and in the update that removes it (which resumes), then no more.

@@ -133,6 +133,8 @@ export class SearchCluster extends pulumi.ComponentResource {
     public readonly endpoint: pulumi.Output<string>;
     /** Resolves once the cluster answered, every new node joined and every bounce finished (the section's baseline waits on it). */
     public readonly done: pulumi.Output<boolean>;
+    /** With admin.tls: what a client of the admin endpoint trusts (the cluster's CA) and the name it checks. */
+    public readonly adminTls?: { readonly caPem: pulumi.Output<string>; readonly serverName: string };
 
     constructor(name: string, args: SearchClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before anything is registered (the search section's config validation refuses both first).
@@ -163,6 +165,7 @@ export class SearchCluster extends pulumi.ComponentResource {
         //    as SecureString parameters the nodes fetch at first boot (ops/search/security.ts). Nothing secret is
         //    in the user data; the private keys live in the state as secrets.
         const security = c.admin.tls ? this.securityMaterial(name, c, args) : undefined;
+        if (security) this.adminTls = { caPem: security.caPem, serverName: security.serverName };
 
         const legacy = new Set(args.legacyNamed ?? []);
         // Every resource of a node is named from its identity; `kind` is the resource's suffix ("" for the host).

@@ -62,18 +62,23 @@ export interface EvaluateOptions {
      * registered before an error.
      */
     readonly onRegister?: (r: Registration) => void;
+    /**
+     * Tests only: show secret inputs as their values instead of "[secret]", to check what a command's secret
+     * environment carries. Never set by the synth CLI.
+     */
+    readonly revealSecrets?: boolean;
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-/** Secret values never reach the synth output; unknown values (preview) appear as UNKNOWN. */
-function redact(v: unknown): unknown {
+/** Secret values never reach the synth output (unless revealed, in tests); unknown values (preview) appear as UNKNOWN. */
+function redact(v: unknown, reveal = false): unknown {
     if (pulumi.isUnknown(v) || v === pulumi.runtime.unknownValue) return UNKNOWN;
-    if (Array.isArray(v)) return v.map(redact);
+    if (Array.isArray(v)) return v.map((x) => redact(x, reveal));
     if (v && typeof v === "object") {
         const o = v as Record<string, unknown>;
-        if (o[pulumiSigKey] === SECRET_SIG) return "[secret]";
-        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, redact(x)]));
+        if (o[pulumiSigKey] === SECRET_SIG) return reveal ? redact(o.value, reveal) : "[secret]";
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, redact(x, reveal)]));
     }
     return v;
 }
@@ -104,6 +109,7 @@ interface RunOptions {
     readonly privateIps?: Readonly<Record<string, string>>;
     readonly preview?: boolean;
     readonly onRegister?: (r: Registration) => void;
+    readonly revealSecrets?: boolean;
 }
 
 async function evaluateOnce(stack: string, raw: RawStackConfig, run: RunOptions = {}): Promise<StackGraph> {
@@ -161,7 +167,7 @@ async function evaluateOnce(stack: string, raw: RawStackConfig, run: RunOptions 
             ...(parent ? { parent } : {}),
             dependsOn: [...new Set([...dependsOn, ...implied])].sort(),
             explicitDependsOn: [...new Set(dependsOn)].sort(),
-            inputs: redact(inputs) as Record<string, unknown>,
+            inputs: redact(inputs, run.revealSecrets) as Record<string, unknown>,
             options,
         };
     });
@@ -176,7 +182,7 @@ async function evaluateOnce(stack: string, raw: RawStackConfig, run: RunOptions 
 export function evaluateStack(opts: EvaluateOptions): Promise<StackGraph> {
     const run = queue.then(async () => {
         const previousOutputs = opts.previous ? (await evaluateOnce(opts.stack, opts.previous)).outputs : opts.previousOutputs;
-        return evaluateOnce(opts.stack, opts.config, { previousOutputs, privateIps: opts.privateIps, preview: opts.preview, onRegister: opts.onRegister });
+        return evaluateOnce(opts.stack, opts.config, { previousOutputs, privateIps: opts.privateIps, preview: opts.preview, onRegister: opts.onRegister, revealSecrets: opts.revealSecrets });
     });
     queue = run.catch(() => undefined);
     return run;

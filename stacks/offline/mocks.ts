@@ -131,6 +131,18 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
                 state.privateDns = `ip-${(state.privateIp as string).replace(/\./g, "-")}.${region}.compute.internal`;
                 marks.push(state.privateIp as string, state.privateDns as string);
                 break;
+            // @pulumi/tls computes its PEMs; offline they are recognisable placeholders (no key is ever generated here).
+            case "tls:index/privateKey:PrivateKey":
+                state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-${hex(seed, 32)}\n-----END PRIVATE KEY-----\n`;
+                state.publicKeyPem = `-----BEGIN PUBLIC KEY-----\nmock-${hex(seed, 32)}\n-----END PUBLIC KEY-----\n`;
+                break;
+            case "tls:index/selfSignedCert:SelfSignedCert":
+            case "tls:index/locallySignedCert:LocallySignedCert":
+                state.certPem = `-----BEGIN CERTIFICATE-----\nmock-${hex(seed, 32)}\n-----END CERTIFICATE-----\n`;
+                break;
+            case "tls:index/certRequest:CertRequest":
+                state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nmock-${hex(seed, 32)}\n-----END CERTIFICATE REQUEST-----\n`;
+                break;
             case "aws:ec2/launchTemplate:LaunchTemplate":
                 state.latestVersion = 1;
                 state.defaultVersion = 1;

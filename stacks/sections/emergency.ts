@@ -25,6 +25,7 @@ import { emergencyPlan, readDeployedEmergency, type EmergencyPlan } from "../../
 import { EMERGENCY_ENV, NOOP, stepScripts } from "../../ops/emergency/scripts";
 import { DeployedEmergency, EmergencyReport, emergencyWorld, StepName } from "../../ops/emergency/steps";
 import { endpointWithCredentials, SEARCH_ENDPOINT_ENV } from "../../ops/search/commands";
+import { SEARCH_CA_ENV, SEARCH_TLS_NAME_ENV } from "../../ops/search/security";
 import type { PlatformPlan } from "../../ops/shared/platform-plan";
 import { SectionContext } from "./section";
 
@@ -44,6 +45,8 @@ export interface EmergencyWiring {
     readonly searchNodeIps: Readonly<Record<string, pulumi.Input<string>>>;
     /** The admin endpoint with any credentials (a secret), for the resume gates. */
     readonly searchEndpoint?: pulumi.Output<string>;
+    /** With search admin.tls: the CA the gates trust and the certificate name they check (as the drains do). */
+    readonly searchAdminTls?: { readonly caPem: pulumi.Output<string>; readonly serverName: string };
     /** Fleet id and planned target per spot fleet name (spotFleets section outputs). */
     readonly fleets: Readonly<Record<string, { readonly fleetId: pulumi.Input<string>; readonly targetCapacity: pulumi.Input<number> }>>;
 }
@@ -79,7 +82,10 @@ export function defineEmergency(ctx: SectionContext, wiring: EmergencyWiring, pl
     };
     const region = ctx.providers.aws("spot").region.apply((r) => r ?? "");
     const environmentOf = (step: StepName): pulumi.Input<Record<string, pulumi.Input<string>>> => {
-        const gate: Record<string, pulumi.Input<string>> = wiring.searchEndpoint ? { [SEARCH_ENDPOINT_ENV]: wiring.searchEndpoint } : {};
+        const gate: Record<string, pulumi.Input<string>> = {
+            ...(wiring.searchEndpoint ? { [SEARCH_ENDPOINT_ENV]: wiring.searchEndpoint } : {}),
+            ...(wiring.searchAdminTls ? { [SEARCH_CA_ENV]: wiring.searchAdminTls.caPem, [SEARCH_TLS_NAME_ENV]: wiring.searchAdminTls.serverName } : {}),
+        };
         if (step === "etl") {
             const fleets = lines(targets.etlFleets.map((f) => pulumi.interpolate`${f} ${wiring.fleets[f].fleetId} ${wiring.fleets[f].targetCapacity}`));
             return { [EMERGENCY_ENV.fleets]: fleets, AWS_REGION: region, ...gate };

@@ -83,6 +83,7 @@ export const searchSection: StackSection<"search"> = {
                 ...(p.securityParameters ? { adminTls: { serverName: tlsServerName(config.clusterName), caParameter: p.securityParameters.ca } } : {}),
             },
             plan: p.update,
+            ...(cluster.adminTls ? { wiring: { searchAdminTls: cluster.adminTls } } : {}),
         };
     },
 };

@@ -55,6 +55,11 @@ export interface SectionResult {
     readonly outputs: Record<string, unknown>;
     /** The operational plan of this update (drains, repairs, spend), shown by `npm run synth`. */
     readonly plan?: unknown;
+    /**
+     * What another part of the stack needs from this section and is not a stack output (the emergency switch's
+     * gates trust the search cluster's CA).
+     */
+    readonly wiring?: { readonly searchAdminTls?: { readonly caPem: pulumi.Output<string>; readonly serverName: string } };
 }
 
 /**

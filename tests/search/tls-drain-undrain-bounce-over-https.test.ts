@@ -23,6 +23,8 @@ import { findNode } from "../../ops/search/cluster-state";
 import { EXCLUDE_NAME, effectiveExclusion } from "../../ops/search/settings";
 import { SEARCH_CA_ENV, SEARCH_TLS_NAME_ENV } from "../../ops/search/security";
 import { allIds, copiesOn, createIndex, idRange, idsChecksum, waitGreen } from "./data";
+import { gateCommand } from "../../ops/emergency/scripts";
+import { RESUME_GATES } from "../../ops/emergency/steps";
 import { runCommand } from "./run-command";
 import { type SecureTestCluster, makePki, startSecureCluster } from "./secure-cluster";
 
@@ -150,6 +152,19 @@ describe("TLS and basic auth on a real OpenSearch cluster with the security plug
       assert.equal(ok.code, 0, ok.stderr);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the emergency switch's resume gates (the exact gate lines its scripts embed) pass over https with $SEARCH_CA, and fail closed without it", async () => {
+    const c = { gates: { timeoutSeconds: 20, pollSeconds: 1 }, recentIndexes: { patterns: ["*"], windowHours: 24 } };
+    for (const step of ["balancer", "ingestion"] as const) {
+      const line = gateCommand(`resume ${step}`, RESUME_GATES[step], c);
+      const ok = await runCommand(line, s.endpoint, { env: s.tlsEnv });
+      assert.equal(ok.code, 0, `${step}: ${ok.stderr}`);
+      const untrusted = await runCommand(line, s.endpoint, { env: { [SEARCH_CA_ENV]: "", [SEARCH_TLS_NAME_ENV]: s.pki.tls.serverName } });
+      assert.notEqual(untrusted.code, 0, `${step} without the CA passed: ${untrusted.stderr}`);
+      assert.match(untrusted.stderr, /certificate/);
+      assertNoPassword(untrusted.stderr + ok.stderr, s.password);
     }
   });
 });
