@@ -7,7 +7,7 @@ import { fillScript } from "../../ops/origin/fill";
 import { memberAddress } from "../../ops/origin/kraken";
 import { ORIGIN_DATA_DEVICE, originSubnetIndex, type OriginMachine } from "../../ops/origin/machines";
 import type { OriginPlan } from "../../ops/origin/plan";
-import { repairScript } from "../../ops/origin/repair";
+import { repairScript } from "../../ops/origin/scripts";
 import { originConfigPath, originRolloutScript, releasedRolloutScript } from "../../ops/origin/rollout";
 import { Host } from "../compute/Host";
 
