@@ -25,7 +25,7 @@ import {
   AWS_FUNCTIONS, DUMP_FUNCTIONS, LOCK_FUNCTION, RESTORE_FUNCTIONS, TAR_FUNCTION, UNIT_READ_FUNCTIONS, UNIT_RULE_FUNCTIONS,
   UNIT_WRITE_FUNCTIONS, WORKDIR, AS_ROOT, postgresVariables, prelude, type PostgresTarget,
 } from "./bash";
-import { int, raw, sh } from "../shared/shell";
+import { int, num, raw, sh } from "../shared/shell";
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, PART_NAME_PATTERN } from "./backupunit";
 import { serviceInstances } from "./layers";
 import type { ServiceName } from "./services";
@@ -51,7 +51,7 @@ function unitStatus(): string {
  * difference of exactly settleSeconds can be as little as settleSeconds - 1 real seconds.
  */
 export function startScript(unit: string, wait: UnitWait = DEFAULT_UNIT_WAIT): string {
-  return prelude(`start-${unit}`, [`Start systemd unit ${unit} and wait until it is active (at most ${wait.timeoutSeconds}s).`]) + sh`readonly unit=${unit} timeout_seconds=${int(wait.timeoutSeconds)} poll_seconds=${int(wait.pollSeconds)} settle_seconds=${int(wait.settleSeconds)}
+  return prelude(`start-${unit}`, [`Start systemd unit ${unit} and wait until it is active (at most ${wait.timeoutSeconds}s).`]) + sh`readonly unit=${unit} timeout_seconds=${int(wait.timeoutSeconds)} poll_seconds=${num(wait.pollSeconds)} settle_seconds=${int(wait.settleSeconds)}
 ${raw(AS_ROOT)}log "systemctl start $unit"
 as_root systemctl start --no-block "$unit" || die "systemctl start $unit was refused"
 deadline=$(( SECONDS + timeout_seconds ))
@@ -83,7 +83,7 @@ done
 
 /** `systemctl stop` the unit, then wait until it is inactive (or failed: not running either way). */
 export function stopScript(unit: string, wait: UnitWait = DEFAULT_UNIT_WAIT): string {
-  return prelude(`stop-${unit}`, [`Stop systemd unit ${unit} and wait until it is inactive (at most ${wait.timeoutSeconds}s).`]) + sh`readonly unit=${unit} timeout_seconds=${int(wait.timeoutSeconds)} poll_seconds=${int(wait.pollSeconds)}
+  return prelude(`stop-${unit}`, [`Stop systemd unit ${unit} and wait until it is inactive (at most ${wait.timeoutSeconds}s).`]) + sh`readonly unit=${unit} timeout_seconds=${int(wait.timeoutSeconds)} poll_seconds=${num(wait.pollSeconds)}
 ${raw(AS_ROOT)}load=$(systemctl show --property=LoadState --value "$unit") || die "cannot read the state of $unit"
 if [[ "$load" == not-found ]]; then
   log "$unit is not installed; nothing to stop"

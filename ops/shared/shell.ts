@@ -6,6 +6,7 @@
  * interpolated, with an explicit escape:
  * - `raw(text)`: a fragment the author vouches for (a script part built by `sh`, a fixed function library);
  * - `int(n)`: an integer, written bare (asserted, so `1; rm -rf /` cannot pass as a number);
+ * - `num(n)`: a finite number, written bare (a `sleep` of 0.1 s; bash arithmetic takes only `int`);
  * - `arg(value)`: a command-line argument, bare when it is a plain word, single-quoted otherwise;
  * - `comment(text)`: text after a `#`, asserted to be one line (a newline would end the comment);
  * - an array: each element as above, separated by spaces.
@@ -17,7 +18,7 @@
 
 /** Shell text interpolated as written: made only by the escapes below, so each unquoted value is visible. */
 export class Shell {
-    /** @internal use raw(), int(), arg() or comment(). */
+    /** @internal use raw(), int(), num(), arg() or comment(). */
     constructor(readonly text: string) {}
     toString(): string {
         return this.text;
@@ -40,6 +41,12 @@ export function raw(text: string): Shell {
 /** An integer written bare (`timeout=300`, `$(( x + 3 ))`). Throws for anything else. */
 export function int(n: number): Shell {
     if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new RangeError(`not an integer for shell text: ${String(n)}`);
+    return new Shell(String(n));
+}
+
+/** A finite number written bare (`sleep 0.5`). Throws for NaN, the infinities and anything not a number. */
+export function num(n: number): Shell {
+    if (typeof n !== "number" || !Number.isFinite(n)) throw new RangeError(`not a finite number for shell text: ${String(n)}`);
     return new Shell(String(n));
 }
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
-import { arg, comment, heredoc, int, quote, raw, sh } from "../../ops/shared/shell";
+import { arg, comment, heredoc, int, num, quote, raw, sh } from "../../ops/shared/shell";
 
 /** What bash prints for a script (stdout), failing on a non-zero exit. */
 function run(script: string): string {
@@ -81,6 +81,11 @@ describe("shell toolkit: explicit escapes", () => {
             assert.throws(() => int(bad), RangeError, String(bad));
         }
         fc.assert(fc.property(fc.double().filter((d) => !Number.isSafeInteger(d)), (d) => assert.throws(() => int(d), RangeError)));
+    });
+
+    it("num writes a finite number bare and refuses NaN, the infinities and strings", () => {
+        assert.equal(sh`sleep ${num(0.1)}; sleep ${num(2)}`, "sleep 0.1; sleep 2");
+        for (const bad of [NaN, Infinity, -Infinity, "0.1; id" as unknown as number]) assert.throws(() => num(bad), RangeError, String(bad));
     });
 
     it("arg writes a plain word bare and quotes anything else, so it stays one word", () => {
