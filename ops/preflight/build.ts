@@ -8,7 +8,7 @@
 import { type CheckLine, fail, pass } from "./check";
 
 /** Source folders whose compiled output `pulumi up` runs (tests and benchmarks are not run by it). */
-export const BUILD_SCOPE = ["cli", "components", "ops", "stacks"] as const;
+export const BUILD_SCOPE = ["cli", "components", "ops", "runners", "stacks"] as const;
 /** Where the manifest lives, relative to the project root. */
 export const MANIFEST_PATH = "dist/build-manifest.json";
 
