@@ -4,7 +4,7 @@
 // cli/search.ts. Exit 0: the gate was reached; 2: not within --timeout (refused); 64: usage; 1: other.
 import { parseGateArgs, USAGE, UsageError } from "../ops/emergency/cliargs";
 import { clusterAtLeast, recentIndexesVerdict } from "../ops/emergency/gates";
-import { SearchClient } from "../ops/search/client";
+import { SearchClient } from "../runners/search/client";
 import { SEARCH_ENDPOINT_ENV } from "../ops/search/commands";
 import { SEARCH_CA_ENV, SEARCH_TLS_NAME_ENV } from "../ops/search/security";
 import { endQuietlyOnEpipe } from "./stack-cli";

@@ -34,7 +34,7 @@ import { OutputsError, readOutputs } from "../ops/preflight/outputs";
 import { checkPulumiCli, type PulumiVersionFact } from "../ops/preflight/pulumi-cli";
 import { checkSearch, type SearchFact, type SearchTarget, searchTarget } from "../ops/preflight/search";
 import { checkSsh, missingKeyLine, SSH_CONNECT_TIMEOUT_SECONDS, SSH_KEY_ENV, type SshFact, type SshTarget, sshTargets } from "../ops/preflight/ssh";
-import { SearchClient } from "../ops/search/client";
+import { SearchClient } from "../runners/search/client";
 import { repoRoot } from "../stacks/offline/root";
 import { readStackFile } from "../stacks/offline/stackfile";
 import { readStackFileOf, runCli, stackFileOf, writeStdout } from "./stack-cli";

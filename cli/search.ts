@@ -14,9 +14,9 @@
 // Exit codes (ops/search/failures.ts): 0 ok, 1 bug, 3 refused, 4 timeout, 5 API error, 6 cluster lost the node /
 // stayed red during the operation, 7 bounce restart command failed, 64 usage.
 
-import { SearchApiError, SearchClient } from "../ops/search/client";
+import { SearchApiError, SearchClient } from "../runners/search/client";
 import { SEARCH_ENDPOINT_ENV } from "../ops/search/commands";
-import { bounce, drain, excludeSpot, restoreSpot, undrain, waitForStatus, waitJoined } from "../ops/search/drain";
+import { bounce, drain, excludeSpot, restoreSpot, undrain, waitForStatus, waitJoined } from "../runners/search/drain";
 import { OpsFailure, exitCodeOf } from "../ops/search/failures";
 import { parseSearchArgs, unknownNodeRefusal, usageText } from "../ops/search/flags";
 import { EXCLUDE_NAME, effectiveExclusion } from "../ops/search/model";

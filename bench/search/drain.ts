@@ -18,7 +18,7 @@
 
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import type { SearchClient } from "../../ops/search/client";
+import type { SearchClient } from "../../runners/search/client";
 import { drainCommand } from "../../ops/search/commands";
 import { EXCLUDE_NAME, copiesOnNode, isDrained } from "../../ops/search/model";
 import { TestCluster } from "../../tests/search/cluster";

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IMDS_V2, rootVolume } from "../../ops/compute/defaults";
+import { comment, int, sh } from "../../ops/shared/shell";
 
 export interface HostArgs {
     readonly imageId: pulumi.Input<string>;
@@ -69,7 +70,9 @@ export class Host extends pulumi.ComponentResource {
         }
         super("dataplat:compute:Host", name, {}, opts);
         const label = args.label ?? name;
-        const header = `#!/bin/bash\n# dataplat host ${label} generation ${args.generation}\n`;
+        const header = sh`#!/bin/bash
+# dataplat host ${comment(label)} generation ${int(args.generation)}
+`;
         const instance = new aws.ec2.Instance(
             `${name}`,
             {

@@ -6,7 +6,7 @@ import { fillScript } from "../../ops/origin/fill";
 import { memberAddress } from "../../ops/origin/kraken";
 import { ORIGIN_DATA_DEVICE } from "../../ops/origin/machines";
 import type { OriginStackPlan } from "../../ops/origin/plan";
-import { repairScript } from "../../ops/origin/repair";
+import { repairScript } from "../../ops/origin/scripts";
 import { Host } from "../compute/Host";
 
 export type { DeployedOrigin } from "../../ops/origin/plan";

@@ -14,8 +14,9 @@
  */
 import {
   AWS_FUNCTIONS, DUMP_FUNCTIONS, LOCK_FUNCTION, RESTORE_FUNCTIONS, TAR_FUNCTION, UNIT_READ_FUNCTIONS, UNIT_RULE_FUNCTIONS,
-  UNIT_WRITE_FUNCTIONS, WORKDIR, bash, postgresVariables, prelude, q, type PostgresTarget,
+  UNIT_WRITE_FUNCTIONS, WORKDIR, postgresVariables, prelude, type PostgresTarget,
 } from "../platform/bash";
+import { heredoc, int, raw, sh } from "../shared/shell";
 import { timerUnits, type TimerUnits } from "../platform/timers";
 import { ESSENTIALS, ESSENTIAL_SPECS, backupBucket, type ControlPlaneConfig, type HealthProbe } from "./config";
 
@@ -70,15 +71,15 @@ export function headnodeBackupScript(config: ControlPlaneConfig, source: Postgre
     `Headnode backup (RFD 67): one unit under s3://${bucket}/${unitRoot(config)}/<stamp>/ holding a pg_dump of ${source.database},`,
     `its roles (without passwords) and a tar of the image store ${imageStoreDir}; the MANIFEST is written last.`,
     `Runs every ${periodMinutes} minutes (the recovery point objective).`,
-  ]) + (readyMarker === undefined ? "" : bash`if [[ ! -e ${q(readyMarker)} ]]; then
-  log "skipped: ${readyMarker} does not exist yet (this headnode has not been recovered or initialised); nothing was uploaded"
+  ]) + (readyMarker === undefined ? "" : sh`if [[ ! -e ${readyMarker} ]]; then
+  log "skipped: ${raw(plainPath(readyMarker))} does not exist yet (this headnode has not been recovered or initialised); nothing was uploaded"
   exit 0
 fi
-`) + bash`readonly bucket=${q(bucket)} unit_root=${q(unitRoot(config))} image_store=${q(imageStoreDir)} host_label=${q(config.headnode.name)}
-readonly max_skew_seconds=${maxClockSkewSeconds} lock_file=${q(options.lockFile ?? BACKUP_LOCK_FILE)} lock_wait_seconds=${periodMinutes * 60}
-${AWS_FUNCTIONS}${postgresVariables(source)}${WORKDIR}${LOCK_FUNCTION}${UNIT_RULE_FUNCTIONS}${UNIT_WRITE_FUNCTIONS}${TAR_FUNCTION}${DUMP_FUNCTIONS}take_lock
+`) + sh`readonly bucket=${bucket} unit_root=${unitRoot(config)} image_store=${imageStoreDir} host_label=${config.headnode.name}
+readonly max_skew_seconds=${int(maxClockSkewSeconds)} lock_file=${options.lockFile ?? BACKUP_LOCK_FILE} lock_wait_seconds=${int(periodMinutes * 60)}
+${raw(AWS_FUNCTIONS)}${raw(postgresVariables(source))}${raw(WORKDIR)}${raw(LOCK_FUNCTION)}${raw(UNIT_RULE_FUNCTIONS)}${raw(UNIT_WRITE_FUNCTIONS)}${raw(TAR_FUNCTION)}${raw(DUMP_FUNCTIONS)}take_lock
 [[ -d "$image_store" ]] || die "image store $image_store does not exist"
-unit_begin "$unit_root" ${q(HEADNODE_UNIT_KIND)} "$host_label"
+unit_begin "$unit_root" ${HEADNODE_UNIT_KIND} "$host_label"
 dump_database "$work/database.dump"
 dump_roles "$work/roles.sql"
 upload_part "$work/database.dump" database.dump
@@ -88,6 +89,12 @@ tar_archive "$work/images.tar.gz" "$image_store" .
 upload_part "$work/images.tar.gz" images.tar.gz
 unit_commit
 `;
+}
+
+/** A path written bare inside a double-quoted message: plain characters only, so nothing in it expands. */
+function plainPath(path: string): string {
+  if (!/^\/[A-Za-z0-9._\/-]+$/.test(path)) throw new RangeError(`not a plain absolute path: ${path}`);
+  return path;
 }
 
 /** systemd service + timer running the backup every `periodMinutes` (OnUnitActiveSec). */
@@ -105,15 +112,15 @@ export function backupUnits(config: ControlPlaneConfig): TimerUnits {
  */
 export function backupUserData(config: ControlPlaneConfig): string {
   const units = backupUnits(config);
-  const file = (path: string, mode: string, text: string) => {
-    if (/^DATAPLAT_EOF$/m.test(text) || !text.endsWith("\n")) throw new Error(`backupUserData: ${path} cannot be embedded in a heredoc`);
-    return `install -d -m 0755 "$(dirname ${q(path)})"\ncat > ${q(path)} <<'DATAPLAT_EOF'\n${text}DATAPLAT_EOF\nchmod ${mode} ${q(path)}\n`;
-  };
-  return `#!/usr/bin/env bash
+  const file = (path: string, mode: "0750" | "0644", text: string): string =>
+    sh`install -d -m 0755 "$(dirname ${path})"
+` + heredoc((op) => sh`cat > ${path} ${op}`, text) + sh`chmod ${raw(mode)} ${path}
+`;
+  return sh`#!/usr/bin/env bash
 # dataplat headnode user data: periodic backup (RFD 67). Generated; do not edit by hand.
 set -euo pipefail
-${file(BACKUP_SCRIPT_PATH, "0750", headnodeBackupScript(config, headnodeDatabase(config), { readyMarker: BACKUP_READY_MARKER }))}${file(`/etc/systemd/system/${BACKUP_UNIT}.service`, "0644", units.service)}${file(`/etc/systemd/system/${BACKUP_UNIT}.timer`, "0644", units.timer)}systemctl daemon-reload
-systemctl enable --now ${BACKUP_UNIT}.timer
+${raw(file(BACKUP_SCRIPT_PATH, "0750", headnodeBackupScript(config, headnodeDatabase(config), { readyMarker: BACKUP_READY_MARKER })))}${raw(file(`/etc/systemd/system/${BACKUP_UNIT}.service`, "0644", units.service))}${raw(file(`/etc/systemd/system/${BACKUP_UNIT}.timer`, "0644", units.timer))}systemctl daemon-reload
+systemctl enable --now ${raw(BACKUP_UNIT)}.timer
 `;
 }
 
@@ -150,7 +157,7 @@ export function essentialChecks(config: ControlPlaneConfig, address: (host: stri
   return out;
 }
 
-const PROBES = bash`# Health probes: each bounded by timeout(1); any answer but the expected one is a failure.
+const PROBES = sh`# Health probes: each bounded by timeout(1); any answer but the expected one is a failure.
 probe_postgres() {
   local name=$1 host=$2 port=$3 user=$4 out
   if ! timeout 15 pg_isready --host="$host" --port="$port" --timeout=10 >/dev/null 2>&1; then
@@ -183,7 +190,7 @@ function probeCall(check: EssentialCheck): string {
     if (check.user === undefined) throw new Error(`${check.name}: a postgres probe needs a user`);
     args.push(check.user);
   }
-  return `probe_${check.probe} ${args.map(q).join(" ")} || unhealthy=$(( unhealthy + 1 ))`;
+  return sh`probe_${raw(check.probe)} ${args} || unhealthy=$(( unhealthy + 1 ))`;
 }
 
 /**
@@ -209,27 +216,27 @@ export function recoveryScript(config: ControlPlaneConfig, checks: readonly Esse
   return prelude("dataplat-headnode-recover", [
     "Headnode recovery (RFD 67): check the essentials, restore the newest complete backup unit if it is within the",
     `recovery point objective (${periodMinutes} minutes), verify, and only then succeed; a failure changes nothing.`,
-  ]) + bash`readonly bucket=${q(bucket)} unit_root=${q(unitRoot(config))} image_store=${q(imageStoreDir)} max_age_minutes=${periodMinutes}
-readonly max_skew_seconds=${maxClockSkewSeconds} accept_hint=${q(ACCEPT_STAMP_KEY)} staging=${q(`${imageStoreDir}.dataplat-restoring`)}
-${AWS_FUNCTIONS}${postgresVariables(target)}${WORKDIR}${PROBES}${UNIT_RULE_FUNCTIONS}${UNIT_READ_FUNCTIONS}${RESTORE_FUNCTIONS}staged="" moved="" marked="" store_existed=""
+  ]) + sh`readonly bucket=${bucket} unit_root=${unitRoot(config)} image_store=${imageStoreDir} max_age_minutes=${int(periodMinutes)}
+readonly max_skew_seconds=${int(maxClockSkewSeconds)} accept_hint=${ACCEPT_STAMP_KEY} staging=${`${imageStoreDir}.dataplat-restoring`}
+${raw(AWS_FUNCTIONS)}${raw(postgresVariables(target))}${raw(WORKDIR)}${raw(PROBES)}${raw(UNIT_RULE_FUNCTIONS)}${raw(UNIT_READ_FUNCTIONS)}${raw(RESTORE_FUNCTIONS)}staged="" moved="" marked="" store_existed=""
 on_exit_extra() {
   if [[ -n "$staged" ]]; then rm -rf "$staging" && log "removed $staging"; fi
   if [[ -n "$moved" ]]; then
     rm -rf "$image_store" && log "removed the restored $image_store"
     if [[ -n "$store_existed" ]]; then mkdir -p "$image_store"; fi
   fi
-${readyMarker === undefined ? "" : `  if [[ -n "$marked" ]]; then rm -f ${q(readyMarker)}; fi
-`}}
+${raw(readyMarker === undefined ? "" : sh`  if [[ -n "$marked" ]]; then rm -f ${readyMarker}; fi
+`)}}
 trap 'on_exit_extra; rm -rf "$work"' EXIT
 
 log "step 1/6: essential services"
 unhealthy=0
-${checks.map(probeCall).join("\n")}
+${raw(checks.map(probeCall).join("\n"))}
 (( unhealthy == 0 )) || die "$unhealthy essential instance(s) unhealthy; refusing to recover the headnode against a cluster that cannot be trusted"
 
 log "step 2/6: the backup unit"
-configured_accept ${q(config.recovery.acceptBackupStamp ?? "")}
-choose_unit "$unit_root" ${q(HEADNODE_UNIT_KIND)} "$max_age_minutes" ${HEADNODE_PARTS.map(q).join(" ")}
+configured_accept ${config.recovery.acceptBackupStamp ?? ""}
+choose_unit "$unit_root" ${HEADNODE_UNIT_KIND} "$max_age_minutes" ${HEADNODE_PARTS}
 check_archive "$work/unit/database.dump"
 tar -tzf "$work/unit/images.tar.gz" >/dev/null || die "images.tar.gz of unit $CHOSEN_STAMP is not a readable tar.gz; refusing to restore"
 
@@ -256,11 +263,11 @@ if [[ -d "$image_store" ]]; then store_existed=1; rmdir "$image_store" || die "c
 moved=1
 mv -T "$staging" "$image_store" || die "cannot move $staging to $image_store"
 staged=""
-${readyMarker === undefined ? "" : bash`marked=1
-mkdir -p ${q(readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/")} || die ${q(`restored and verified, but cannot create the directory of ${readyMarker}`)}
-touch ${q(readyMarker)} || die ${q(`restored and verified, but cannot write ${readyMarker}; backups stay disabled until it exists`)}
-log ${q(`backups enabled (${readyMarker})`)}
-`}moved=""
+${raw(readyMarker === undefined ? "" : sh`marked=1
+mkdir -p ${readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/"} || die ${`restored and verified, but cannot create the directory of ${readyMarker}`}
+touch ${readyMarker} || die ${`restored and verified, but cannot write ${readyMarker}; backups stay disabled until it exists`}
+log ${`backups enabled (${readyMarker})`}
+`)}moved=""
 marked=""
 restore_commit
 log "recovery complete: unit s3://$bucket/$unit_root/$CHOSEN_STAMP/ ($CHOSEN_AGE_MINUTES minutes old by S3's LastModified)"
@@ -274,9 +281,9 @@ log "recovery complete: unit s3://$bucket/$unit_root/$CHOSEN_STAMP/ ($CHOSEN_AGE
 export function firstHeadnodeScript(readyMarker: string = BACKUP_READY_MARKER): string {
   return prelude("dataplat-headnode-first", [
     "First headnode of this control plane: there is no backup to recover from; enable the periodic backup.",
-  ]) + bash`mkdir -p ${q(readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/")} || die ${q(`cannot create the directory of ${readyMarker}`)}
-touch ${q(readyMarker)} || die ${q(`cannot write ${readyMarker}`)}
-log ${q(`backups enabled (${readyMarker})`)}
+  ]) + sh`mkdir -p ${readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/"} || die ${`cannot create the directory of ${readyMarker}`}
+touch ${readyMarker} || die ${`cannot write ${readyMarker}`}
+log ${`backups enabled (${readyMarker})`}
 `;
 }
 

@@ -1,14 +1,15 @@
 /**
  * The scripts the emergency's command resources run (stacks/sections/emergency.ts): the stop (create of
  * `stop-<step>`) and the resume (delete of `resume-<step>`) of each step. Pure text from ops/platform/bash.ts's
- * toolkit: every value is quoted with `q`. The hosts, fleets, key and endpoint come from the resource's
+ * helpers and the shell toolkit (ops/shared/shell.ts): every value is quoted by `sh`. The hosts, fleets, key and endpoint come from the resource's
  * environment (EMERGENCY_ENV), so the text is the same at preview and in the tests that run it.
  *
  * Every script fails closed: an unreachable host, a program that does not exist or does not reach the wanted state
  * within processTimeoutSeconds, a gate that is not reached within its timeout: exit non-zero with a message naming
  * the step and the host, and nothing after that point is changed (batches stop at the first failed batch).
  */
-import { AWS_FUNCTIONS, WORKDIR, bash, prelude, q } from "../platform/bash";
+import { AWS_FUNCTIONS, WORKDIR, prelude } from "../platform/bash";
+import { int, raw, sh } from "../shared/shell";
 import type { EmergencyConfig, ProcessKind } from "./config";
 import { Gate, RESUME_GATES, StepName, STEP_TITLES } from "./steps";
 
@@ -30,9 +31,9 @@ export const NOOP = "true";
 
 /** The gate command a resume runs first (cli/emergency.ts; the endpoint is $SEARCH_ENDPOINT). */
 export function gateCommand(step: string, gate: Gate, c: Pick<EmergencyConfig, "gates" | "recentIndexes">): string {
-    const common = `--step ${q(step)} --timeout ${c.gates.timeoutSeconds} --poll ${c.gates.pollSeconds}`;
-    if (gate.kind === "cluster") return `${EMERGENCY_CLI} gate ${common} --status ${gate.status}`;
-    return `${EMERGENCY_CLI} gate ${common} --recent ${q(c.recentIndexes.patterns.join(","))} --window-hours ${c.recentIndexes.windowHours}`;
+    const common = sh`${raw(EMERGENCY_CLI)} gate --step ${step} --timeout ${int(c.gates.timeoutSeconds)} --poll ${int(c.gates.pollSeconds)}`;
+    if (gate.kind === "cluster") return sh`${raw(common)} --status ${raw(gate.status)}`;
+    return sh`${raw(common)} --recent ${c.recentIndexes.patterns.join(",")} --window-hours ${int(c.recentIndexes.windowHours)}`;
 }
 
 interface Remote {
@@ -43,21 +44,21 @@ interface Remote {
 
 /** The remote command lines (what ssh hands to the host's shell). */
 function remoteCommands(kind: ProcessKind, name: string, ssh: EmergencyConfig["ssh"]): Remote {
-    const sudo = ssh.sudo ? "sudo -n " : "";
+    const sudo = raw(ssh.sudo ? "sudo -n " : "");
     if (kind === "supervisor") {
-        const ctl = `${sudo}supervisorctl${ssh.supervisorConfig ? ` -c ${q(ssh.supervisorConfig)}` : ""}`;
-        return { stop: `${ctl} stop ${q(name)}`, start: `${ctl} start ${q(name)}`, status: `${ctl} status ${q(name)}` };
+        const ctl = raw(sh`${sudo}supervisorctl${raw(ssh.supervisorConfig ? sh` -c ${ssh.supervisorConfig}` : "")}`);
+        return { stop: sh`${ctl} stop ${name}`, start: sh`${ctl} start ${name}`, status: sh`${ctl} status ${name}` };
     }
     return {
-        stop: `${sudo}systemctl stop ${q(name)}`,
-        start: `${sudo}systemctl start ${q(name)}`,
-        status: `systemctl show --property=LoadState --value ${q(name)} && systemctl is-active ${q(name)}`,
+        stop: sh`${sudo}systemctl stop ${name}`,
+        start: sh`${sudo}systemctl start ${name}`,
+        status: sh`systemctl show --property=LoadState --value ${name} && systemctl is-active ${name}`,
     };
 }
 
 /** ssh with the key from the environment, no prompts, bounded connect time. */
-const SSH_FUNCTIONS = bash`[[ -n "\${${EMERGENCY_ENV.sshKey}:-}" ]] || die "$step: ${EMERGENCY_ENV.sshKey} is not set (dataplat:sshPrivateKey)"
-(umask 077 && printf '%s\n' "$${EMERGENCY_ENV.sshKey}" > "$work/key")
+const SSH_FUNCTIONS = sh`[[ -n "\${${raw(EMERGENCY_ENV.sshKey)}:-}" ]] || die "$step: ${raw(EMERGENCY_ENV.sshKey)} is not set (dataplat:sshPrivateKey)"
+(umask 077 && printf '%s\n' "$${raw(EMERGENCY_ENV.sshKey)}" > "$work/key")
 ssh_cmd=(ssh -i "$work/key" -p "$ssh_port" -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile="$work/known_hosts" -o LogLevel=ERROR)
 `;
 
@@ -67,7 +68,7 @@ ssh_cmd=(ssh -i "$work/key" -p "$ssh_port" -o BatchMode=yes -o ConnectTimeout=10
 function stateFunction(kind: ProcessKind): string {
     const parse =
         kind === "supervisor"
-            ? bash`  case "$out" in
+            ? sh`  case "$out" in
     *"no such process"*) echo missing; return ;;
   esac
   case "$(awk 'NR==1 {print $2}' <<<"$out")" in
@@ -77,7 +78,7 @@ function stateFunction(kind: ProcessKind): string {
     STOPPING) echo stopping ;;
     *) echo "unknown: $(tr '\n' ' ' <<<"$out")" ;;
   esac`
-            : bash`  case "$(sed -n 1p <<<"$out")" in
+            : sh`  case "$(sed -n 1p <<<"$out")" in
     not-found) echo missing; return ;;
   esac
   case "$(sed -n 2p <<<"$out")" in
@@ -87,17 +88,17 @@ function stateFunction(kind: ProcessKind): string {
     deactivating) echo stopping ;;
     *) echo "unknown: $(tr '\n' ' ' <<<"$out")" ;;
   esac`;
-    return bash`state_of() {
+    return sh`state_of() {
   local out rc=0
   out=$(timeout "$process_timeout" "\${ssh_cmd[@]}" "$ssh_user@$1" "$remote_status" 2>&1) || rc=$?
   if (( rc == 255 || rc == 124 )); then echo "unreachable: $(tr '\n' ' ' <<<"$out")"; return; fi
-${parse}
+${raw(parse)}
 }
 `;
 }
 
 /** `act_on stop|start NAME ADDRESS`: one host, waits for the wanted state; dies naming the step and host. */
-const ACT_FUNCTION = bash`act_on() {
+const ACT_FUNCTION = sh`act_on() {
   local action=$1 name=$2 addr=$3 want remote state out deadline
   if [[ "$action" == stop ]]; then want=stopped remote=$remote_stop; else want=running remote=$remote_start; fi
   state=$(state_of "$addr")
@@ -128,11 +129,11 @@ const ACT_FUNCTION = bash`act_on() {
   done
 }
 
-# act_in_batches stop|start: every host of $${EMERGENCY_ENV.targets}, batch_size at a time; a failed batch ends the run.
+# act_in_batches stop|start: every host of $${raw(EMERGENCY_ENV.targets)}, batch_size at a time; a failed batch ends the run.
 act_in_batches() {
   local action=$1 i j line name addr
   local -a targets=() pids names failed
-  while IFS= read -r line; do [[ -z "$line" ]] || targets+=("$line"); done <<<"\${${EMERGENCY_ENV.targets}:-}"
+  while IFS= read -r line; do [[ -z "$line" ]] || targets+=("$line"); done <<<"\${${raw(EMERGENCY_ENV.targets)}:-}"
   if (( \${#targets[@]} == 0 )); then
     log "$step: no host; nothing to do"
     return 0
@@ -172,18 +173,18 @@ function processScript(role: "stop" | "resume", p: ProcessStep, c: ScriptConfig)
             `${title}: ${role === "stop" ? "stop" : "start"} ${p.kind} ${p.name} on every host of $${EMERGENCY_ENV.targets}, ${p.batchSize} at a time.`,
             ...(role === "resume" ? [`First waits until ${gate.kind === "cluster" ? `the search cluster is at least ${gate.status}` : "the recent indexes are green"}.`] : []),
         ]) +
-        bash`readonly step=${q(`${role} ${p.step}`)} kind=${q(p.kind)} program=${q(p.name)} batch_size=${p.batchSize}
-readonly ssh_user=${q(c.ssh.user)} ssh_port=${c.ssh.port} process_timeout=${c.processTimeoutSeconds} poll_seconds=2
-readonly remote_stop=${q(remote.stop)} remote_start=${q(remote.start)} remote_status=${q(remote.status)}
-${WORKDIR}${SSH_FUNCTIONS}${stateFunction(p.kind)}${ACT_FUNCTION}` +
+        sh`readonly step=${`${role} ${p.step}`} kind=${p.kind} program=${p.name} batch_size=${int(p.batchSize)}
+readonly ssh_user=${c.ssh.user} ssh_port=${int(c.ssh.port)} process_timeout=${int(c.processTimeoutSeconds)} poll_seconds=2
+readonly remote_stop=${remote.stop} remote_start=${remote.start} remote_status=${remote.status}
+${raw(WORKDIR)}${raw(SSH_FUNCTIONS)}${raw(stateFunction(p.kind))}${raw(ACT_FUNCTION)}` +
         (role === "resume"
-            ? bash`log "$step: waiting for the gate before anything is started"
-${gateCommand(`resume ${p.step}`, gate, c)} || die "$step: the gate was not reached; nothing was started"
+            ? sh`log "$step: waiting for the gate before anything is started"
+${raw(gateCommand(`resume ${p.step}`, gate, c))} || die "$step: the gate was not reached; nothing was started"
 act_in_batches start
 `
-            : bash`act_in_batches stop
+            : sh`act_in_batches stop
 `) +
-        bash`log "$step: done"
+        sh`log "$step: done"
 `
     );
 }
@@ -191,7 +192,7 @@ act_in_batches start
 export const processStopScript = (p: ProcessStep, c: ScriptConfig): string => processScript("stop", p, c);
 export const processResumeScript = (p: ProcessStep, c: ScriptConfig): string => processScript("resume", p, c);
 
-const FLEET_FUNCTION = bash`set_capacity() {
+const FLEET_FUNCTION = sh`set_capacity() {
   local name=$1 id=$2 capacity=$3 out state total deadline
   log "$step: fleet $name ($id): target capacity $capacity"
   aws_cli ec2 modify-fleet --fleet-id "$id" --target-capacity-specification "TotalTargetCapacity=$capacity" >/dev/null || die "$step: fleet $name ($id): modify-fleet to $capacity was refused"
@@ -218,17 +219,17 @@ export function etlScript(role: "stop" | "resume", c: ScriptConfig): string {
     const title = role === "stop" ? STEP_TITLES.etl.stop : STEP_TITLES.etl.resume;
     return (
         prelude(`emergency-${role}-etl`, [`${title}: every fleet of $${EMERGENCY_ENV.fleets} to ${role === "stop" ? "target capacity 0" : "its planned target capacity"}.`]) +
-        bash`readonly step=${q(`${role} etl`)} fleet_timeout=${c.processTimeoutSeconds}
-${AWS_FUNCTIONS}${FLEET_FUNCTION}` +
+        sh`readonly step=${`${role} etl`} fleet_timeout=${int(c.processTimeoutSeconds)}
+${raw(AWS_FUNCTIONS)}${raw(FLEET_FUNCTION)}` +
         (role === "resume"
-            ? bash`log "$step: waiting for the gate before any fleet grows"
-${gateCommand("resume etl", RESUME_GATES.etl, c)} || die "$step: the gate was not reached; every fleet stays at 0"
+            ? sh`log "$step: waiting for the gate before any fleet grows"
+${raw(gateCommand("resume etl", RESUME_GATES.etl, c))} || die "$step: the gate was not reached; every fleet stays at 0"
 `
             : "") +
-        `while read -r name id ${role === "stop" ? "_" : "target"}; do
+        sh`while read -r name id ${raw(role === "stop" ? "_" : "target")}; do
   [[ -n "$name" ]] || continue
-  set_capacity "$name" "$id" ${role === "stop" ? "0" : `"$target"`}
-done` + bash` <<<"\${${EMERGENCY_ENV.fleets}:-}"
+  set_capacity "$name" "$id" ${raw(role === "stop" ? "0" : `"$target"`)}
+done <<<"\${${raw(EMERGENCY_ENV.fleets)}:-}"
 log "$step: done"
 `
     );

@@ -21,6 +21,7 @@
  *
  * Pure: the plan and the script text. The script runs where `pulumi up` runs, as a local command.
  */
+import { heredoc, int, raw, sh } from "../shared/shell";
 import type { Hashstate } from "./hashstate";
 import type { ShardMovement } from "./repair";
 
@@ -93,128 +94,124 @@ export function fillScript(o: FillScriptOptions): string {
       const i = index.get(h);
       if (i === undefined) throw new Error(`owner ${h} of shard ${s.shard} is not an origin`);
       return i;
-    }).join(",")}`;
+    }).join(",")}\n`;
   });
   const ns = encodeURIComponent(o.namespace);
-  return [
-    "set -euo pipefail",
-    `list_url='${o.listUrl}'`,
-    `ns='${ns}'`,
-    `timeout=${o.timeoutSeconds}`,
-    `members=(${o.origins.map((x) => `'${x.member}'`).join(" ")})`,
-    `urls=(${o.origins.map((x) => `'${x.url}'`).join(" ")})`,
-    "declare -A owners=()",
-    "while read -r shard idx; do owners[$shard]=\"$idx\"; done <<'DATAPLAT_SHARDS_EOF'",
-    ...table,
-    "DATAPLAT_SHARDS_EOF",
-    'work="$(mktemp -d)"',
-    "trap 'rm -rf \"$work\"' EXIT",
-    'fail() { echo "origin repair: $*" >&2; exit 1; }',
-    "# present <origin index> <digest>: 0 held locally, 1 not held, 2 could not tell",
-    "present() {",
-    "  local code",
-    '  code="$(curl --silent --head --output /dev/null --write-out \'%{http_code}\' --max-time 30 \\',
-    '    "${urls[$1]}/internal/namespace/${ns}/blobs/sha256:$2?local=true")" || return 2',
-    '  case "$code" in 200) return 0 ;; 404) return 1 ;; *) return 2 ;; esac',
-    "}",
-    "# expect_ring <digest> <expected member list>: every origin's /locations names exactly the expected owners",
-    "expect_ring() {",
-    '  local d="$1" want="$2" deadline=$((SECONDS + timeout)) i got',
-    '  for i in "${!urls[@]}"; do',
-    "    while :; do",
-    '      got="$(curl --silent --show-error --fail --max-time 30 --dump-header - --output /dev/null "${urls[$i]}/blobs/sha256:${d}/locations" \\',
-    "        | tr -d '\\r' | sed -n 's/^[Oo]rigin-[Ll]ocations: *//p')\" || got='(no answer)'",
-    '      [ "$got" = "$want" ] && break',
-    '      if [ "$SECONDS" -ge "$deadline" ]; then',
-    '        fail "blob ${d}: origin ${members[$i]} places it on ${got:-nothing}, expected ${want}: the new ring is not live on every origin; nothing was deleted"',
-    "      fi",
-    '      echo "origin repair: waiting for ${members[$i]} to place ${d} on ${want} (has ${got:-nothing}; $((deadline - SECONDS))s left)" >&2',
-    "      sleep 2",
-    "    done",
-    "  done",
-    "}",
-    "# fill <origin index> <digest>: the origin reads the blob from the backend (and replicates it to the other owners)",
-    "fill() {",
-    '  local i="$1" d="$2" code rc deadline=$((SECONDS + timeout))',
-    '  if present "$i" "$d"; then return 0; fi',
-    "  rc=0",
-    '  code="$(curl --silent --output /dev/null --write-out \'%{http_code}\' --max-time 60 "${urls[$i]}/namespace/${ns}/blobs/sha256:${d}")" || rc=$?',
-    '  case "$code" in',
-    "    200 | 202) ;;",
-    '    404) fail "blob ${d} cannot be filled on origin ${members[$i]}: the backend of namespace ${ns} does not have it (HTTP 404)" ;;',
-    '    *) fail "blob ${d} cannot be filled on origin ${members[$i]}: GET answered HTTP ${code:-none} (curl exit ${rc})" ;;',
-    "  esac",
-    "  while :; do",
-    "    rc=0",
-    '    present "$i" "$d" || rc=$?',
-    '    [ "$rc" -eq 0 ] && return 0',
-    '    [ "$rc" -eq 2 ] && fail "blob ${d}: cannot tell whether origin ${members[$i]} holds it (HEAD failed); stopping"',
-    '    if [ "$SECONDS" -ge "$deadline" ]; then',
-    '      fail "blob ${d} cannot be filled on origin ${members[$i]}: not there ${timeout}s after the read (backend error? see the origin log)"',
-    "    fi",
-    "    sleep 1",
-    "  done",
-    "}",
-    "",
-    'echo "origin repair: listing the blobs of namespace ${ns} (${list_url})" >&2',
-    'curl --silent --show-error --fail --max-time 300 --output "$work/list" "$list_url" || fail "cannot list the blobs at ${list_url}; nothing was filled or deleted"',
-    "[ \"$(tr -d ' \\t\\r\\n' < \"$work/list\" | head -c 1)\" = '[' ] || fail \"the listing at ${list_url} is not a JSON array; nothing was filled or deleted\"",
-    "{ grep -oE '[0-9a-f]{64}' \"$work/list\" || true; } | sort -u > \"$work/all\"",
-    ': > "$work/affected"',
-    'while read -r d; do',
-    '  if [ -n "${owners[${d:0:4}]+set}" ]; then echo "$d" >> "$work/affected"; fi',
-    'done < "$work/all"',
-    'total="$(wc -l < "$work/affected")"',
-    'echo "origin repair: $(wc -l < "$work/all") blobs listed, ${total} in the ${#owners[@]} shards whose owners changed" >&2',
-    "declare -A dirty=()",
-    "n=0",
-    "while read -r d; do",
-    "  n=$((n + 1))",
-    '  IFS=, read -r -a own <<< "${owners[${d:0:4}]}"',
-    "  want=''",
-    '  for i in "${own[@]}"; do want="${want:+$want,}${members[$i]}"; done',
-    '  expect_ring "$d" "$want"',
-    '  for i in "${own[@]}"; do fill "$i" "$d"; done',
-    '  for i in "${!urls[@]}"; do',
-    '    case ",${owners[${d:0:4}]}," in *",$i,"*) continue ;; esac',
-    "    rc=0",
-    '    present "$i" "$d" || rc=$?',
-    '    [ "$rc" -eq 2 ] && fail "blob ${d}: cannot tell whether origin ${members[$i]} holds a stale copy; nothing was deleted"',
-    '    if [ "$rc" -eq 0 ]; then dirty[$i]=1; fi',
-    "  done",
-    '  echo "origin repair: filled ${n}/${total} ${d} on ${want}" >&2',
-    'done < "$work/affected"',
-    "for i in \"${!urls[@]}\"; do",
-    '  [ -n "${dirty[$i]+set}" ] || continue',
-    "  # Its ring view again right before it deletes what it does not own.",
-    "  while read -r d; do",
-    '    IFS=, read -r -a own <<< "${owners[${d:0:4}]}"',
-    "    want=''",
-    '    for j in "${own[@]}"; do want="${want:+$want,}${members[$j]}"; done',
-    '    got="$(curl --silent --show-error --fail --max-time 30 --dump-header - --output /dev/null "${urls[$i]}/blobs/sha256:${d}/locations" \\',
-    "      | tr -d '\\r' | sed -n 's/^[Oo]rigin-[Ll]ocations: *//p')\" || got='(no answer)'",
-    '    [ "$got" = "$want" ] || fail "origin ${members[$i]} places ${d} on ${got:-nothing}, expected ${want}; not cleaning it up"',
-    '  done < "$work/affected"',
-    '  echo "origin repair: cleaning up stale copies on ${members[$i]} (POST /forcecleanup)" >&2',
-    `  curl --silent --show-error --fail --max-time 600 --request POST --output "$work/cleanup" "\${urls[$i]}/forcecleanup?ttl_hr=${CLEANUP_TTL_HOURS}" \\`,
-    '    || fail "cleanup on origin ${members[$i]} failed"',
-    "  if ! tr -d ' \\n' < \"$work/cleanup\" | grep -qE '\"errors\":(null|\\[\\])'; then",
-    '    fail "cleanup on origin ${members[$i]} reported errors: $(cat "$work/cleanup")"',
-    "  fi",
-    '  echo "origin repair: ${members[$i]} deleted $(grep -oE \'[0-9a-f]{64}\' "$work/cleanup" | wc -l) stale blob(s)" >&2',
-    "done",
-    "# The end state, blob by blob: on every owner, on no other origin.",
-    "while read -r d; do",
-    '  for i in "${!urls[@]}"; do',
-    "    rc=0",
-    '    present "$i" "$d" || rc=$?',
-    '    [ "$rc" -eq 2 ] && fail "blob ${d}: cannot tell whether origin ${members[$i]} holds it"',
-    '    case ",${owners[${d:0:4}]}," in',
-    '      *",$i,"*) [ "$rc" -eq 0 ] || fail "blob ${d} is missing on its owner ${members[$i]} after the cleanup" ;;',
-    '      *) [ "$rc" -eq 1 ] || fail "blob ${d} is still on ${members[$i]}, which does not own it" ;;',
-    "    esac",
-    "  done",
-    'done < "$work/affected"',
-    'echo "origin repair: ${total} blob(s) of the changed shards are on exactly their owners" >&2',
-  ].join("\n") + "\n";
+  return sh`set -euo pipefail
+list_url=${o.listUrl}
+ns=${ns}
+timeout=${int(o.timeoutSeconds)}
+members=(${o.origins.map((x) => x.member)})
+urls=(${o.origins.map((x) => x.url)})
+declare -A owners=()
+${raw(heredoc((op) => sh`while read -r shard idx; do owners[$shard]="$idx"; done ${op}`, table.join(""), "DATAPLAT_SHARDS_EOF"))}work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+fail() { echo "origin repair: $*" >&2; exit 1; }
+# present <origin index> <digest>: 0 held locally, 1 not held, 2 could not tell
+present() {
+  local code
+  code="$(curl --silent --head --output /dev/null --write-out '%{http_code}' --max-time 30 \
+    "\${urls[$1]}/internal/namespace/\${ns}/blobs/sha256:$2?local=true")" || return 2
+  case "$code" in 200) return 0 ;; 404) return 1 ;; *) return 2 ;; esac
+}
+# expect_ring <digest> <expected member list>: every origin's /locations names exactly the expected owners
+expect_ring() {
+  local d="$1" want="$2" deadline=$((SECONDS + timeout)) i got
+  for i in "\${!urls[@]}"; do
+    while :; do
+      got="$(curl --silent --show-error --fail --max-time 30 --dump-header - --output /dev/null "\${urls[$i]}/blobs/sha256:\${d}/locations" \
+        | tr -d '\r' | sed -n 's/^[Oo]rigin-[Ll]ocations: *//p')" || got='(no answer)'
+      [ "$got" = "$want" ] && break
+      if [ "$SECONDS" -ge "$deadline" ]; then
+        fail "blob \${d}: origin \${members[$i]} places it on \${got:-nothing}, expected \${want}: the new ring is not live on every origin; nothing was deleted"
+      fi
+      echo "origin repair: waiting for \${members[$i]} to place \${d} on \${want} (has \${got:-nothing}; $((deadline - SECONDS))s left)" >&2
+      sleep 2
+    done
+  done
+}
+# fill <origin index> <digest>: the origin reads the blob from the backend (and replicates it to the other owners)
+fill() {
+  local i="$1" d="$2" code rc deadline=$((SECONDS + timeout))
+  if present "$i" "$d"; then return 0; fi
+  rc=0
+  code="$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 60 "\${urls[$i]}/namespace/\${ns}/blobs/sha256:\${d}")" || rc=$?
+  case "$code" in
+    200 | 202) ;;
+    404) fail "blob \${d} cannot be filled on origin \${members[$i]}: the backend of namespace \${ns} does not have it (HTTP 404)" ;;
+    *) fail "blob \${d} cannot be filled on origin \${members[$i]}: GET answered HTTP \${code:-none} (curl exit \${rc})" ;;
+  esac
+  while :; do
+    rc=0
+    present "$i" "$d" || rc=$?
+    [ "$rc" -eq 0 ] && return 0
+    [ "$rc" -eq 2 ] && fail "blob \${d}: cannot tell whether origin \${members[$i]} holds it (HEAD failed); stopping"
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      fail "blob \${d} cannot be filled on origin \${members[$i]}: not there \${timeout}s after the read (backend error? see the origin log)"
+    fi
+    sleep 1
+  done
+}
+
+echo "origin repair: listing the blobs of namespace \${ns} (\${list_url})" >&2
+curl --silent --show-error --fail --max-time 300 --output "$work/list" "$list_url" || fail "cannot list the blobs at \${list_url}; nothing was filled or deleted"
+[ "$(tr -d ' \t\r\n' < "$work/list" | head -c 1)" = '[' ] || fail "the listing at \${list_url} is not a JSON array; nothing was filled or deleted"
+{ grep -oE '[0-9a-f]{64}' "$work/list" || true; } | sort -u > "$work/all"
+: > "$work/affected"
+while read -r d; do
+  if [ -n "\${owners[\${d:0:4}]+set}" ]; then echo "$d" >> "$work/affected"; fi
+done < "$work/all"
+total="$(wc -l < "$work/affected")"
+echo "origin repair: $(wc -l < "$work/all") blobs listed, \${total} in the \${#owners[@]} shards whose owners changed" >&2
+declare -A dirty=()
+n=0
+while read -r d; do
+  n=$((n + 1))
+  IFS=, read -r -a own <<< "\${owners[\${d:0:4}]}"
+  want=''
+  for i in "\${own[@]}"; do want="\${want:+$want,}\${members[$i]}"; done
+  expect_ring "$d" "$want"
+  for i in "\${own[@]}"; do fill "$i" "$d"; done
+  for i in "\${!urls[@]}"; do
+    case ",\${owners[\${d:0:4}]}," in *",$i,"*) continue ;; esac
+    rc=0
+    present "$i" "$d" || rc=$?
+    [ "$rc" -eq 2 ] && fail "blob \${d}: cannot tell whether origin \${members[$i]} holds a stale copy; nothing was deleted"
+    if [ "$rc" -eq 0 ]; then dirty[$i]=1; fi
+  done
+  echo "origin repair: filled \${n}/\${total} \${d} on \${want}" >&2
+done < "$work/affected"
+for i in "\${!urls[@]}"; do
+  [ -n "\${dirty[$i]+set}" ] || continue
+  # Its ring view again right before it deletes what it does not own.
+  while read -r d; do
+    IFS=, read -r -a own <<< "\${owners[\${d:0:4}]}"
+    want=''
+    for j in "\${own[@]}"; do want="\${want:+$want,}\${members[$j]}"; done
+    got="$(curl --silent --show-error --fail --max-time 30 --dump-header - --output /dev/null "\${urls[$i]}/blobs/sha256:\${d}/locations" \
+      | tr -d '\r' | sed -n 's/^[Oo]rigin-[Ll]ocations: *//p')" || got='(no answer)'
+    [ "$got" = "$want" ] || fail "origin \${members[$i]} places \${d} on \${got:-nothing}, expected \${want}; not cleaning it up"
+  done < "$work/affected"
+  echo "origin repair: cleaning up stale copies on \${members[$i]} (POST /forcecleanup)" >&2
+  curl --silent --show-error --fail --max-time 600 --request POST --output "$work/cleanup" "\${urls[$i]}/forcecleanup?ttl_hr=${int(CLEANUP_TTL_HOURS)}" \
+    || fail "cleanup on origin \${members[$i]} failed"
+  if ! tr -d ' \n' < "$work/cleanup" | grep -qE '"errors":(null|\[\])'; then
+    fail "cleanup on origin \${members[$i]} reported errors: $(cat "$work/cleanup")"
+  fi
+  echo "origin repair: \${members[$i]} deleted $(grep -oE '[0-9a-f]{64}' "$work/cleanup" | wc -l) stale blob(s)" >&2
+done
+# The end state, blob by blob: on every owner, on no other origin.
+while read -r d; do
+  for i in "\${!urls[@]}"; do
+    rc=0
+    present "$i" "$d" || rc=$?
+    [ "$rc" -eq 2 ] && fail "blob \${d}: cannot tell whether origin \${members[$i]} holds it"
+    case ",\${owners[\${d:0:4}]}," in
+      *",$i,"*) [ "$rc" -eq 0 ] || fail "blob \${d} is missing on its owner \${members[$i]} after the cleanup" ;;
+      *) [ "$rc" -eq 1 ] || fail "blob \${d} is still on \${members[$i]}, which does not own it" ;;
+    esac
+  done
+done < "$work/affected"
+echo "origin repair: \${total} blob(s) of the changed shards are on exactly their owners" >&2
+`;
 }

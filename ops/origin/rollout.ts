@@ -5,6 +5,7 @@
  * non-zero, which stops the update before the next origin is touched and before any repair.
  */
 import { stringify } from "yaml";
+import { heredoc, int, raw, sh } from "../shared/shell";
 import type { Hashstate } from "./hashstate";
 
 export interface OriginRolloutOptions {
@@ -35,31 +36,27 @@ export function originRolloutScript(o: OriginRolloutOptions): string {
     if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) throw new Error(`invalid port ${o.port}`);
     if (!Number.isInteger(o.timeoutSeconds) || o.timeoutSeconds < 1) throw new Error(`invalid timeout ${o.timeoutSeconds}`);
     const doc = hashstateDocument(o.hashstate, o.replicas);
-    if (doc.includes("DATAPLAT_HASHSTATE_EOF")) throw new Error("hashstate contains the heredoc terminator");
     const dir = o.configPath.slice(0, o.configPath.lastIndexOf("/")) || "/";
-    return [
-        "set -euo pipefail",
-        `config='${o.configPath}'`,
-        'tmp="$(mktemp)"',
-        "trap 'rm -f \"$tmp\"' EXIT",
-        "cat > \"$tmp\" <<'DATAPLAT_HASHSTATE_EOF'",
-        doc.trimEnd(),
-        "DATAPLAT_HASHSTATE_EOF",
-        `sudo install -d -m 0755 '${dir}'`,
-        'sudo install -m 0644 "$tmp" "$config"',
-        `echo "origin $(hostname): hashstate written to $config; restarting ${o.serviceName}" >&2`,
-        `sudo systemctl restart '${o.serviceName}'`,
-        `deadline=$((SECONDS + ${o.timeoutSeconds}))`,
-        `until curl --silent --fail --max-time 5 -o /dev/null 'http://127.0.0.1:${o.port}${o.healthPath}'; do`,
-        '  if [ "$SECONDS" -ge "$deadline" ]; then',
-        `    echo "origin $(hostname): not healthy within ${o.timeoutSeconds}s after the restart; stopping the rollout" >&2`,
-        "    exit 1",
-        "  fi",
-        `  echo "origin $(hostname): waiting for ${o.healthPath} ($((deadline - SECONDS))s left)" >&2`,
-        "  sleep 2",
-        "done",
-        `echo "origin $(hostname): healthy" >&2`,
-    ].join("\n");
+    // The service name and health path are checked above: plain words, written bare inside messages.
+    const service = raw(o.serviceName);
+    return sh`set -euo pipefail
+config=${o.configPath}
+tmp="$(mktemp)"
+trap 'rm -f "$tmp"' EXIT
+${raw(heredoc((op) => sh`cat > "$tmp" ${op}`, `${doc.trimEnd()}\n`, "DATAPLAT_HASHSTATE_EOF"))}sudo install -d -m 0755 ${dir}
+sudo install -m 0644 "$tmp" "$config"
+echo "origin $(hostname): hashstate written to $config; restarting ${service}" >&2
+sudo systemctl restart ${o.serviceName}
+deadline=$((SECONDS + ${int(o.timeoutSeconds)}))
+until curl --silent --fail --max-time 5 -o /dev/null ${`http://127.0.0.1:${o.port}${o.healthPath}`}; do
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "origin $(hostname): not healthy within ${int(o.timeoutSeconds)}s after the restart; stopping the rollout" >&2
+    exit 1
+  fi
+  echo "origin $(hostname): waiting for ${raw(o.healthPath)} ($((deadline - SECONDS))s left)" >&2
+  sleep 2
+done
+echo "origin $(hostname): healthy" >&2`;
 }
 
 // ---------------------------------------------------------------------------
@@ -108,32 +105,27 @@ export function releasedRolloutScript(o: ReleasedRolloutOptions): string {
     if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) throw new Error(`invalid port ${o.port}`);
     if (!Number.isInteger(o.timeoutSeconds) || o.timeoutSeconds < 1) throw new Error(`invalid timeout ${o.timeoutSeconds}`);
     const doc = clusterDocument(o.hashstate, o.replicas, o.port, o.baseConfig);
-    if (doc.includes("DATAPLAT_CLUSTER_EOF")) throw new Error("cluster document contains the heredoc terminator");
     const dir = o.configPath.slice(0, o.configPath.lastIndexOf("/")) || "/";
-    const member = `${o.host}:${o.port}`;
-    return [
-        "set -euo pipefail",
-        `config='${o.configPath}'`,
-        'tmp="$(mktemp)"',
-        "trap 'rm -f \"$tmp\"' EXIT",
-        "cat > \"$tmp\" <<'DATAPLAT_CLUSTER_EOF'",
-        doc.trimEnd(),
-        "DATAPLAT_CLUSTER_EOF",
-        `sudo install -d -m 0755 '${dir}'`,
-        'sudo install -m 0644 "$tmp" "$config"',
-        `echo "origin ${member}: cluster.static and hashring.max_replica written to $config; restarting ${o.serviceName}" >&2`,
-        `sudo systemctl restart '${o.serviceName}'`,
-        `deadline=$((SECONDS + ${o.timeoutSeconds}))`,
-        `until curl --silent --fail --max-time 5 -o /dev/null 'http://${member}${o.healthPath}'; do`,
-        '  if [ "$SECONDS" -ge "$deadline" ]; then',
-        `    echo "origin ${member}: not healthy within ${o.timeoutSeconds}s after the restart; stopping the rollout" >&2`,
-        "    exit 1",
-        "  fi",
-        `  echo "origin ${member}: waiting for ${o.healthPath} ($((deadline - SECONDS))s left)" >&2`,
-        "  sleep 2",
-        "done",
-        `echo "origin ${member}: healthy" >&2`,
-    ].join("\n");
+    // The host, port, service name and health path are checked above: plain words, written bare inside messages.
+    const member = raw(`${o.host}:${o.port}`);
+    return sh`set -euo pipefail
+config=${o.configPath}
+tmp="$(mktemp)"
+trap 'rm -f "$tmp"' EXIT
+${raw(heredoc((op) => sh`cat > "$tmp" ${op}`, `${doc.trimEnd()}\n`, "DATAPLAT_CLUSTER_EOF"))}sudo install -d -m 0755 ${dir}
+sudo install -m 0644 "$tmp" "$config"
+echo "origin ${member}: cluster.static and hashring.max_replica written to $config; restarting ${raw(o.serviceName)}" >&2
+sudo systemctl restart ${o.serviceName}
+deadline=$((SECONDS + ${int(o.timeoutSeconds)}))
+until curl --silent --fail --max-time 5 -o /dev/null ${`http://${member}${o.healthPath}`}; do
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "origin ${member}: not healthy within ${int(o.timeoutSeconds)}s after the restart; stopping the rollout" >&2
+    exit 1
+  fi
+  echo "origin ${member}: waiting for ${raw(o.healthPath)} ($((deadline - SECONDS))s left)" >&2
+  sleep 2
+done
+echo "origin ${member}: healthy" >&2`;
 }
 
 /** The ring file's path: configured, or the target's default. */

@@ -23,8 +23,9 @@
 import { placedHosts, unitFor, type PlatformConfig } from "./config";
 import {
   AWS_FUNCTIONS, DUMP_FUNCTIONS, LOCK_FUNCTION, RESTORE_FUNCTIONS, TAR_FUNCTION, UNIT_READ_FUNCTIONS, UNIT_RULE_FUNCTIONS,
-  UNIT_WRITE_FUNCTIONS, WORKDIR, bash, postgresVariables, prelude, q, type PostgresTarget,
+  UNIT_WRITE_FUNCTIONS, WORKDIR, AS_ROOT, postgresVariables, prelude, type PostgresTarget,
 } from "./bash";
+import { int, num, raw, sh } from "../shared/shell";
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, PART_NAME_PATTERN } from "./backupunit";
 import { serviceInstances } from "./layers";
 import type { ServiceName } from "./services";
@@ -40,10 +41,6 @@ export interface UnitWait {
 
 export const DEFAULT_UNIT_WAIT: UnitWait = { timeoutSeconds: 300, pollSeconds: 5, settleSeconds: 10 };
 
-const AS_ROOT = bash`as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
-command -v systemctl >/dev/null || die "systemctl not found; this host does not run systemd"
-`;
-
 function unitStatus(): string {
   return `systemctl status --no-pager --lines=20 "$unit" >&2 || true`;
 }
@@ -54,8 +51,8 @@ function unitStatus(): string {
  * difference of exactly settleSeconds can be as little as settleSeconds - 1 real seconds.
  */
 export function startScript(unit: string, wait: UnitWait = DEFAULT_UNIT_WAIT): string {
-  return prelude(`start-${unit}`, [`Start systemd unit ${unit} and wait until it is active (at most ${wait.timeoutSeconds}s).`]) + bash`readonly unit=${q(unit)} timeout_seconds=${wait.timeoutSeconds} poll_seconds=${wait.pollSeconds} settle_seconds=${wait.settleSeconds}
-${AS_ROOT}log "systemctl start $unit"
+  return prelude(`start-${unit}`, [`Start systemd unit ${unit} and wait until it is active (at most ${wait.timeoutSeconds}s).`]) + sh`readonly unit=${unit} timeout_seconds=${int(wait.timeoutSeconds)} poll_seconds=${num(wait.pollSeconds)} settle_seconds=${int(wait.settleSeconds)}
+${raw(AS_ROOT)}log "systemctl start $unit"
 as_root systemctl start --no-block "$unit" || die "systemctl start $unit was refused"
 deadline=$(( SECONDS + timeout_seconds ))
 active_since=-1
@@ -70,12 +67,12 @@ while :; do
   else
     active_since=-1
     if [[ "$state" == failed ]]; then
-      ${unitStatus()}
+      ${raw(unitStatus())}
       die "$unit entered the failed state"
     fi
   fi
   if (( SECONDS >= deadline )); then
-    ${unitStatus()}
+    ${raw(unitStatus())}
     die "$unit is still '$state' after \${timeout_seconds}s"
   fi
   log "$unit is '$state'; waiting ($(( deadline - SECONDS ))s left)"
@@ -86,8 +83,8 @@ done
 
 /** `systemctl stop` the unit, then wait until it is inactive (or failed: not running either way). */
 export function stopScript(unit: string, wait: UnitWait = DEFAULT_UNIT_WAIT): string {
-  return prelude(`stop-${unit}`, [`Stop systemd unit ${unit} and wait until it is inactive (at most ${wait.timeoutSeconds}s).`]) + bash`readonly unit=${q(unit)} timeout_seconds=${wait.timeoutSeconds} poll_seconds=${wait.pollSeconds}
-${AS_ROOT}load=$(systemctl show --property=LoadState --value "$unit") || die "cannot read the state of $unit"
+  return prelude(`stop-${unit}`, [`Stop systemd unit ${unit} and wait until it is inactive (at most ${wait.timeoutSeconds}s).`]) + sh`readonly unit=${unit} timeout_seconds=${int(wait.timeoutSeconds)} poll_seconds=${num(wait.pollSeconds)}
+${raw(AS_ROOT)}load=$(systemctl show --property=LoadState --value "$unit") || die "cannot read the state of $unit"
 if [[ "$load" == not-found ]]; then
   log "$unit is not installed; nothing to stop"
   exit 0
@@ -102,7 +99,7 @@ while :; do
     exit 0
   fi
   if (( SECONDS >= deadline )); then
-    ${unitStatus()}
+    ${raw(unitStatus())}
     die "$unit is still '$state' after \${timeout_seconds}s"
   fi
   log "$unit is '$state'; waiting ($(( deadline - SECONDS ))s left)"
@@ -159,9 +156,9 @@ export function metadataBackupDir(target: BackupTarget, database: string): strin
 
 /** The variables and functions every unit-writing script starts with. */
 function unitWriter(name: string, target: BackupTarget, run: UnitRun): string {
-  return bash`readonly bucket=${q(target.bucket)} host_label=${q(run.host)} max_skew_seconds=${target.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS}
-readonly lock_file=${q(run.lockFile ?? `/run/lock/${name}.lock`)} lock_wait_seconds=${run.lockWaitSeconds ?? 3600}
-${AWS_FUNCTIONS}${WORKDIR}${LOCK_FUNCTION}${UNIT_RULE_FUNCTIONS}${UNIT_WRITE_FUNCTIONS}`;
+  return sh`readonly bucket=${target.bucket} host_label=${run.host} max_skew_seconds=${int(target.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS)}
+readonly lock_file=${run.lockFile ?? `/run/lock/${name}.lock`} lock_wait_seconds=${int(run.lockWaitSeconds ?? 3600)}
+${raw(AWS_FUNCTIONS)}${raw(WORKDIR)}${raw(LOCK_FUNCTION)}${raw(UNIT_RULE_FUNCTIONS)}${raw(UNIT_WRITE_FUNCTIONS)}`;
 }
 
 /** pg_dump of the metadata database and its roles: one unit under s3://bucket/prefix/postgres/<database>/. */
@@ -170,9 +167,9 @@ export function metadataBackupScript(target: BackupTarget, postgres: PostgresTar
   return prelude("koverse-metadata-backup", [
     `pg_dump of PostgreSQL database ${postgres.database} and its roles (without passwords): one unit under s3://${target.bucket}/${dir}/<stamp>/.`,
     "Everything is written and checked locally first; the MANIFEST is uploaded last.",
-  ]) + unitWriter("dataplat-metadata-backup", target, run) + bash`readonly dir=${q(dir)}
-${postgresVariables(postgres)}${DUMP_FUNCTIONS}take_lock
-unit_begin "$dir" ${q(METADATA_UNIT_KIND)} "$host_label"
+  ]) + unitWriter("dataplat-metadata-backup", target, run) + sh`readonly dir=${dir}
+${raw(postgresVariables(postgres))}${raw(DUMP_FUNCTIONS)}take_lock
+unit_begin "$dir" ${METADATA_UNIT_KIND} "$host_label"
 dump_database "$work/database.dump"
 dump_roles "$work/roles.sql"
 upload_part "$work/database.dump" database.dump
@@ -192,10 +189,10 @@ export function metadataRestoreScript(target: BackupTarget, postgres: PostgresTa
   return prelude("koverse-metadata-restore", [
     `Restore the newest complete unit under s3://${target.bucket}/${dir}/ into ${postgres.host}:${postgres.port}/${postgres.database}.`,
     `Refuses a unit older than ${maxAgeMinutes} minutes, a missing or damaged unit, or a target database that exists.`,
-  ]) + bash`readonly bucket=${q(target.bucket)} dir=${q(dir)} max_age_minutes=${maxAgeMinutes} max_skew_seconds=${target.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS}
-readonly accept_hint=${q(PLATFORM_ACCEPT_STAMP_KEY)}
-${AWS_FUNCTIONS}${postgresVariables(postgres)}${WORKDIR}${UNIT_RULE_FUNCTIONS}${UNIT_READ_FUNCTIONS}${RESTORE_FUNCTIONS}configured_accept ${q(acceptBackupStamp ?? "")}
-choose_unit "$dir" ${q(METADATA_UNIT_KIND)} "$max_age_minutes" ${METADATA_PARTS.map(q).join(" ")}
+  ]) + sh`readonly bucket=${target.bucket} dir=${dir} max_age_minutes=${int(maxAgeMinutes)} max_skew_seconds=${int(target.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS)}
+readonly accept_hint=${PLATFORM_ACCEPT_STAMP_KEY}
+${raw(AWS_FUNCTIONS)}${raw(postgresVariables(postgres))}${raw(WORKDIR)}${raw(UNIT_RULE_FUNCTIONS)}${raw(UNIT_READ_FUNCTIONS)}${raw(RESTORE_FUNCTIONS)}configured_accept ${acceptBackupStamp ?? ""}
+choose_unit "$dir" ${METADATA_UNIT_KIND} "$max_age_minutes" ${METADATA_PARTS}
 check_archive "$work/unit/database.dump"
 require_absent_target
 restore_unit "$work/unit/database.dump" "$work/unit/roles.sql"
@@ -221,7 +218,7 @@ export interface AccumuloExport {
 }
 
 /** `hadoop distcp` options that point s3a at AWS_ENDPOINT_URL when it is set. */
-const DISTCP_ENDPOINT = bash`s3a_options=()
+const DISTCP_ENDPOINT = sh`s3a_options=()
 if [[ -n "\${AWS_ENDPOINT_URL:-}" ]]; then s3a_options=(-Dfs.s3a.endpoint="$AWS_ENDPOINT_URL" -Dfs.s3a.path.style.access=true); fi
 `;
 
@@ -236,10 +233,10 @@ export function accumuloExportScript(target: BackupTarget, options: AccumuloExpo
   const tables = options.tables ?? KOVERSE_TABLES;
   return prelude("koverse-accumulo-export", [
     `Accumulo exporttable of ${tables.join(", ")}: one unit under s3://${target.bucket}/${target.prefix}/accumulo/<stamp>/.`,
-  ]) + unitWriter("dataplat-accumulo-export", target, run) + bash`readonly dir=${q(`${target.prefix}/accumulo`)} export_root=${q(options.hdfsExportDir)} accumulo_user=${q(options.accumuloUser)}
-tables=(${tables.map(q).join(" ")})
+  ]) + unitWriter("dataplat-accumulo-export", target, run) + sh`readonly dir=${`${target.prefix}/accumulo`} export_root=${options.hdfsExportDir} accumulo_user=${options.accumuloUser}
+tables=(${tables})
 [[ -n "\${ACCUMULO_PASSWORD:-}" ]] || die "ACCUMULO_PASSWORD is not set"
-${DISTCP_ENDPOINT}${HDFS_PART_FUNCTION}shell() { log "accumulo shell: $1"; accumulo shell -u "$accumulo_user" -p env:ACCUMULO_PASSWORD -e "$1"; }
+${raw(DISTCP_ENDPOINT)}${raw(HDFS_PART_FUNCTION)}shell() { log "accumulo shell: $1"; accumulo shell -u "$accumulo_user" -p env:ACCUMULO_PASSWORD -e "$1"; }
 clones=()
 drop_clones() {
   local clone
@@ -275,9 +272,9 @@ unit_commit
  * `hdfs_part SOURCE NAME BEFORE_S AFTER_S`: record the object distcp copied from HDFS SOURCE as
  * part NAME of the unit, with the size and sha256 of the HDFS file.
  */
-const HDFS_PART_FUNCTION = bash`hdfs_part() {
+const HDFS_PART_FUNCTION = sh`hdfs_part() {
   local source=$1 name=$2 size sha
-  [[ "$name" =~ ^${PART_NAME_PATTERN}$ ]] || die "cannot name $source as a part of the unit"
+  [[ "$name" =~ ^${raw(PART_NAME_PATTERN)}$ ]] || die "cannot name $source as a part of the unit"
   size=$(hdfs dfs -stat %b "$source") || die "cannot read the size of $source"
   sha=$(hdfs dfs -cat "$source" | sha256sum) || die "cannot checksum $source"
   record_part "$name" "$size" "\${sha%% *}" "$3" "$4"
@@ -293,9 +290,9 @@ export function configBackupScript(target: BackupTarget, label: string, director
   for (const d of directories) if (!/^\/[A-Za-z0-9._\/-]+$/.test(d)) throw new Error(`configBackupScript: not an absolute path: ${d}`);
   const dir = `${target.prefix}/config/${label}`;
   return prelude(`koverse-config-backup-${label}`, [`tar of ${directories.join(", ")}: one unit under s3://${target.bucket}/${dir}/<stamp>/.`]) +
-    unitWriter("dataplat-config-backup", target, run) + bash`readonly dir=${q(dir)}
-directories=(${directories.map((d) => q(d.replace(/^\//, ""))).join(" ")})
-${TAR_FUNCTION}for d in "\${directories[@]}"; do [[ -d "/$d" ]] || die "/$d does not exist"; done
+    unitWriter("dataplat-config-backup", target, run) + sh`readonly dir=${dir}
+directories=(${directories.map((d) => d.replace(/^\//, ""))})
+${raw(TAR_FUNCTION)}for d in "\${directories[@]}"; do [[ -d "/$d" ]] || die "/$d does not exist"; done
 take_lock
 unit_begin "$dir" config "$host_label"
 log "tar of \${directories[*]} (relative to /)"
@@ -309,8 +306,8 @@ unit_commit
 export function addonsBackupScript(target: BackupTarget, addonsDir: string, run: UnitRun): string {
   const dir = `${target.prefix}/addons`;
   return prelude("koverse-addons-backup", [`distcp of HDFS ${addonsDir}: one unit under s3a://${target.bucket}/${dir}/<stamp>/files/.`]) +
-    unitWriter("dataplat-addons-backup", target, run) + bash`readonly dir=${q(dir)} addons=${q(addonsDir)}
-${DISTCP_ENDPOINT}${HDFS_PART_FUNCTION}hdfs dfs -test -d "$addons" || die "HDFS $addons does not exist"
+    unitWriter("dataplat-addons-backup", target, run) + sh`readonly dir=${dir} addons=${addonsDir}
+${raw(DISTCP_ENDPOINT)}${raw(HDFS_PART_FUNCTION)}hdfs dfs -test -d "$addons" || die "HDFS $addons does not exist"
 take_lock
 unit_begin "$dir" addons "$host_label"
 hdfs dfs -ls -R "$addons" > "$work/listing" || die "cannot list HDFS $addons"

@@ -12,7 +12,8 @@
  * Secrets the scripts read (ACCUMULO_PASSWORD, PGPASSWORD) belong in the environment file, which
  * operators provision; nothing secret is written by these scripts.
  */
-import { bash, prelude, q } from "./bash";
+import { AS_ROOT, prelude } from "./bash";
+import { heredoc, int, raw, sh } from "../shared/shell";
 import type { HostScript } from "./scripts";
 import { timerUnits } from "../shared/timers";
 
@@ -35,15 +36,12 @@ export function backupUnitName(script: Pick<HostScript, "id">): string {
   return `dataplat-${kind}`;
 }
 
-const AS_ROOT = bash`as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
-command -v systemctl >/dev/null || die "systemctl not found; this host does not run systemd"
-`;
-
-const MARKER = "DATAPLAT_EOF";
-
+/** Writes `text` to `path` as root with `mode` (a quoted heredoc: nothing in the text expands). */
 function writeFile(path: string, mode: string, text: string): string {
-  if (new RegExp(`^${MARKER}$`, "m").test(text) || !text.endsWith("\n")) throw new Error(`backup timer: ${path} cannot be embedded in a heredoc`);
-  return `as_root install -d -m 0755 ${q(path.slice(0, path.lastIndexOf("/")) || "/")}\nas_root tee ${q(path)} >/dev/null <<'${MARKER}' || die ${q(`cannot write ${path}`)}\n${text}${MARKER}\nas_root chmod ${mode} ${q(path)}\n`;
+  if (!/^0[0-7]{3}$/.test(mode)) throw new Error(`backup timer: not a file mode: ${mode}`);
+  return sh`as_root install -d -m 0755 ${path.slice(0, path.lastIndexOf("/")) || "/"}
+` + heredoc((op) => sh`as_root tee ${path} >/dev/null ${op} || die ${`cannot write ${path}`}`, text) + sh`as_root chmod ${raw(mode)} ${path}
+`;
 }
 
 /** The files one backup installs, by path. */
@@ -65,23 +63,23 @@ export function backupTimerInstallScript(script: HostScript, periodMinutes: numb
   const unit = backupUnitName(script);
   const files = backupTimerFiles(script, periodMinutes, paths);
   const modes = [...files.keys()].map((path) => (path.startsWith(`${paths.sbinDir}/`) ? "0750" : "0644"));
-  return prelude(`install-${unit}`, [`Install ${script.id} as systemd timer ${unit}.timer, every ${periodMinutes} minutes.`]) + bash`readonly timer=${q(`${unit}.timer`)}
-${AS_ROOT}${[...files].map(([path, text], i) => writeFile(path, modes[i]!, text)).join("")}as_root systemctl daemon-reload || die "systemctl daemon-reload failed"
+  return prelude(`install-${unit}`, [`Install ${script.id} as systemd timer ${unit}.timer, every ${periodMinutes} minutes.`]) + sh`readonly timer=${`${unit}.timer`}
+${raw(AS_ROOT)}${raw([...files].map(([path, text], i) => writeFile(path, modes[i]!, text)).join(""))}as_root systemctl daemon-reload || die "systemctl daemon-reload failed"
 as_root systemctl enable --now "$timer" || die "cannot enable $timer"
 [[ "$(systemctl is-enabled "$timer" || true)" == enabled ]] || die "$timer is not enabled"
 [[ "$(systemctl is-active "$timer" || true)" == active ]] || die "$timer is not active"
-log "$timer installed: every ${periodMinutes} minutes"
+log "$timer installed: every ${int(periodMinutes)} minutes"
 `;
 }
 
 /** Stop and remove the timer, its service and its script; nothing to do when not installed. */
 export function backupTimerRemoveScript(script: Pick<HostScript, "id">, paths: TimerPaths = DEFAULT_TIMER_PATHS): string {
   const unit = backupUnitName(script);
-  return prelude(`remove-${unit}`, [`Stop and remove systemd timer ${unit}.timer and its backup script.`]) + bash`readonly unit=${q(unit)}
-${AS_ROOT}if [[ -e ${q(`${paths.unitDir}/${unit}.timer`)} ]]; then
+  return prelude(`remove-${unit}`, [`Stop and remove systemd timer ${unit}.timer and its backup script.`]) + sh`readonly unit=${unit}
+${raw(AS_ROOT)}if [[ -e ${`${paths.unitDir}/${unit}.timer`} ]]; then
   as_root systemctl disable --now "$unit.timer" || die "cannot disable $unit.timer"
 fi
-as_root rm -f ${q(`${paths.unitDir}/${unit}.timer`)} ${q(`${paths.unitDir}/${unit}.service`)} ${q(`${paths.sbinDir}/${unit}`)}
+as_root rm -f ${`${paths.unitDir}/${unit}.timer`} ${`${paths.unitDir}/${unit}.service`} ${`${paths.sbinDir}/${unit}`}
 as_root systemctl daemon-reload || die "systemctl daemon-reload failed"
 log "$unit.timer removed"
 `;

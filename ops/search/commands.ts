@@ -12,6 +12,7 @@
 // Every value is checked against the CLI's own grammar (flags.ts) before it goes into a string: a builder throws a
 // RangeError rather than register a command that the CLI would refuse (exit 64) at the end of an update.
 
+import { arg, int, raw, sh, type Shell } from "../shared/shell";
 import { CLI_MISSING_EXIT } from "./failures";
 import { type FlagName, MAX_TIMEOUT_SECONDS, SEARCH_ENDPOINT_ENV, flagProblem } from "./flags";
 
@@ -123,25 +124,21 @@ export function healthCommand(a: { status?: "green" | "yellow" | "red"; timeoutS
   ]);
 }
 
-/** POSIX single-quoting: the value reaches the CLI as one argument, whatever it contains. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /** `flags`: [flag, value] pairs; an undefined value leaves the flag out, `true` is a boolean flag. */
 function cli(command: string, flags: [string, string | true | undefined][]): string {
-  const parts = [SEARCH_CLI, command];
+  // Flags and the command are this module's own words; each value is one argument, whatever it contains.
+  const words: Shell[] = [raw(SEARCH_CLI), raw(command)];
   for (const [flag, value] of flags) {
     if (value === undefined) continue;
     if (value === true) {
-      parts.push(flag);
+      words.push(raw(flag));
       continue;
     }
     const problem = flagProblem(flag.replace(/^--/, "") as FlagName, value);
     if (problem) throw new RangeError(`${command} command: ${problem}`);
-    parts.push(flag, shellQuote(value));
+    words.push(raw(flag), arg(value));
   }
-  return parts.join(" ");
+  return sh`${words}`;
 }
 
 function seconds(n: number): string {
@@ -185,10 +182,10 @@ export function sshRestartCommand(a: SshRestartArgs): string {
   const target = `${a.user}@${a.host}`;
   const options = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-o", "StrictHostKeyChecking=accept-new"];
   const remote = ["sudo", SEARCH_RESTART_HELPER, a.heap];
-  if (a.keyEnv === undefined) return ["ssh", ...options, target, ...remote].map(shellQuote).join(" ");
+  if (a.keyEnv === undefined) return sh`${["ssh", ...options, target, ...remote].map(arg)}`;
   if (!/^[A-Z_][A-Z0-9_]*$/.test(a.keyEnv)) throw new RangeError(`not an environment variable name: ${a.keyEnv}`);
-  const ssh = ["ssh", "-i", '"$key"', "-o", "IdentitiesOnly=yes", ...options.map(shellQuote), shellQuote(target), ...remote.map(shellQuote)].join(" ");
-  return `(umask 077 && key="$(mktemp)" && trap 'rm -f "$key"' EXIT && printf '%s\\n' "$${a.keyEnv}" >"$key" && ${ssh})`;
+  const ssh = sh`ssh -i "$key" -o IdentitiesOnly=yes ${[...options, target, ...remote].map(arg)}`;
+  return sh`(umask 077 && key="$(mktemp)" && trap 'rm -f "$key"' EXIT && printf '%s\n' "$${raw(a.keyEnv)}" >"$key" && ${raw(ssh)})`;
 }
 
 /**
@@ -200,10 +197,11 @@ export function sshRestartCommand(a: SshRestartArgs): string {
 export function waitReachableCommand(a: { timeoutSeconds: number; status?: "green" | "yellow" }): string {
   const limit = seconds(a.timeoutSeconds);
   const poll = healthCommand({ status: a.status ?? "yellow", timeoutSeconds: Math.min(30, Number(limit)) });
+  const wait = int(Number(limit));
   return [
-    `test -f dist/cli/search.js || { echo "dist/cli/search.js is missing: run npm run build before pulumi up" >&2; exit ${CLI_MISSING_EXIT}; }`,
-    `deadline=$((SECONDS + ${limit}))`,
-    `until ${poll} >/dev/null; do if [ "$SECONDS" -ge "$deadline" ]; then echo "search cluster not ${a.status ?? "yellow"} through \\$${SEARCH_ENDPOINT_ENV} within ${limit}s" >&2; exit 4; fi; sleep 5; done`,
+    sh`test -f dist/cli/search.js || { echo "dist/cli/search.js is missing: run npm run build before pulumi up" >&2; exit ${int(CLI_MISSING_EXIT)}; }`,
+    sh`deadline=$((SECONDS + ${wait}))`,
+    sh`until ${raw(poll)} >/dev/null; do if [ "$SECONDS" -ge "$deadline" ]; then echo "search cluster not ${raw(a.status ?? "yellow")} through \$${raw(SEARCH_ENDPOINT_ENV)} within ${wait}s" >&2; exit 4; fi; sleep 5; done`,
   ].join("; ");
 }
 
@@ -212,7 +210,8 @@ export function waitReachableCommand(a: { timeoutSeconds: number; status?: "gree
  * as the CLI's bounce, when the restart command fails), then wait until the cluster answers through it again.
  */
 export function restartEndpointNodeCommand(a: { restart: string; timeoutSeconds: number }): string {
-  return `if ! ${a.restart}; then echo "restart command failed" >&2; exit 7; fi; ${waitReachableCommand({ timeoutSeconds: a.timeoutSeconds })}`;
+  // The restart is a command line by contract (sshRestartCommand builds it with the toolkit): written as it is.
+  return sh`if ! ${raw(a.restart)}; then echo "restart command failed" >&2; exit 7; fi; ${raw(waitReachableCommand({ timeoutSeconds: a.timeoutSeconds }))}`;
 }
 
 /** `endpoint` without the user and password it may carry (what may be shown or exported in the clear). */

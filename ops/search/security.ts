@@ -21,6 +21,7 @@
 
 import bcrypt from "bcryptjs";
 import { stringify } from "yaml";
+import { raw, sh, int } from "../shared/shell";
 
 // ---- How the drain CLI trusts the cluster (read by cli/search.ts, set by the component on its Commands) ----
 
@@ -335,11 +336,6 @@ export function fetchedFiles(a: Pick<BootFragmentArgs, "engine" | "configDir" | 
   ];
 }
 
-/** Single-quotes a value for bash (ops/platform/bash.ts `q`, restated so this module stays free of the platform). */
-function q(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * The part of a node's first-boot script (inserted before the engine's unit is started, under `set -euo pipefail`)
  * that fetches the CA, the node certificate and key, and the security config files from SSM Parameter Store
@@ -358,40 +354,39 @@ export function securityBootFragment(a: BootFragmentArgs): string {
     if (!/^\/[A-Za-z0-9_./-]+$/.test(f.path)) throw new RangeError(`not a plain absolute path: ${f.path}`);
     if (!SSM_NAME.test(f.parameter)) throw new RangeError(`not an SSM parameter name: ${JSON.stringify(f.parameter)}`);
   }
-  const region = a.region === undefined ? "" : ` --region ${q(a.region)}`;
+  const region = raw(a.region === undefined ? "" : sh` --region ${a.region}`);
   const l = securityLayout(a.engine);
-  return [
-    "# dataplat: TLS material and security plugin config from SSM Parameter Store (SecureString, instance role).",
-    "# Fails closed: a parameter that cannot be read stops this script before the engine is started.",
-    'command -v aws >/dev/null || { echo "dataplat: the aws CLI is not installed: cannot fetch the TLS material" >&2; exit 1; }',
-    `install -d -m 0750 -o root -g ${a.user} ${q(`${a.configDir.replace(/\/+$/, "")}/${l.securityConfigDir}`)}`,
-    "dataplat_fetch() {",
-    '  local parameter=$1 dest=$2 mode=$3 owner=$4 expect=$5 tmp err="" attempt',
-    '  tmp="$(mktemp "$dest.XXXXXX")" || return 1',
-    `  for attempt in $(seq 1 ${attempts}); do`,
-    `    if err="$(aws \${AWS_ENDPOINT_URL:+--endpoint-url "$AWS_ENDPOINT_URL"}${region} --cli-connect-timeout 10 --cli-read-timeout 60 \\`,
-    '      ssm get-parameter --name "$parameter" --with-decryption --query Parameter.Value --output text 2>&1 >"$tmp")"; then',
-    '      if [ ! -s "$tmp" ]; then',
-    '        err="the parameter is empty"',
-    '      elif [ -n "$expect" ] && ! grep -qxF -- "$expect" "$tmp"; then',
-    '        rm -f "$tmp"',
-    '        echo "dataplat: SSM parameter $parameter does not hold a $expect PEM; refusing to start" >&2',
-    "        return 1",
-    "      else",
-    '        chmod "$mode" "$tmp" && chown "$owner" "$tmp" && mv -f "$tmp" "$dest" && return 0',
-    '        rm -f "$tmp"',
-    '        echo "dataplat: cannot put $dest in place" >&2',
-    "        return 1",
-    "      fi",
-    "    fi",
-    `    [ "$attempt" -lt ${attempts} ] && sleep $((attempt * 3))`,
-    "  done",
-    '  rm -f "$tmp"',
-    '  err="${err//$\'\\n\'/ }"',
-    `  echo "dataplat: cannot read SSM parameter $parameter after ${attempts} tries: \${err# }" >&2`,
-    "  return 1",
-    "}",
-    ...files.map((f) => `dataplat_fetch ${[f.parameter, f.path, f.mode, f.owner, f.expect ?? ""].map(q).join(" ")} || exit 1`),
-    "",
-  ].join("\n");
+  // a.user is checked above: a bare word.
+  return sh`# dataplat: TLS material and security plugin config from SSM Parameter Store (SecureString, instance role).
+# Fails closed: a parameter that cannot be read stops this script before the engine is started.
+command -v aws >/dev/null || { echo "dataplat: the aws CLI is not installed: cannot fetch the TLS material" >&2; exit 1; }
+install -d -m 0750 -o root -g ${raw(a.user)} ${`${a.configDir.replace(/\/+$/, "")}/${l.securityConfigDir}`}
+dataplat_fetch() {
+  local parameter=$1 dest=$2 mode=$3 owner=$4 expect=$5 tmp err="" attempt
+  tmp="$(mktemp "$dest.XXXXXX")" || return 1
+  for attempt in $(seq 1 ${int(attempts)}); do
+    if err="$(aws \${AWS_ENDPOINT_URL:+--endpoint-url "$AWS_ENDPOINT_URL"}${region} --cli-connect-timeout 10 --cli-read-timeout 60 \
+      ssm get-parameter --name "$parameter" --with-decryption --query Parameter.Value --output text 2>&1 >"$tmp")"; then
+      if [ ! -s "$tmp" ]; then
+        err="the parameter is empty"
+      elif [ -n "$expect" ] && ! grep -qxF -- "$expect" "$tmp"; then
+        rm -f "$tmp"
+        echo "dataplat: SSM parameter $parameter does not hold a $expect PEM; refusing to start" >&2
+        return 1
+      else
+        chmod "$mode" "$tmp" && chown "$owner" "$tmp" && mv -f "$tmp" "$dest" && return 0
+        rm -f "$tmp"
+        echo "dataplat: cannot put $dest in place" >&2
+        return 1
+      fi
+    fi
+    [ "$attempt" -lt ${int(attempts)} ] && sleep $((attempt * 3))
+  done
+  rm -f "$tmp"
+  err="\${err//$'\n'/ }"
+  echo "dataplat: cannot read SSM parameter $parameter after ${int(attempts)} tries: \${err# }" >&2
+  return 1
+}
+${raw(files.map((f) => sh`dataplat_fetch ${[f.parameter, f.path, f.mode, f.owner, f.expect ?? ""]} || exit 1
+`).join(""))}`;
 }

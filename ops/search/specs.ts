@@ -2,7 +2,7 @@
 // registers, decided here (subnet placement, identity, boot heap). Pure.
 
 import { DeployedBoot, UserDataFormat, bootPlan, userDataFormat } from "./boot";
-import { renderNodeUserData } from "./config";
+import { renderNodeUserData } from "./scripts";
 import { type ReplacingInputs, configKey, nodeIdentity, replacementKey, userDataHash } from "./identity";
 import { engineLayout } from "./layout";
 import { type SearchNodeRole, clusterManagerNames, endpointNodeName, placedNodes } from "./nodes";
@@ -103,7 +103,7 @@ export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): S
         const subnetId = ctx.subnets[subnet]?.id;
         if (subnetId === undefined) throw new RangeError(`search node ${p.name}: subnet ${subnet} is not an index into network.subnets (0-${ctx.subnets.length - 1})`);
         const machine = (format: UserDataFormat) => {
-            const userData = renderNodeUserData(c, {
+            const userData = renderNodeUserData(c.clusterName, layout, {
                 nodeName: p.nodeName,
                 role: p.role,
                 yml,

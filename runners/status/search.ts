@@ -7,7 +7,7 @@
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { SearchTarget } from "../../ops/preflight/search";
 import { redactEndpoint } from "../../ops/search/flags";
-import { SearchClient } from "../../ops/search/client";
+import { SearchClient } from "../search/client";
 import { type Answer, answered, failed } from "../../ops/status/answer";
 import { checkSearch, COVERAGE_PATTERN, type NodeDisk } from "../../ops/status/search";
 import { type Finding, ok, unknown } from "../../ops/status/findings";

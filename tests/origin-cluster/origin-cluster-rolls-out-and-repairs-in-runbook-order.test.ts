@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { repairScript } from "../../ops/origin/repair";
+import { repairScript } from "../../ops/origin/scripts";
 import { originRolloutScript } from "../../ops/origin/rollout";
 import { GraphResource, StackGraph } from "../../stacks/offline/evaluate";
 import { byUrn, committedStack, deepClone, depNames, evaluateDoc, named, ofType, stackDoc } from "../support/graph";

@@ -3,22 +3,16 @@
 // rollout, fill-and-cleanup) that must pass shellcheck. The same scripts run on real Kraken in
 // tests/origin-cluster/released-kraken-add-remove-replace-on-real-origins.test.ts.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
 import type { Hashstate } from "../../ops/origin/hashstate";
 import { fillScript } from "../../ops/origin/fill";
 import { classifyReleasedChange, clusterStatic, releasedRefusals, ringHashstate } from "../../ops/origin/kraken";
 import { originUpdatePlan } from "../../ops/origin/plan";
 import { clusterDocument, releasedRolloutScript } from "../../ops/origin/rollout";
+import { shellcheck } from "../support/scripts";
 
 const hs = (...hosts: [string, string, number?][]): Hashstate => Object.fromEntries(hosts.map(([h, label, w]) => [h, { label, weight: w ?? 100 }]));
 const three = hs(["o1", "a"], ["o2", "b"], ["o3", "c"]);
-
-function shellcheck(text: string): string {
-  const r = spawnSync("shellcheck", ["--shell=bash", "--format=gcc", "-"], { input: `#!/bin/bash\n${text}`, encoding: "utf8" });
-  if (r.error) throw new Error("shellcheck is not installed: run `bash tests/peers/install.sh` as root");
-  return r.status === 0 ? "" : r.stdout;
-}
 
 describe("origin.kraken: released", () => {
   it("keys ring members by host:port with weight 100, in hashstate order (cluster.static)", () => {

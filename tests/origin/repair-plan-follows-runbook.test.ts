@@ -5,12 +5,12 @@ import { rendezvousHash } from "../../ops/origin/hrw";
 import {
   SHARD_COUNT,
   planOriginUpdate,
-  repairScript,
   replicasChangeRefusal,
   shardId,
   shardMovement,
   shardRepairPlan,
 } from "../../ops/origin/repair";
+import { repairScript } from "../../ops/origin/scripts";
 
 const m = (n: number) => `kraken-origin-master0${n}-sjc1`;
 const sjc1: Hashstate = {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import type { Hashstate } from "../../ops/origin/hashstate";
-import { planOriginUpdate, repairScript, shardMovement, shardRepairPlan } from "../../ops/origin/repair";
+import { planOriginUpdate, shardMovement, shardRepairPlan } from "../../ops/origin/repair";
+import { repairScript } from "../../ops/origin/scripts";
 import { type RecordedCall, type RepairStandin, startRepairStandin } from "./runbook-repair-recording-standin";
 
 interface Run {

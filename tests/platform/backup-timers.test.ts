@@ -46,8 +46,9 @@ describe("platform backup timers", () => {
     assert.equal(files.get("/usr/local/sbin/dataplat-metadata-backup"), metadata.script);
   });
 
-  it("refuses a script that would end its heredoc early", () => {
-    assert.throws(() => backupTimerInstallScript({ ...metadata, script: "echo a\nDATAPLAT_EOF\nrm -rf /\n" }, 60), /cannot be embedded in a heredoc/);
+  it("embeds a script holding the heredoc terminator whole, under another terminator (the shell toolkit's heredoc)", () => {
+    const text = backupTimerInstallScript({ ...metadata, script: "echo a\nDATAPLAT_EOF\nrm -rf /\n" }, 60);
+    assert.ok(text.includes(">/dev/null <<'DATAPLAT_EOF_1' || die 'cannot write /usr/local/sbin/dataplat-metadata-backup'\necho a\nDATAPLAT_EOF\nrm -rf /\nDATAPLAT_EOF_1\n"), text);
   });
 
   it("a backup needs the services it reads: pg_dump its PostgreSQL, the export Accumulo, the addons HDFS, a config tarball its host's Koverse", () => {

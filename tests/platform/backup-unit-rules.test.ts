@@ -11,7 +11,8 @@ import fc from "fast-check";
 import {
   MANIFEST_HEADER, candidateOrder, formatStamp, hostClockSkewed, parseStamp, readManifest, renderManifest, unitTimeVerdict, type Manifest,
 } from "../../ops/platform/backupunit";
-import { UNIT_RULE_FUNCTIONS, prelude, q } from "../../ops/platform/bash";
+import { UNIT_RULE_FUNCTIONS, prelude } from "../../ops/platform/bash";
+import { quote as q } from "../../ops/shared/shell";
 import { runBash } from "./run-bash";
 
 const STAMP = "20240131T235959.123456789Z-headnode";

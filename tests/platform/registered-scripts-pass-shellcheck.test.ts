@@ -4,10 +4,6 @@
  * scripts) passes shellcheck with no finding at any level. Fails (never skips) without shellcheck.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { parseControlPlaneConfig } from "../../ops/controlplane/config";
 import {
   BACKUP_READY_MARKER, RECOVERY_UPDATE_SCRIPT, backupUserData, essentialChecks, firstHeadnodeScript, headnodeBackupScript, headnodeDatabase, recoveryScript,
@@ -16,9 +12,8 @@ import { parsePlatformConfig } from "../../ops/platform/config";
 import { RESTORE_UPDATE_SCRIPT, platformBackupScripts, platformRestoreScript, serviceCommands } from "../../ops/platform/scripts";
 import { backupTimerInstallScript, backupTimerRemoveScript } from "../../ops/platform/timers";
 import { blessedControlPlane } from "../controlplane/fixtures";
+import { checkScripts, requireShellcheck } from "../support/scripts";
 import { haPlatform } from "./fixtures";
-
-const INSTALL = "tests/peers/tools/install.sh";
 
 function registered(): Map<string, string> {
   const cp = parseControlPlaneConfig(blessedControlPlane());
@@ -48,21 +43,10 @@ function registered(): Map<string, string> {
 
 describe("registered backup, restore and recovery scripts pass shellcheck", function () {
   this.timeout(120_000);
-  it("shellcheck finds nothing in any of them", () => {
-    const version = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
-    assert.equal(version.status, 0, `shellcheck is not installed: run ${INSTALL}`);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataplat-shellcheck-"));
-    try {
-      const findings: string[] = [];
-      for (const [name, script] of registered()) {
-        const file = path.join(dir, `${name.replace(/[^A-Za-z0-9-]/g, "_")}.sh`);
-        fs.writeFileSync(file, script);
-        const r = spawnSync("shellcheck", ["--shell=bash", "--severity=style", file], { encoding: "utf8" });
-        if (r.status !== 0) findings.push(`${name}:\n${r.stdout}${r.stderr}`);
-      }
-      assert.deepEqual(findings, []);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  before(requireShellcheck);
+  it("bash -n and shellcheck find nothing in any of them", () => {
+    const { checked, findings } = checkScripts([...registered()].map(([where, text]) => ({ where, text })));
+    assert.ok(checked > 10, `checked ${checked} distinct scripts`);
+    assert.deepEqual(findings, [], findings.join("\n"));
   });
 });

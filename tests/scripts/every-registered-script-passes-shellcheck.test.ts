@@ -4,45 +4,16 @@
 // (Debian's package, installed by tests/peers/install.sh); a missing shellcheck fails the test, it never skips it.
 
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
 import { StackGraph } from "../../stacks/offline/evaluate";
 import { committedStack, deepClone, evaluateDoc, stackDoc } from "../support/graph";
-
-interface Script {
-    readonly where: string;
-    readonly text: string;
-}
-
-function scriptsOf(g: StackGraph, label: string): Script[] {
-    const out: Script[] = [];
-    for (const r of g.resources) {
-        const fields = r.type.startsWith("command:") ? ["create", "update", "delete", "stdin"] : ["userData"];
-        for (const f of fields) {
-            const v = r.inputs[f];
-            if (typeof v === "string" && v.trim() !== "") out.push({ where: `${label}: ${r.type} ${r.name} .${f}`, text: v });
-        }
-    }
-    return out;
-}
-
-/** shellcheck's findings for one script (bash: the interpreter every command resource and user data uses). */
-function shellcheck(text: string): string {
-    const input = text.startsWith("#!") ? text : `#!/bin/bash\n${text}`;
-    const r = spawnSync("shellcheck", ["--shell=bash", "--format=gcc", "-"], { input, encoding: "utf8" });
-    if (r.error) throw r.error;
-    return r.status === 0 ? "" : r.stdout || r.stderr;
-}
+import { bashSyntax, checkScripts, registeredScripts, requireShellcheck, shellcheck } from "../support/scripts";
 
 describe("every registered script passes shellcheck", function () {
     this.timeout(300_000);
     const graphs: [string, StackGraph][] = [];
 
     before(async () => {
-        try {
-            execFileSync("shellcheck", ["--version"], { stdio: "ignore" });
-        } catch {
-            throw new Error("shellcheck is not installed: run `bash tests/peers/install.sh` as root (apt-get install shellcheck)");
-        }
+        requireShellcheck();
         for (const stack of ["prod", "staging"] as const) {
             graphs.push([stack, await committedStack(stack)]);
             const doc = stackDoc(stack);
@@ -57,29 +28,21 @@ describe("every registered script passes shellcheck", function () {
 
     it("finds the scripts it checks (commands of every kind, and user data)", () => {
         for (const [label, g] of graphs) {
-            const scripts = scriptsOf(g, label);
+            const scripts = registeredScripts(g, label);
             assert.ok(scripts.some((s) => s.where.endsWith(".userData")), `${label}: user data`);
             assert.ok(scripts.some((s) => s.where.endsWith(".delete") && s.where.includes("-drain")), `${label}: drains`);
             if (label.includes("heap")) assert.ok(scripts.some((s) => s.where.includes("-bounce")), `${label}: bounces`);
         }
     });
 
-    it("shellcheck reports nothing for any of them", () => {
-        const found: string[] = [];
-        const seen = new Set<string>();
-        for (const [label, g] of graphs) {
-            for (const s of scriptsOf(g, label)) {
-                if (seen.has(s.text)) continue;
-                seen.add(s.text);
-                const out = shellcheck(s.text);
-                if (out) found.push(`${s.where}\n${out}`);
-            }
-        }
-        assert.ok(seen.size > 50, `checked ${seen.size} distinct scripts`);
-        assert.deepEqual(found, [], found.join("\n"));
+    it("bash -n and shellcheck report nothing for any of them", () => {
+        const { checked, findings } = checkScripts(graphs.flatMap(([label, g]) => registeredScripts(g, label)));
+        assert.ok(checked > 50, `checked ${checked} distinct scripts`);
+        assert.deepEqual(findings, [], findings.join("\n"));
     });
 
-    it("the check can fail: an unquoted expansion is reported", () => {
+    it("the checks can fail: an unquoted expansion is reported, an unclosed if does not parse", () => {
         assert.match(shellcheck('rm -rf $dir/"x"'), /SC2086|SC2154/);
+        assert.match(bashSyntax("if true; then\n  echo x\n"), /syntax error|unexpected end of file/);
     });
 });

@@ -10,7 +10,8 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SEARCH_CLI, shellQuote } from "../../ops/search/commands";
+import { SEARCH_CLI } from "../../ops/search/commands";
+import { arg } from "../../ops/shared/shell";
 import { EXIT_CODES } from "../../ops/search/failures";
 import { repoRoot } from "./cluster";
 import { type CommandResult, runCommand } from "./run-command";
@@ -119,7 +120,7 @@ describe("search CLI: bad input is refused with exit 64, before any request", fu
     try {
       const values = [`backup-a-g0'; touch ${mark}; '`, `$(touch ${mark})`, `backup-a-g0; touch ${mark}`, `"backup-a-g0" && touch ${mark}`, `\`touch ${mark}\``];
       for (const v of values) {
-        for (const r of [await cli(["drain", "--node", v, "--timeout", "5"], endpoint), await runCommand(`${SEARCH_CLI} drain --node ${shellQuote(v)} --timeout 5`, endpoint)]) {
+        for (const r of [await cli(["drain", "--node", v, "--timeout", "5"], endpoint), await runCommand(`${SEARCH_CLI} drain --node ${arg(v)} --timeout 5`, endpoint)]) {
           assert.equal(r.code, EXIT_CODES.usage, `${v}: ${r.stderr}`);
           assert.match(r.stderr, new RegExp(`--node ${quoted(v).source}`), "the whole value, as one argument, is named");
         }

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { SearchApiError, SearchClient } from "../../ops/search/client";
-import { drain } from "../../ops/search/drain";
+import { SearchApiError, SearchClient } from "../../runners/search/client";
+import { drain } from "../../runners/search/drain";
 import { EXIT_CODES, OpsFailure, exitCodeOf } from "../../ops/search/failures";
 import { EXCLUDE_NAME, NODE_CONCURRENT_RECOVERIES } from "../../ops/search/settings";
 import * as es7 from "./recorded-es7";

@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SearchClient, type SearchClientOptions } from "../../ops/search/client";
+import { SearchClient, type SearchClientOptions } from "../../runners/search/client";
 import { placedNodes } from "../../ops/search/nodes";
 import { SearchClusterConfig } from "../../ops/search/schema";
 import { renderOpensearchYml } from "../../ops/search/yml";

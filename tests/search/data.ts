@@ -2,7 +2,7 @@
 // that keeps indexing during a drain, and a checksum of the ids found afterwards.
 
 import { createHash } from "node:crypto";
-import type { SearchClient } from "../../ops/search/client";
+import type { SearchClient } from "../../runners/search/client";
 import { type ShardCopy, copiesOnNode } from "../../ops/search/shards";
 
 export async function createIndex(client: SearchClient, index: string, settings: Record<string, unknown>): Promise<void> {

@@ -3,7 +3,7 @@
 // mid-drain fails the command, and in every case the cluster is left as the drain found it (no exclusion of ours,
 // throttles back). That is what lets a failed `pulumi up` leave the old node in place, undrained.
 
-import type { SearchClient } from "../../ops/search/client";
+import type { SearchClient } from "../../runners/search/client";
 import assert from "node:assert/strict";
 import { drainCommand } from "../../ops/search/commands";
 import { EXIT_CODES } from "../../ops/search/failures";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
-import { AFTER_DEADLINE_MS, DEADLINE_SLACK_MS, requestBudget } from "../../ops/search/client";
+import { AFTER_DEADLINE_MS, DEADLINE_SLACK_MS, requestBudget } from "../../ops/search/requests";
 import {
   SEARCH_CLI,
   bounceCommand,

@@ -1,7 +1,7 @@
 // One OpenSearch test cluster for every integration test file of this folder (started on first use, stopped
 // by a root-level `after` hook), and the reset that isolates tests from each other.
 
-import type { SearchClient } from "../../ops/search/client";
+import type { SearchClient } from "../../runners/search/client";
 import { DRAIN_INDEX } from "../../ops/search/ownership";
 import { TestCluster } from "./cluster";
 

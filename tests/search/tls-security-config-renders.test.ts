@@ -3,7 +3,7 @@
 // parameter names, and the first-boot fragment's shape (shellcheck-clean, every value quoted).
 
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { X509Certificate, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -27,6 +27,7 @@ import {
   tlsServerName,
 } from "../../ops/search/security";
 import { makePki } from "./secure-cluster";
+import { shellcheck } from "../support/scripts";
 
 const OS2 = { distribution: "opensearch", version: "2.19.4" } as const;
 const HASH = adminPasswordHash("correct horse battery", new Uint8Array(16).fill(7));
@@ -196,9 +197,7 @@ describe("security.ts: SSM parameters and the first-boot fragment", () => {
     this.timeout(30_000);
     for (const region of [undefined, "eu-west-1"]) {
       const fragment = securityBootFragment({ engine: OS2, configDir: "/etc/opensearch", user: "opensearch", parameters, region });
-      const r = spawnSync("shellcheck", ["-s", "bash", "-"], { input: `#!/bin/bash\nset -euo pipefail\n${fragment}systemctl enable --now opensearch\n`, encoding: "utf8" });
-      assert.equal(r.error, undefined, "shellcheck must be installed");
-      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.equal(shellcheck(`#!/bin/bash\nset -euo pipefail\n${fragment}systemctl enable --now opensearch\n`), "");
     }
   });
 

@@ -1,7 +1,8 @@
-// A minimal Elasticsearch 7 / OpenSearch 1-3 client on node:http / node:https, with a timeout on every request.
+// A minimal Elasticsearch 7 / OpenSearch 1-3 client on node:http / node:https, with a timeout on every request: the
+// real SearchApi (./api.ts) of the runners. The request rules it follows (budget, errors) are ops/search/requests.ts.
 // Written here rather than taken from @opensearch-project/opensearch or @elastic/elasticsearch because each
 // of those speaks one product (the Elastic client refuses to talk to OpenSearch) and we need eight endpoints.
-// Every answer goes through a model.ts parser; any network error, non-2xx answer (except the documented 408
+// Every answer goes through an ops/search/model.ts parser; any network error, non-2xx answer (except the documented 408
 // of a cluster-health long-poll) or unreadable body is an OpsFailure("api"): never an empty or drained reading.
 // Every error names the request as METHOD scheme://host:port/path, never with the credentials.
 //
@@ -24,13 +25,14 @@
 import { X509Certificate } from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
-import { type FailureKind, OpsFailure } from "./failures";
-import { redactEndpoint } from "./flags";
+import { OpsFailure } from "../../ops/search/failures";
+import { redactEndpoint } from "../../ops/search/flags";
+import { type FailureKind } from "../../ops/search/failures";
+import { type HealthWait, SearchApiError, requestBudget } from "../../ops/search/requests";
 import {
   type ClusterSettings,
   type EngineInfo,
   type Health,
-  type HealthStatus,
   type MoveVerdict,
   ModelError,
   type SearchNode,
@@ -43,8 +45,12 @@ import {
   parseHealth,
   parseRootInfo,
   readMoveExplanation,
-} from "./model";
-import { SEARCH_CA_ENV, SEARCH_TLS_NAME_ENV } from "./security";
+} from "../../ops/search/model";
+import { SEARCH_CA_ENV, SEARCH_TLS_NAME_ENV } from "../../ops/search/security";
+import type { SearchApi } from "./api";
+
+// What importers of the client use next to it: the pure request rules and error type live in ops/search/requests.ts.
+export { AFTER_DEADLINE_MS, DEADLINE_SLACK_MS, type HealthWait, type RequestBudget, SearchApiError, requestBudget } from "../../ops/search/requests";
 
 /** How an https endpoint is verified (see the header). */
 export interface SearchTls {
@@ -65,59 +71,7 @@ export interface SearchClientOptions {
   tls?: SearchTls;
 }
 
-/** How long a request issued before the deadline may run past it (a long-poll that answers at the deadline). */
-export const DEADLINE_SLACK_MS = 1000;
-/** Timeout of each request issued after the deadline (cleanup), capped by the request timeout. */
-export const AFTER_DEADLINE_MS = 15_000;
-
-export interface RequestBudget {
-  /** Client-side timeout of the request. */
-  timeoutMs: number;
-  /** Server-side long-poll wait to ask for (0: none). */
-  waitSeconds: number;
-  /** The deadline, not the cap, set the timeout: running out is the command's timeout (exit 4), not an API error. */
-  byDeadline: boolean;
-}
-
-/**
- * The time a request may take: `capMs` plus the long-poll wait, and with a deadline at most the time left plus
- * DEADLINE_SLACK_MS (the wait cut to the whole seconds left); after the deadline min(capMs, AFTER_DEADLINE_MS), no wait.
- */
-export function requestBudget(a: { now: number; deadline?: number; capMs: number; waitSeconds?: number }): RequestBudget {
-  const wanted = Math.max(0, Math.ceil(a.waitSeconds ?? 0));
-  if (a.deadline === undefined) return { timeoutMs: a.capMs + wanted * 1000, waitSeconds: wanted, byDeadline: false };
-  const left = a.deadline - a.now;
-  if (left <= 0) return { timeoutMs: Math.min(a.capMs, AFTER_DEADLINE_MS), waitSeconds: 0, byDeadline: false };
-  const waitSeconds = Math.min(wanted, Math.floor(left / 1000));
-  const full = a.capMs + waitSeconds * 1000;
-  const bounded = left + DEADLINE_SLACK_MS;
-  return bounded < full ? { timeoutMs: bounded, waitSeconds, byDeadline: true } : { timeoutMs: full, waitSeconds, byDeadline: false };
-}
-
-export interface HealthWait {
-  waitForStatus?: HealthStatus;
-  waitForNoRelocatingShards?: boolean;
-  waitForNoInitializingShards?: boolean;
-  /** Long-poll duration; the server answers 408 (read as `timedOut`) when the condition is not met by then. */
-  timeoutSeconds?: number;
-}
-
-export class SearchApiError extends OpsFailure {
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number | undefined,
-    detail: string,
-    /** scheme://host:port (and base path) of the cluster, without credentials. */
-    readonly endpoint = "",
-    kind: FailureKind = "api",
-  ) {
-    super(kind, `${method} ${endpoint}${path}${status === undefined ? "" : ` -> HTTP ${status}`}: ${detail}`);
-    this.name = "SearchApiError";
-  }
-}
-
-export class SearchClient {
+export class SearchClient implements SearchApi {
   private readonly base: string;
   private readonly authorization: string | undefined;
   private readonly requestTimeoutMs: number;

@@ -1,13 +1,15 @@
 // The imperative shell of "Changing Cluster Config" (drain a node before changing it) and "Fixing Cluster"
-// (controlled bounce). Every decision is a model.ts / ownership.ts predicate; this file only calls the cluster,
+// (controlled bounce). Every decision is an ops/search/model.ts / ownership.ts predicate; this file only calls the
+// cluster through the narrow interfaces of ./api.ts (a SearchApi, a Clock, a LockOwner, a CommandRunner: fakes in
+// tests/runners, the real ones by default),
 // waits on cluster events (health long-polls) and fails closed: timeout, red, node gone, lost update, an unassigned
 // copy only this drain keeps out, a signal or an API error -> OpsFailure. A drain owns only what its record in
 // `.dataplat-drains` says it added, under a create-only lock document (ops/search/ownership.ts).
 
-import { spawn } from "node:child_process";
-import { hostname } from "node:os";
-import { SearchApiError, type SearchClient } from "./client";
-import { OpsFailure } from "./failures";
+import { OpsFailure } from "../../ops/search/failures";
+import { SearchApiError } from "../../ops/search/requests";
+import type { Clock, CommandRunner, LockOwner, SearchApi, SettingsApi } from "./api";
+import { bashRunner, systemClock, systemLockOwner } from "./system";
 import {
   ALLOCATION_ENABLE,
   type ClusterSettings,
@@ -32,7 +34,7 @@ import {
   removeFromExclusion,
   statusAtLeast,
   unmovable,
-} from "./model";
+} from "../../ops/search/model";
 import {
   DRAIN_INDEX,
   type DrainRecord,
@@ -65,7 +67,7 @@ import {
   releaseExclusion,
   releaseThrottle,
   throttleClaimHolds,
-} from "./ownership";
+} from "../../ops/search/ownership";
 
 export type Log = (line: string) => void;
 
@@ -94,6 +96,10 @@ export interface DrainOptions {
   /** Aborting it (SIGTERM, SIGINT, SIGHUP in the CLI) stops the wait and runs the cleanup of a timeout. */
   signal?: AbortSignal;
   log?: Log;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Who takes the drain lock; default this host and process. */
+  owner?: LockOwner;
 }
 
 export type DrainOutcome = "drained" | "absent";
@@ -129,9 +135,10 @@ export class HealingBlocked extends OpsFailure {
  * exclusions it added are taken back unless `keepExclusionOnFailure` (always when the cluster must heal).
  * Nothing it did not add is ever removed or restored.
  */
-export async function drain(client: SearchClient, o: DrainOptions): Promise<DrainReport> {
+export async function drain(client: SearchApi, o: DrainOptions): Promise<DrainReport> {
   const log = o.log ?? (() => undefined);
-  const started = Date.now();
+  const clock = o.clock ?? systemClock;
+  const started = clock.now();
   const deadline = started + o.timeoutSeconds * 1000;
   const attribute = o.zoneAttribute ?? "zone";
   const spotKey = excludeAttributeKey(attribute);
@@ -145,7 +152,7 @@ export async function drain(client: SearchClient, o: DrainOptions): Promise<Drai
   if (!findNode(nodes, o.node)) {
     if (absentNodeHoldsNothing(health)) {
       say("not in the cluster and the cluster is green with every copy active: nothing to drain");
-      return { outcome: "absent", seconds: elapsed(started) };
+      return { outcome: "absent", seconds: elapsed(clock, started) };
     }
     throw new OpsFailure(
       "refused",
@@ -169,16 +176,16 @@ export async function drain(client: SearchClient, o: DrainOptions): Promise<Drai
   stopIfInterrupted();
 
   await ensureDrainIndex(client);
-  const lock = await acquireLock(client, `drain ${o.node}`, deadline, log, o.signal);
-  const store = new RecordStore(client, o.node);
-  let record = emptyRecord(o.node, lock.text(), new Date());
+  const lock = await acquireLock(client, { clock, owner: o.owner ?? systemLockOwner }, `drain ${o.node}`, deadline, log, o.signal);
+  const store = new RecordStore(client, clock, o.node);
+  let record = emptyRecord(o.node, lock.text(), new Date(clock.now()));
   let failure: unknown;
   try {
     const s0 = await client.settings();
     const earlier = await store.read();
     if (earlier) {
       const { kept, dropped } = adoptRecord(s0, earlier);
-      record = { ...kept, state: "draining", holder: lock.text(), updatedAt: new Date().toISOString(), relies: [] };
+      record = { ...kept, state: "draining", holder: lock.text(), updatedAt: new Date(clock.now()).toISOString(), relies: [] };
       say(
         `found the record of an earlier drain of this node (${earlier.state}, ${earlier.holder}, ${earlier.updatedAt}): it still owns ` +
           `${ownedText(record)}${dropped.length ? `; no longer its own (changed since): ${dropped.join(", ")}` : ""}`,
@@ -230,7 +237,7 @@ export async function drain(client: SearchClient, o: DrainOptions): Promise<Drai
     }
 
     await refuseUnmovable(client, o.node, await client.shards(), readMoveExplanation, o.signal);
-    await waitUntilDrained(client, o.node, deadline, say, { lock, record, signal: o.signal });
+    await waitUntilDrained(client, o.node, deadline, say, { lock, record, signal: o.signal, clock });
     await confirmDrained(client, o.node, record);
   } catch (e) {
     failure = e;
@@ -288,11 +295,11 @@ export async function drain(client: SearchClient, o: DrainOptions): Promise<Drai
   if (failure === undefined && (record.throttles.length || left.some((l) => l.includes("NOT restored")))) {
     throw new OpsFailure("api", `drained, but the cleanup was incomplete: ${left.join("; ")}`);
   }
-  say(`drained in ${elapsed(started).toFixed(1)}s; this drain owns ${ownedText(record)} until undrain`);
-  return { outcome: "drained", seconds: elapsed(started) };
+  say(`drained in ${elapsed(clock, started).toFixed(1)}s; this drain owns ${ownedText(record)} until undrain`);
+  return { outcome: "drained", seconds: elapsed(clock, started) };
 }
 
-async function settingsOrEmpty(client: SearchClient): Promise<ClusterSettings> {
+async function settingsOrEmpty(client: SearchApi): Promise<ClusterSettings> {
   try {
     return await client.settings();
   } catch {
@@ -311,7 +318,7 @@ function ownedText(r: DrainRecord): string {
  * takes over the claim and the exclusion stays.
  */
 async function releaseExclusions(
-  client: SearchClient,
+  client: SearchApi,
   store: RecordStore,
   record: DrainRecord,
   say: Log,
@@ -335,7 +342,7 @@ async function releaseExclusions(
       const heir = heirOf(others, record.node, c);
       if (heir) {
         heir.exclusions = [...heir.exclusions.filter((x) => !(x.key === c.key && x.value === c.value)), c];
-        await new RecordStore(client, heir.node).write(heir);
+        await store.forNode(heir.node).write(heir);
         left.push(`${describeExclusion(c)}: handed over to the record of the drain of ${heir.node}, which relies on it (its undrain removes it)`);
         continue;
       }
@@ -362,9 +369,10 @@ interface Watch {
   lock: DrainLock;
   record: DrainRecord;
   signal?: AbortSignal;
+  clock: Clock;
 }
 
-async function waitUntilDrained(client: SearchClient, node: string, deadline: number, say: Log, w: Watch): Promise<void> {
+async function waitUntilDrained(client: SearchApi, node: string, deadline: number, say: Log, w: Watch): Promise<void> {
   let red = false;
   for (;;) {
     if (w.signal?.aborted) throw new DrainInterrupted(abortReason(w.signal));
@@ -376,9 +384,9 @@ async function waitUntilDrained(client: SearchClient, node: string, deadline: nu
     const lost = lostExclusions(settings, w.record.relies);
     if (lost.length) throw lostUpdate(node, lost);
     const copies = await client.shards();
-    if (red) await refuseRed(client, node, deadline, w.signal);
+    if (red) await refuseRed(client, node, deadline, w.signal, w.clock);
     const p = drainProgress(copies, node);
-    const left = remainingSeconds(deadline);
+    const left = remainingSeconds(w.clock, deadline);
     // Every poll reports, the last one too: a drain whose copies moved before the first poll still says so.
     say(
       `${p.onNode} shard copies on node (${p.relocatingAway} relocating away, ${p.initializingOnto} initializing onto it), ` +
@@ -392,7 +400,7 @@ async function waitUntilDrained(client: SearchClient, node: string, deadline: nu
     if (p.moving === 0) {
       // Nothing moves: ask the cluster whether the copies left can move at all.
       await refuseUnmovable(client, node, copies, readMoveExplanation, w.signal);
-      await sleep(Math.min(1000, left * 1000), w.signal);
+      await sleep(w.clock, Math.min(1000, left * 1000), w.signal);
     }
     const h = await abortable(
       client.health({
@@ -415,7 +423,7 @@ function lostUpdate(node: string, lost: readonly string[]): OpsFailure {
 }
 
 /** Immediately before reporting success: still excluded (read before and after the shards) and holding nothing. */
-async function confirmDrained(client: SearchClient, node: string, record: DrainRecord): Promise<void> {
+async function confirmDrained(client: SearchApi, node: string, record: DrainRecord): Promise<void> {
   const before = lostExclusions(await client.settings(), record.relies);
   if (before.length) throw lostUpdate(node, before);
   const p = drainProgress(await client.shards(), node);
@@ -432,7 +440,7 @@ async function confirmDrained(client: SearchClient, node: string, record: DrainR
  * takes the exclusions back and the cluster can heal.
  */
 async function healingFirst(
-  client: SearchClient,
+  client: SearchApi,
   node: string,
   copies: readonly ShardCopy[],
   nodes: readonly SearchNode[],
@@ -475,9 +483,9 @@ async function healingFirst(
   }
 }
 
-async function refuseRed(client: SearchClient, node: string, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+async function refuseRed(client: SearchApi, node: string, deadline: number, signal: AbortSignal | undefined, clock: Clock): Promise<void> {
   const h = await abortable(
-    client.health({ waitForStatus: "yellow", timeoutSeconds: Math.max(1, Math.min(RED_GRACE_SECONDS, remainingSeconds(deadline))) }),
+    client.health({ waitForStatus: "yellow", timeoutSeconds: Math.max(1, Math.min(RED_GRACE_SECONDS, remainingSeconds(clock, deadline))) }),
     signal,
   );
   if (h.status === "red") throw new OpsFailure("lost", `cluster turned red during the drain of ${node} (${h.unassignedShards} unassigned): stopping`);
@@ -485,7 +493,7 @@ async function refuseRed(client: SearchClient, node: string, deadline: number, s
 
 /** Allocation explain for each STARTED copy on the node; refuses when one can never move, naming the cause. */
 async function refuseUnmovable(
-  client: SearchClient,
+  client: SearchApi,
   node: string,
   copies: readonly ShardCopy[],
   read: (body: unknown) => MoveVerdict,
@@ -518,7 +526,7 @@ async function refuseUnmovable(
 // ---------------------------------------------------------------------------------------------------------
 // The lock and the ownership records in `.dataplat-drains`
 
-async function ensureDrainIndex(client: SearchClient): Promise<void> {
+async function ensureDrainIndex(client: SearchApi): Promise<void> {
   try {
     await client.json("PUT", `/${DRAIN_INDEX}`, drainIndexBody);
   } catch (e) {
@@ -527,18 +535,10 @@ async function ensureDrainIndex(client: SearchClient): Promise<void> {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 class DrainLock {
   constructor(
-    private readonly client: SearchClient,
+    private readonly client: SearchApi,
+    private readonly clock: Clock,
     private holder: LockHolder,
     private version: { seqNo: number; primaryTerm: number },
   ) {}
@@ -553,7 +553,7 @@ class DrainLock {
 
   /** Extends the lease; fails closed if another process took the lock over meanwhile. */
   async renew(): Promise<void> {
-    const holder = { ...this.holder, expiresAt: Date.now() + LOCK_LEASE_MS };
+    const holder = { ...this.holder, expiresAt: this.clock.now() + LOCK_LEASE_MS };
     try {
       this.version = parseWriteVersion(await this.client.json("PUT", this.path(), { holder }));
       this.holder = holder;
@@ -575,15 +575,22 @@ class DrainLock {
   }
 }
 
-async function acquireLock(client: SearchClient, operation: string, deadline: number, log: Log, signal?: AbortSignal): Promise<DrainLock> {
+async function acquireLock(
+  client: SearchApi,
+  { clock, owner }: { clock: Clock; owner: LockOwner },
+  operation: string,
+  deadline: number,
+  log: Log,
+  signal?: AbortSignal,
+): Promise<DrainLock> {
   let lastLog = 0;
   for (;;) {
     if (signal?.aborted) throw new DrainInterrupted(abortReason(signal));
-    const now = Date.now();
-    const holder: LockHolder = { operation, host: hostname(), pid: process.pid, acquiredAt: new Date(now).toISOString(), expiresAt: now + LOCK_LEASE_MS };
+    const now = clock.now();
+    const holder: LockHolder = { operation, host: owner.host, pid: owner.pid, acquiredAt: new Date(now).toISOString(), expiresAt: now + LOCK_LEASE_MS };
     try {
       const r = await client.json("PUT", `/${DRAIN_INDEX}/_create/${LOCK_ID}?refresh=true`, { holder });
-      return new DrainLock(client, holder, parseWriteVersion(r));
+      return new DrainLock(client, clock, holder, parseWriteVersion(r));
     } catch (e) {
       if (!(e instanceof SearchApiError && e.status === 409)) throw e;
     }
@@ -595,39 +602,45 @@ async function acquireLock(client: SearchClient, operation: string, deadline: nu
       continue; // released between the create and the read
     }
     if (!doc) continue;
-    const v = lockVerdict(doc.holder, Date.now(), hostname(), doc.holder.host === hostname() ? pidAlive(doc.holder.pid) : undefined);
+    const v = lockVerdict(doc.holder, clock.now(), owner.host, doc.holder.host === owner.host ? owner.alive(doc.holder.pid) : undefined);
     if (v.kind === "stale") {
       try {
         const r = await client.json("PUT", `/${DRAIN_INDEX}/_doc/${LOCK_ID}?if_seq_no=${doc.seqNo}&if_primary_term=${doc.primaryTerm}&refresh=true`, { holder });
-        log(`${operation}: took over the stale drain lock of ${describeHolder(doc.holder, Date.now())}: ${v.why}`);
-        return new DrainLock(client, holder, parseWriteVersion(r));
+        log(`${operation}: took over the stale drain lock of ${describeHolder(doc.holder, clock.now())}: ${v.why}`);
+        return new DrainLock(client, clock, holder, parseWriteVersion(r));
       } catch (e) {
         if (!(e instanceof SearchApiError && e.status === 409)) throw e;
         continue; // another waiter took it over first
       }
     }
-    const left = remainingSeconds(deadline);
+    const left = remainingSeconds(clock, deadline);
     if (left <= 0) {
       throw new OpsFailure(
         "refused",
-        `${operation}: another operation holds the drain lock: ${describeHolder(doc.holder, Date.now())}. Nothing was changed. ` +
+        `${operation}: another operation holds the drain lock: ${describeHolder(doc.holder, clock.now())}. Nothing was changed. ` +
           `Wait for it and retry; a lock whose holder stopped is taken over once its lease ends ` +
           `(or delete ${DRAIN_INDEX}/_doc/${LOCK_ID} by hand once you are sure that process is gone).`,
       );
     }
-    if (Date.now() - lastLog > 10_000) {
-      log(`${operation}: waiting for the drain lock held by ${describeHolder(doc.holder, Date.now())} (${Math.round(left)}s left)`);
-      lastLog = Date.now();
+    if (clock.now() - lastLog > 10_000) {
+      log(`${operation}: waiting for the drain lock held by ${describeHolder(doc.holder, clock.now())} (${Math.round(left)}s left)`);
+      lastLog = clock.now();
     }
-    await sleep(Math.min(1000, left * 1000), signal);
+    await sleep(clock, Math.min(1000, left * 1000), signal);
   }
 }
 
 class RecordStore {
   constructor(
-    private readonly client: SearchClient,
+    private readonly client: SearchApi,
+    private readonly clock: Clock,
     readonly node: string,
   ) {}
+
+  /** The record of another node's drain, in the same index. */
+  forNode(node: string): RecordStore {
+    return new RecordStore(this.client, this.clock, node);
+  }
 
   async read(): Promise<DrainRecord | null> {
     try {
@@ -643,7 +656,7 @@ class RecordStore {
   }
 
   async write(r: DrainRecord): Promise<void> {
-    r.updatedAt = new Date().toISOString();
+    r.updatedAt = new Date(this.clock.now()).toISOString();
     await this.client.json("PUT", `/${DRAIN_INDEX}/_doc/${encodeURIComponent(recordId(this.node))}?refresh=true`, r);
   }
 
@@ -662,6 +675,8 @@ export interface UndrainOptions {
   spotZone?: string;
   zoneAttribute?: string;
   log?: Log;
+  clock?: Clock;
+  owner?: LockOwner;
 }
 
 /**
@@ -670,12 +685,13 @@ export interface UndrainOptions {
  * another drain's record relies on is handed over to that record. With no record nothing is touched: whatever
  * exclusion is in place was not set by a recorded drain.
  */
-export async function undrain(client: SearchClient, o: UndrainOptions): Promise<void> {
+export async function undrain(client: SearchApi, o: UndrainOptions): Promise<void> {
   const log = o.log ?? (() => undefined);
   const say = (line: string): void => log(`undrain ${o.node}: ${line}`);
   await ensureDrainIndex(client);
-  const lock = await acquireLock(client, `undrain ${o.node}`, Date.now() + UNDRAIN_LOCK_WAIT_SECONDS * 1000, log);
-  const store = new RecordStore(client, o.node);
+  const clock = o.clock ?? systemClock;
+  const lock = await acquireLock(client, { clock, owner: o.owner ?? systemLockOwner }, `undrain ${o.node}`, clock.now() + UNDRAIN_LOCK_WAIT_SECONDS * 1000, log);
+  const store = new RecordStore(client, clock, o.node);
   const left: string[] = [];
   try {
     const record = await store.read();
@@ -715,14 +731,14 @@ export interface SpotOptions {
 }
 
 /** "Ensure all nodes are reliable": adds the zone to `cluster.routing.allocation.exclude.<attr>`. */
-export async function excludeSpot(client: SearchClient, o: SpotOptions): Promise<void> {
+export async function excludeSpot(client: SettingsApi, o: SpotOptions): Promise<void> {
   const key = excludeAttributeKey(o.zoneAttribute ?? "zone");
   await put(client, addToExclusion(await client.settings(), key, o.spotZone));
   o.log?.(`excluded ${key}=${o.spotZone}`);
 }
 
 /** "Re-enable spot nodes": removes just that zone from the zone exclusion. */
-export async function restoreSpot(client: SearchClient, o: SpotOptions): Promise<void> {
+export async function restoreSpot(client: SettingsApi, o: SpotOptions): Promise<void> {
   const key = excludeAttributeKey(o.zoneAttribute ?? "zone");
   await put(client, removeFromExclusion(await client.settings(), key, o.spotZone));
   o.log?.(`removed ${o.spotZone} from ${key}`);
@@ -734,11 +750,13 @@ export interface WaitJoinedOptions {
   /** Wait for a process other than this one (the ephemeral id of the node before a restart). */
   notEphemeralId?: string;
   log?: Log;
+  clock?: Clock;
 }
 
 /** Waits until a node named `node` is in the cluster (polls the cluster state's nodes every second). */
-export async function waitJoined(client: SearchClient, o: WaitJoinedOptions): Promise<SearchNode> {
-  const deadline = Date.now() + o.timeoutSeconds * 1000;
+export async function waitJoined(client: SearchApi, o: WaitJoinedOptions): Promise<SearchNode> {
+  const clock = o.clock ?? systemClock;
+  const deadline = clock.now() + o.timeoutSeconds * 1000;
   let lastLog = 0;
   for (;;) {
     const n = findNode(await client.nodes(), o.node);
@@ -746,25 +764,25 @@ export async function waitJoined(client: SearchClient, o: WaitJoinedOptions): Pr
       o.log?.(`node ${o.node} is in the cluster`);
       return n;
     }
-    const left = remainingSeconds(deadline);
+    const left = remainingSeconds(clock, deadline);
     if (left <= 0) throw new OpsFailure("timeout", `node ${o.node} did not join the cluster within ${o.timeoutSeconds}s`);
-    if (Date.now() - lastLog > 10_000) {
+    if (clock.now() - lastLog > 10_000) {
       o.log?.(`waiting for node ${o.node} to join (${Math.round(left)}s left)`);
-      lastLog = Date.now();
+      lastLog = clock.now();
     }
-    await sleep(Math.min(1000, left * 1000));
+    await sleep(clock, Math.min(1000, left * 1000));
   }
 }
 
 /** Long-polls cluster health until `status` (408 answers are "not yet"); throws timeout at the deadline. */
-export async function waitForStatus(client: SearchClient, status: HealthStatus, timeoutSeconds: number, log?: Log): Promise<void> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
+export async function waitForStatus(client: SearchApi, status: HealthStatus, timeoutSeconds: number, log?: Log, clock: Clock = systemClock): Promise<void> {
+  const deadline = clock.now() + timeoutSeconds * 1000;
   for (;;) {
-    const left = remainingSeconds(deadline);
+    const left = remainingSeconds(clock, deadline);
     const h = await client.health({ waitForStatus: status, timeoutSeconds: Math.min(MAX_POLL_SECONDS, Math.max(0, Math.floor(left))) });
     if (statusAtLeast(h.status, status)) return;
     log?.(`cluster is ${h.status} (${h.unassignedShards} unassigned, ${h.initializingShards} initializing), waiting for ${status}`);
-    if (remainingSeconds(deadline) <= 0) throw new OpsFailure("timeout", `cluster still ${h.status} after ${timeoutSeconds}s (wanted ${status})`);
+    if (remainingSeconds(clock, deadline) <= 0) throw new OpsFailure("timeout", `cluster still ${h.status} after ${timeoutSeconds}s (wanted ${status})`);
   }
 }
 
@@ -777,16 +795,18 @@ export interface BounceOptions {
   timeoutSeconds: number;
   log?: Log;
   /** Runs the restart command; default `bash -c` with output on stderr. Returns the exit code. */
-  run?: (command: string, timeoutSeconds: number) => Promise<number>;
+  run?: CommandRunner;
+  clock?: Clock;
 }
 
 /**
  * "Fixing Cluster": allocation primaries (or none) -> run the restart command -> wait for a new process of the
  * node to join -> allocation back to its previous value (also when the restart or the rejoin failed) -> green.
  */
-export async function bounce(client: SearchClient, o: BounceOptions): Promise<void> {
+export async function bounce(client: SearchApi, o: BounceOptions): Promise<void> {
   const log = o.log ?? (() => undefined);
-  const deadline = Date.now() + o.timeoutSeconds * 1000;
+  const clock = o.clock ?? systemClock;
+  const deadline = clock.now() + o.timeoutSeconds * 1000;
   const before = findNode(await client.nodes(), o.node);
   const allocation = overrideSetting(await client.settings(), ALLOCATION_ENABLE, o.allocation ?? "primaries");
   await client.putSettings(allocation.apply);
@@ -799,9 +819,9 @@ export async function bounce(client: SearchClient, o: BounceOptions): Promise<vo
       log(`bounce ${o.node}: flush failed (${errorText(e)}), continuing`);
     }
     log(`bounce ${o.node}: running restart command`);
-    const code = await (o.run ?? runShell)(o.restart, Math.max(1, remainingSeconds(deadline)));
+    const code = await (o.run ?? bashRunner)(o.restart, Math.max(1, remainingSeconds(clock, deadline)));
     if (code !== 0) throw new OpsFailure("restart", `restart command exited ${code}`);
-    await waitJoined(client, { node: o.node, timeoutSeconds: Math.max(1, remainingSeconds(deadline)), notEphemeralId: before?.ephemeralId, log });
+    await waitJoined(client, { node: o.node, timeoutSeconds: Math.max(1, remainingSeconds(clock, deadline)), notEphemeralId: before?.ephemeralId, log, clock });
   } catch (e) {
     failure = e;
   }
@@ -813,33 +833,25 @@ export async function bounce(client: SearchClient, o: BounceOptions): Promise<vo
     log(`bounce ${o.node}: could not restore ${ALLOCATION_ENABLE} (${errorText(e)}): put back ${JSON.stringify(allocation.restore)}`);
   }
   if (failure !== undefined) throw failure;
-  await waitForStatus(client, "green", Math.max(1, remainingSeconds(deadline)), log);
+  await waitForStatus(client, "green", Math.max(1, remainingSeconds(clock, deadline)), log, clock);
   log(`bounce ${o.node}: cluster green`);
 }
 
-function runShell(command: string, timeoutSeconds: number): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn("bash", ["-c", command], { stdio: ["ignore", process.stderr, process.stderr], timeout: timeoutSeconds * 1000 });
-    child.on("error", () => resolve(127));
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  });
-}
-
-async function put(client: SearchClient, update: SettingsUpdate | null): Promise<void> {
+async function put(client: SettingsApi, update: SettingsUpdate | null): Promise<void> {
   if (update) await client.putSettings(update);
 }
 
-function remainingSeconds(deadline: number): number {
-  return (deadline - Date.now()) / 1000;
+function remainingSeconds(clock: Clock, deadline: number): number {
+  return (deadline - clock.now()) / 1000;
 }
 
-function elapsed(started: number): number {
-  return (Date.now() - started) / 1000;
+function elapsed(clock: Clock, started: number): number {
+  return (clock.now() - started) / 1000;
 }
 
 /** Resolves after `ms`; rejects with DrainInterrupted as soon as `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return abortable(new Promise((r) => setTimeout(r, Math.max(0, ms))), signal);
+function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return abortable(clock.sleep(Math.max(0, ms)), signal);
 }
 
 /** `p`, or DrainInterrupted as soon as `signal` aborts (the request itself runs out in the background). */
