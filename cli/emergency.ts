@@ -23,7 +23,10 @@ async function main(argv: string[]): Promise<void> {
     const endpoint = env(SEARCH_ENDPOINT_ENV);
     if (endpoint === undefined) throw new UsageError(`$${SEARCH_ENDPOINT_ENV} is not set`);
     const client = new SearchClient(endpoint, { requestTimeoutMs: 30_000, tls: { ca: env(SEARCH_CA_ENV), serverName: env(SEARCH_TLS_NAME_ENV) } });
-    const what = run.want.kind === "cluster" ? `the cluster at least ${run.want.status}` : `the recent indexes (${run.want.patterns.join(",")}, last ${run.want.windowHours}h) green`;
+    const what =
+        run.want.kind === "cluster"
+            ? `the cluster at least ${run.want.status}`
+            : `the recent indexes (${run.want.patterns.join(",")}, last ${run.want.windowHours}h) green`;
     const deadline = Date.now() + run.timeoutSeconds * 1000;
     for (;;) {
         let progress: string;

@@ -16,7 +16,6 @@ import { parseStackArgs, runCli, writeStdout } from "./stack-cli";
 const USAGE = "usage: npm run graph -- --stack <name> [--config FILE]";
 const COMMAND = "command:remote:Command";
 
-
 class NoPlatform extends Error {}
 
 /** The Mermaid picture of the platform in an evaluated stack graph. */

@@ -34,167 +34,176 @@ import { runCli, UsageError, writeStdout } from "./stack-cli";
 class InvalidFile extends Error {}
 
 export const USAGE = [
-  "usage: npm run -s origin -- placement --hashstate FILE [--replicas N] [--kraken released|runbook] < keys",
-  "       npm run -s origin -- plan --from FILE --to FILE [--replicas N] [--shards] [--kraken released|runbook]",
-  "       npm run -s origin -- --help",
-  "  placement: one JSON line per key on stdin (hex digests, or 4-hex shard ids): {key, ordered, replicaSet}",
-  "  plan:      the update plan from the deployed FILE to the proposed one, as JSON (change, rolling restart, repairs,",
-  "             shard movement); a change the runbook forbids prints its single steps and exits 2",
-  "  FILE: YAML or JSON, {hashstate: {<host>: {label, weight}}, replicas?, port?} or the bare hashstate map",
-  "  --kraken:  released (default; members host:port, weight 100) or runbook (the hashstate's labels and weights)",
-  "exit: 0 ok, 2 refused (a forbidden change, an invalid FILE), 64 bad usage, 1 anything else",
+    "usage: npm run -s origin -- placement --hashstate FILE [--replicas N] [--kraken released|runbook] < keys",
+    "       npm run -s origin -- plan --from FILE --to FILE [--replicas N] [--shards] [--kraken released|runbook]",
+    "       npm run -s origin -- --help",
+    "  placement: one JSON line per key on stdin (hex digests, or 4-hex shard ids): {key, ordered, replicaSet}",
+    "  plan:      the update plan from the deployed FILE to the proposed one, as JSON (change, rolling restart, repairs,",
+    "             shard movement); a change the runbook forbids prints its single steps and exits 2",
+    "  FILE: YAML or JSON, {hashstate: {<host>: {label, weight}}, replicas?, port?} or the bare hashstate map",
+    "  --kraken:  released (default; members host:port, weight 100) or runbook (the hashstate's labels and weights)",
+    "exit: 0 ok, 2 refused (a forbidden change, an invalid FILE), 64 bad usage, 1 anything else",
 ].join("\n");
 
 function readCluster(file: string): OriginCluster {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-  }
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (e) {
-    throw new InvalidFile(`${file}: ${(e as Error).message}`);
-  }
-  try {
-    return parseOriginCluster(document);
-  } catch (e) {
-    if (e instanceof z.ZodError) throw new InvalidFile(`${file}: invalid origin configuration\n${z.prettifyError(e)}`);
-    throw e;
-  }
+    let text: string;
+    try {
+        text = readFileSync(file, "utf8");
+    } catch (e) {
+        throw new UsageError(`${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    }
+    let document: unknown;
+    try {
+        document = parseYaml(text);
+    } catch (e) {
+        throw new InvalidFile(`${file}: ${(e as Error).message}`);
+    }
+    try {
+        return parseOriginCluster(document);
+    } catch (e) {
+        if (e instanceof z.ZodError) throw new InvalidFile(`${file}: invalid origin configuration\n${z.prettifyError(e)}`);
+        throw e;
+    }
 }
 
 function targetOption(value: string | undefined): KrakenTarget {
-  if (value === undefined) return "released";
-  if (!(KRAKEN_TARGETS as readonly string[]).includes(value)) throw new UsageError(`--kraken must be released or runbook, got ${value}`);
-  return value as KrakenTarget;
+    if (value === undefined) return "released";
+    if (!(KRAKEN_TARGETS as readonly string[]).includes(value)) throw new UsageError(`--kraken must be released or runbook, got ${value}`);
+    return value as KrakenTarget;
 }
 
 function replicasOption(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--replicas must be a positive integer, got ${value}`);
-  return n;
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--replicas must be a positive integer, got ${value}`);
+    return n;
 }
 
 async function placement(file: string, replicasArg: string | undefined, target: KrakenTarget): Promise<void> {
-  const cluster = readCluster(file);
-  const replicas = replicasOption(replicasArg, cluster.replicas);
-  const p = rendezvousHash(hashstateNodes(ringHashstate(cluster.hashstate, target, cluster.port)));
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  let n = 0;
-  for await (const raw of lines) {
-    n++;
-    const key = raw.trim();
-    if (key === "") continue;
-    let ordered: string[];
-    try {
-      ordered = p.orderedLabels(target === "released" && key.length > 4 ? key.slice(0, 4) : key);
-    } catch (e) {
-      throw new UsageError(`stdin line ${n}: ${(e as Error).message}`);
+    const cluster = readCluster(file);
+    const replicas = replicasOption(replicasArg, cluster.replicas);
+    const p = rendezvousHash(hashstateNodes(ringHashstate(cluster.hashstate, target, cluster.port)));
+    const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    let n = 0;
+    for await (const raw of lines) {
+        n++;
+        const key = raw.trim();
+        if (key === "") continue;
+        let ordered: string[];
+        try {
+            ordered = p.orderedLabels(target === "released" && key.length > 4 ? key.slice(0, 4) : key);
+        } catch (e) {
+            throw new UsageError(`stdin line ${n}: ${(e as Error).message}`);
+        }
+        process.stdout.write(JSON.stringify({ key, ordered, replicaSet: ordered.slice(0, replicas) }) + "\n");
     }
-    process.stdout.write(JSON.stringify({ key, ordered, replicaSet: ordered.slice(0, replicas) }) + "\n");
-  }
 }
 
 async function plan(fromFile: string, toFile: string, replicasArg: string | undefined, withShards: boolean, target: KrakenTarget): Promise<number> {
-  const from = readCluster(fromFile);
-  const to = readCluster(toFile);
-  const replicas = replicasOption(replicasArg, to.replicas);
-  const replicasRefusal = replicasChangeRefusal(from.replicas, to.replicas);
-  const update = originUpdatePlan({ previous: from.hashstate, next: to.hashstate, replicas, port: to.port, target, repairMode: "full", hasInventory: true });
-  // Shown for every plan, also when nothing moves.
-  const movement = update.movement ?? shardMovement(ringHashstate(from.hashstate, target, from.port), ringHashstate(to.hashstate, target, to.port), replicas);
-  const count = (m: Readonly<Record<string, readonly string[]>>) =>
-    Object.fromEntries(Object.entries(m).map(([h, shards]) => [h, shards.length]));
-  const refusal = replicasRefusal ?? (update.refusals.length > 0 ? update.refusals.join("\n") : undefined);
-  const allowed = refusal === undefined;
-  const out = {
-    allowed,
-    kraken: target,
-    change: update.change,
-    replicas,
-    rollingRestart: allowed && update.change.kind !== "none" ? update.rollingRestart : [],
-    repairs: allowed
-      ? update.repairs.map((r) =>
-          r.kind === "fill"
-            ? { fill: r.plan.shards.length, cleanup: r.plan.cleanup, ...(withShards ? { shards: r.plan.shards } : {}), step: describeRepair(r) }
-            : { host: r.host, label: r.label, path: r.path, step: describeRepair(r) },
-        )
-      : [],
-    movement: {
-      shards: movement.shards,
-      changedShards: movement.changedShards,
-      movedSlots: movement.movedSlots,
-      movedFraction: movement.movedFraction,
-      minimumFraction: movement.minimumFraction,
-      movedOverMinimum: movement.minimumFraction === 0 ? null : movement.movedFraction / movement.minimumFraction,
-      gainedShards: count(movement.gained),
-      lostShards: count(movement.lost),
-    },
-    // runbook: the shard-targeted alternative to the full repairs (repair.mode shards).
-    shardRepairs:
-      allowed && target === "runbook"
-        ? (() => {
-            const shards = shardRepairPlan(to.hashstate, movement);
-            return {
-              repairs: shards.repairs.map((r) => ({ host: r.host, label: r.label, shardCount: r.shards.length, ...(withShards ? { shards: r.shards } : {}) })),
-              orphanedShards: shards.orphanedShards.length,
-            };
-          })()
-        : null,
-    ...(refusal === undefined ? {} : { refusal }),
-  };
-  await writeStdout(JSON.stringify(out, null, 2) + "\n");
-  if (refusal !== undefined) {
-    process.stderr.write(refusal + "\n");
-    return 2;
-  }
-  return 0;
+    const from = readCluster(fromFile);
+    const to = readCluster(toFile);
+    const replicas = replicasOption(replicasArg, to.replicas);
+    const replicasRefusal = replicasChangeRefusal(from.replicas, to.replicas);
+    const update = originUpdatePlan({ previous: from.hashstate, next: to.hashstate, replicas, port: to.port, target, repairMode: "full", hasInventory: true });
+    // Shown for every plan, also when nothing moves.
+    const movement = update.movement ?? shardMovement(ringHashstate(from.hashstate, target, from.port), ringHashstate(to.hashstate, target, to.port), replicas);
+    const count = (m: Readonly<Record<string, readonly string[]>>) => Object.fromEntries(Object.entries(m).map(([h, shards]) => [h, shards.length]));
+    const refusal = replicasRefusal ?? (update.refusals.length > 0 ? update.refusals.join("\n") : undefined);
+    const allowed = refusal === undefined;
+    const out = {
+        allowed,
+        kraken: target,
+        change: update.change,
+        replicas,
+        rollingRestart: allowed && update.change.kind !== "none" ? update.rollingRestart : [],
+        repairs: allowed
+            ? update.repairs.map((r) =>
+                  r.kind === "fill"
+                      ? { fill: r.plan.shards.length, cleanup: r.plan.cleanup, ...(withShards ? { shards: r.plan.shards } : {}), step: describeRepair(r) }
+                      : { host: r.host, label: r.label, path: r.path, step: describeRepair(r) },
+              )
+            : [],
+        movement: {
+            shards: movement.shards,
+            changedShards: movement.changedShards,
+            movedSlots: movement.movedSlots,
+            movedFraction: movement.movedFraction,
+            minimumFraction: movement.minimumFraction,
+            movedOverMinimum: movement.minimumFraction === 0 ? null : movement.movedFraction / movement.minimumFraction,
+            gainedShards: count(movement.gained),
+            lostShards: count(movement.lost),
+        },
+        // runbook: the shard-targeted alternative to the full repairs (repair.mode shards).
+        shardRepairs:
+            allowed && target === "runbook"
+                ? (() => {
+                      const shards = shardRepairPlan(to.hashstate, movement);
+                      return {
+                          repairs: shards.repairs.map((r) => ({
+                              host: r.host,
+                              label: r.label,
+                              shardCount: r.shards.length,
+                              ...(withShards ? { shards: r.shards } : {}),
+                          })),
+                          orphanedShards: shards.orphanedShards.length,
+                      };
+                  })()
+                : null,
+        ...(refusal === undefined ? {} : { refusal }),
+    };
+    await writeStdout(JSON.stringify(out, null, 2) + "\n");
+    if (refusal !== undefined) {
+        process.stderr.write(refusal + "\n");
+        return 2;
+    }
+    return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0) throw new UsageError(`a command is required\n${USAGE}`);
-  if (argv[0] === "help" || argv.includes("--help") || argv.includes("-h")) {
-    await writeStdout(USAGE + "\n");
-    return 0;
-  }
-  const [command, ...rest] = argv;
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      strict: true,
-      options: {
-        hashstate: { type: "string" },
-        replicas: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        shards: { type: "boolean" },
-        kraken: { type: "string" },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
-  }
-  const need = (name: string): string => {
-    const v = values[name];
-    if (typeof v !== "string" || v === "") throw new UsageError(`${command} needs --${name}\n${USAGE}`);
-    return v;
-  };
-  const replicas = values.replicas as string | undefined;
-  switch (command) {
-    case "placement":
-      await placement(need("hashstate"), replicas, targetOption(values.kraken as string | undefined));
-      await writeStdout(""); // resolves once every line before it is flushed, so the exit cuts nothing short
-      return 0;
-    case "plan":
-      return plan(need("from"), need("to"), replicas, values.shards === true, targetOption(values.kraken as string | undefined));
-    default:
-      throw new UsageError(`unknown command '${command}'\n${USAGE}`);
-  }
+    if (argv.length === 0) throw new UsageError(`a command is required\n${USAGE}`);
+    if (argv[0] === "help" || argv.includes("--help") || argv.includes("-h")) {
+        await writeStdout(USAGE + "\n");
+        return 0;
+    }
+    const [command, ...rest] = argv;
+    let values: Record<string, string | boolean | undefined>;
+    try {
+        ({ values } = parseArgs({
+            args: rest,
+            strict: true,
+            options: {
+                hashstate: { type: "string" },
+                replicas: { type: "string" },
+                from: { type: "string" },
+                to: { type: "string" },
+                shards: { type: "boolean" },
+                kraken: { type: "string" },
+            },
+        }));
+    } catch (e) {
+        throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+    }
+    const need = (name: string): string => {
+        const v = values[name];
+        if (typeof v !== "string" || v === "") throw new UsageError(`${command} needs --${name}\n${USAGE}`);
+        return v;
+    };
+    const replicas = values.replicas as string | undefined;
+    switch (command) {
+        case "placement":
+            await placement(need("hashstate"), replicas, targetOption(values.kraken as string | undefined));
+            await writeStdout(""); // resolves once every line before it is flushed, so the exit cuts nothing short
+            return 0;
+        case "plan":
+            return plan(need("from"), need("to"), replicas, values.shards === true, targetOption(values.kraken as string | undefined));
+        default:
+            throw new UsageError(`unknown command '${command}'\n${USAGE}`);
+    }
 }
 
-if (require.main === module) runCli("origin", () => main(process.argv.slice(2)), (e) => e instanceof InvalidFile);
+if (require.main === module)
+    runCli(
+        "origin",
+        () => main(process.argv.slice(2)),
+        (e) => e instanceof InvalidFile,
+    );

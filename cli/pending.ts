@@ -41,7 +41,10 @@ function emergencyOf(file: string): { active: boolean } | { problem: string } {
         value = raw;
     }
     const parsed = EmergencyConfigSchema.safeParse(value);
-    if (!parsed.success) return { problem: `${file}: dataplat:emergency is not valid (${parsed.error.issues[0]?.message ?? "invalid"}); \`npm run synth -- --stack <name>\` names the path` };
+    if (!parsed.success)
+        return {
+            problem: `${file}: dataplat:emergency is not valid (${parsed.error.issues[0]?.message ?? "invalid"}); \`npm run synth -- --stack <name>\` names the path`,
+        };
     return { active: parsed.data.active };
 }
 
@@ -49,7 +52,11 @@ async function main(): Promise<number> {
     let values: { stack?: string; config?: string; help?: boolean };
     let positionals: string[];
     try {
-        ({ values, positionals } = parseArgs({ options: { stack: { type: "string" }, config: { type: "string" }, help: { type: "boolean" } }, allowPositionals: true, strict: true }));
+        ({ values, positionals } = parseArgs({
+            options: { stack: { type: "string" }, config: { type: "string" }, help: { type: "boolean" } },
+            allowPositionals: true,
+            strict: true,
+        }));
     } catch (e) {
         process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
         return 64;

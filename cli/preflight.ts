@@ -131,15 +131,24 @@ async function searchAnswer(target: SearchTarget, region: string): Promise<Searc
 
 function sshOnce(t: SshTarget, keyFile: string, knownHosts: string): Promise<SshFact> {
     const args = [
-        "-F", "none", // the command resources use no ssh config either
-        "-i", keyFile,
-        "-o", "IdentitiesOnly=yes",
-        "-o", "IdentityAgent=none",
-        "-o", "BatchMode=yes",
-        "-o", `ConnectTimeout=${SSH_CONNECT_TIMEOUT_SECONDS}`,
-        "-o", "StrictHostKeyChecking=accept-new",
-        "-o", `UserKnownHostsFile=${knownHosts}`,
-        "-p", String(t.port),
+        "-F",
+        "none", // the command resources use no ssh config either
+        "-i",
+        keyFile,
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "IdentityAgent=none",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        `ConnectTimeout=${SSH_CONNECT_TIMEOUT_SECONDS}`,
+        "-o",
+        "StrictHostKeyChecking=accept-new",
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "-p",
+        String(t.port),
         `${t.user}@${t.address}`,
         "true",
     ];
@@ -148,10 +157,13 @@ function sshOnce(t: SshTarget, keyFile: string, knownHosts: string): Promise<Ssh
         let stderr = "";
         let timedOut = false;
         child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-        const timer = setTimeout(() => {
-            timedOut = true;
-            child.kill("SIGKILL");
-        }, (SSH_CONNECT_TIMEOUT_SECONDS + 20) * 1000);
+        const timer = setTimeout(
+            () => {
+                timedOut = true;
+                child.kill("SIGKILL");
+            },
+            (SSH_CONNECT_TIMEOUT_SECONDS + 20) * 1000,
+        );
         child.on("error", (e) => {
             clearTimeout(timer);
             resolve({ status: null, stderr, error: e.message });
@@ -307,7 +319,11 @@ async function main(): Promise<number> {
     const code = preflightExitCode(lines);
     if (code !== 0) {
         const failed = lines.filter((l) => !l.ok).length;
-        await new Promise<void>((resolve) => process.stderr.write(`preflight: ${failed} of ${lines.length} checks failed for stack ${values.stack}: fix them before \`pulumi up\`\n`, () => resolve()));
+        await new Promise<void>((resolve) =>
+            process.stderr.write(`preflight: ${failed} of ${lines.length} checks failed for stack ${values.stack}: fix them before \`pulumi up\`\n`, () =>
+                resolve(),
+            ),
+        );
     }
     return code;
 }

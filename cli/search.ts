@@ -27,15 +27,15 @@ import { endQuietlyOnEpipe } from "./stack-cli";
 const env = (name: string): string | undefined => (process.env[name] === undefined || process.env[name] === "" ? undefined : process.env[name]);
 
 const log = (line: string): void => {
-  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 };
 
 /** Refuses (exit 3) a drain or undrain of a node the cluster does not know, unless --absent-ok. */
 async function refuseUnknownNode(client: SearchClient, command: "drain" | "undrain", node: string): Promise<void> {
-  const clusterNodes = (await client.nodes()).map((n) => n.name);
-  const excluded = command === "undrain" && !clusterNodes.includes(node) ? effectiveExclusion(await client.settings(), EXCLUDE_NAME) : [];
-  const refusal = unknownNodeRefusal({ command, node, clusterNodes, excluded, absentOk: false });
-  if (refusal) throw new OpsFailure("refused", refusal);
+    const clusterNodes = (await client.nodes()).map((n) => n.name);
+    const excluded = command === "undrain" && !clusterNodes.includes(node) ? effectiveExclusion(await client.settings(), EXCLUDE_NAME) : [];
+    const refusal = unknownNodeRefusal({ command, node, clusterNodes, excluded, absentOk: false });
+    if (refusal) throw new OpsFailure("refused", refusal);
 }
 
 // ---- signal wiring (drain): begin -------------------------------------------------------------------------
@@ -45,87 +45,90 @@ async function refuseUnknownNode(client: SearchClient, command: "drain" | "undra
 // drain the handlers are not installed and the signals keep their default effect.
 const DRAIN_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 function interruptSignal(): AbortSignal {
-  const controller = new AbortController();
-  for (const sig of DRAIN_SIGNALS) {
-    process.on(sig, () => {
-      if (controller.signal.aborted) return log(`${sig}: still cleaning up after ${String(controller.signal.reason)}, ignored`);
-      log(`${sig}: stopping the drain and taking back what it added`);
-      controller.abort(sig);
-    });
-  }
-  return controller.signal;
+    const controller = new AbortController();
+    for (const sig of DRAIN_SIGNALS) {
+        process.on(sig, () => {
+            if (controller.signal.aborted) return log(`${sig}: still cleaning up after ${String(controller.signal.reason)}, ignored`);
+            log(`${sig}: stopping the drain and taking back what it added`);
+            controller.abort(sig);
+        });
+    }
+    return controller.signal;
 }
 // ---- signal wiring (drain): end ---------------------------------------------------------------------------
 
 async function main(argv: string[]): Promise<void> {
-  const run = parseSearchArgs(argv, process.env[SEARCH_ENDPOINT_ENV]);
-  if (run.command === "help") {
-    process.stdout.write(usageText());
-    return;
-  }
-  const timeoutSeconds = "timeoutSeconds" in run ? run.timeoutSeconds : undefined;
-  const client = new SearchClient(run.endpoint, {
-    deadline: timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000,
-    tls: { ca: env(SEARCH_CA_ENV), serverName: env(SEARCH_TLS_NAME_ENV) },
-  });
-  const zone = { zoneAttribute: "zoneAttribute" in run ? run.zoneAttribute : undefined, log };
+    const run = parseSearchArgs(argv, process.env[SEARCH_ENDPOINT_ENV]);
+    if (run.command === "help") {
+        process.stdout.write(usageText());
+        return;
+    }
+    const timeoutSeconds = "timeoutSeconds" in run ? run.timeoutSeconds : undefined;
+    const client = new SearchClient(run.endpoint, {
+        deadline: timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000,
+        tls: { ca: env(SEARCH_CA_ENV), serverName: env(SEARCH_TLS_NAME_ENV) },
+    });
+    const zone = { zoneAttribute: "zoneAttribute" in run ? run.zoneAttribute : undefined, log };
 
-  switch (run.command) {
-    case "drain": {
-      if (!run.absentOk) await refuseUnknownNode(client, "drain", run.node);
-      const report = await drain(client, {
-        node: run.node,
-        timeoutSeconds: run.timeoutSeconds,
-        spotZone: run.spotZone,
-        nodeConcurrentRecoveries: run.recoveries,
-        maxBytesPerSec: run.maxBytesPerSec,
-        keepExclusionOnFailure: run.keepExclusionOnFailure,
-        signal: interruptSignal(), // signal wiring (drain)
-        ...zone,
-      });
-      if (report.outcome === "absent" && !run.absentOk) {
-        throw new OpsFailure("refused", `node ${run.node} left the cluster before the drain started: nothing was drained. Pass --absent-ok if it may be gone.`);
-      }
-      return;
+    switch (run.command) {
+        case "drain": {
+            if (!run.absentOk) await refuseUnknownNode(client, "drain", run.node);
+            const report = await drain(client, {
+                node: run.node,
+                timeoutSeconds: run.timeoutSeconds,
+                spotZone: run.spotZone,
+                nodeConcurrentRecoveries: run.recoveries,
+                maxBytesPerSec: run.maxBytesPerSec,
+                keepExclusionOnFailure: run.keepExclusionOnFailure,
+                signal: interruptSignal(), // signal wiring (drain)
+                ...zone,
+            });
+            if (report.outcome === "absent" && !run.absentOk) {
+                throw new OpsFailure(
+                    "refused",
+                    `node ${run.node} left the cluster before the drain started: nothing was drained. Pass --absent-ok if it may be gone.`,
+                );
+            }
+            return;
+        }
+        case "undrain":
+            if (!run.absentOk) await refuseUnknownNode(client, "undrain", run.node);
+            await undrain(client, { node: run.node, spotZone: run.spotZone, ...zone });
+            return;
+        case "wait-joined":
+            await waitJoined(client, { node: run.node, timeoutSeconds: run.timeoutSeconds, log });
+            return;
+        case "exclude-spot":
+            await excludeSpot(client, { spotZone: run.spotZone, ...zone });
+            return;
+        case "restore-spot":
+            await restoreSpot(client, { spotZone: run.spotZone, ...zone });
+            return;
+        case "bounce":
+            await bounce(client, { node: run.node, restart: run.restart, allocation: run.allocation, timeoutSeconds: run.timeoutSeconds, log });
+            return;
+        case "health": {
+            let failure: unknown;
+            try {
+                await waitForStatus(client, run.status, run.timeoutSeconds ?? 0.001, log);
+            } catch (e) {
+                failure = e;
+            }
+            // The health reading goes to stdout even when the status was not reached; not when the cluster did not answer.
+            if (!(failure instanceof SearchApiError)) process.stdout.write(`${JSON.stringify(await client.health())}\n`);
+            if (failure !== undefined) throw failure;
+            return;
+        }
     }
-    case "undrain":
-      if (!run.absentOk) await refuseUnknownNode(client, "undrain", run.node);
-      await undrain(client, { node: run.node, spotZone: run.spotZone, ...zone });
-      return;
-    case "wait-joined":
-      await waitJoined(client, { node: run.node, timeoutSeconds: run.timeoutSeconds, log });
-      return;
-    case "exclude-spot":
-      await excludeSpot(client, { spotZone: run.spotZone, ...zone });
-      return;
-    case "restore-spot":
-      await restoreSpot(client, { spotZone: run.spotZone, ...zone });
-      return;
-    case "bounce":
-      await bounce(client, { node: run.node, restart: run.restart, allocation: run.allocation, timeoutSeconds: run.timeoutSeconds, log });
-      return;
-    case "health": {
-      let failure: unknown;
-      try {
-        await waitForStatus(client, run.status, run.timeoutSeconds ?? 0.001, log);
-      } catch (e) {
-        failure = e;
-      }
-      // The health reading goes to stdout even when the status was not reached; not when the cluster did not answer.
-      if (!(failure instanceof SearchApiError)) process.stdout.write(`${JSON.stringify(await client.health())}\n`);
-      if (failure !== undefined) throw failure;
-      return;
-    }
-  }
 }
 
 if (require.main === module) {
-  endQuietlyOnEpipe();
-  main(process.argv.slice(2)).then(
-    () => process.exit(0),
-    (e: unknown) => {
-      log(`error: ${e instanceof Error ? e.message : String(e)}`);
-      process.exit(exitCodeOf(e));
-    },
-  );
+    endQuietlyOnEpipe();
+    main(process.argv.slice(2)).then(
+        () => process.exit(0),
+        (e: unknown) => {
+            log(`error: ${e instanceof Error ? e.message : String(e)}`);
+            process.exit(exitCodeOf(e));
+        },
+    );
 }

@@ -58,12 +58,15 @@ export function ec2FleetApi(client: EC2Client = new EC2Client({ maxAttempts: 3 }
             const f = out.Fleets?.find((x) => x.FleetId === fleetId);
             if (!f) return undefined;
             const configs = f.LaunchTemplateConfigs ?? [];
-            if (configs.length !== 1) throw new SpotFailure("refused", `fleet ${fleetId} has ${configs.length} launch template configs; the rollout handles exactly one`);
+            if (configs.length !== 1)
+                throw new SpotFailure("refused", `fleet ${fleetId} has ${configs.length} launch template configs; the rollout handles exactly one`);
             const spec = configs[0].LaunchTemplateSpecification ?? {};
             const templateId = spec.LaunchTemplateId ?? "";
             let version = spec.Version ?? "";
             if (version === "$Latest" || version === "$Default") {
-                const lt = await call("DescribeLaunchTemplates", (abortSignal) => client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [templateId] }), { abortSignal }));
+                const lt = await call("DescribeLaunchTemplates", (abortSignal) =>
+                    client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [templateId] }), { abortSignal }),
+                );
                 const t = lt.LaunchTemplates?.[0];
                 const n = version === "$Latest" ? t?.LatestVersionNumber : t?.DefaultVersionNumber;
                 if (n === undefined) throw new SpotFailure("refused", `launch template ${templateId} of fleet ${fleetId} not found`);
@@ -101,7 +104,9 @@ export function ec2FleetApi(client: EC2Client = new EC2Client({ maxAttempts: 3 }
             const out: FleetInstance[] = [];
             for (let k = 0; k < ids.length; k += 100) {
                 const chunk = ids.slice(k, k + 100);
-                const page = await call("DescribeInstances", (abortSignal) => client.send(new DescribeInstancesCommand({ InstanceIds: chunk }), { abortSignal }));
+                const page = await call("DescribeInstances", (abortSignal) =>
+                    client.send(new DescribeInstancesCommand({ InstanceIds: chunk }), { abortSignal }),
+                );
                 for (const r of page.Reservations ?? []) {
                     for (const i of r.Instances ?? []) {
                         const tag = (key: string) => i.Tags?.find((t) => t.Key === key)?.Value;
@@ -169,13 +174,18 @@ export async function rollout(api: FleetApi, o: RolloutOptions): Promise<Rollout
         if (a.old.length === 0) {
             const m = mix(fleet, instances, o.shareCap);
             o.log(`fleet ${o.fleetId}: every active instance is on ${o.templateId} version ${o.version} (${a.current.length} instances, ${m.total} units)`);
-            for (const t of m.types) o.log(`  ${t.type}: ${t.units} units, ${(t.share * 100).toFixed(0)}% of the fleet${t.over ? ` OVER the share cap ${(o.shareCap * 100).toFixed(0)}% (EC2 does not enforce it)` : ""}`);
+            for (const t of m.types)
+                o.log(
+                    `  ${t.type}: ${t.units} units, ${(t.share * 100).toFixed(0)}% of the fleet${t.over ? ` OVER the share cap ${(o.shareCap * 100).toFixed(0)}% (EC2 does not enforce it)` : ""}`,
+                );
             return { batches: done, mix: m };
         }
         const [batch] = batches(a.old, o.batchSize);
         const left = a.old.length;
         const start = startBatch(fleet, instances, batch);
-        o.log(`batch ${round} (${left} instances left on other versions): terminating ${batch.length}: ${start.batch.join(" ")}; waiting for ${start.want} units on version ${o.version}`);
+        o.log(
+            `batch ${round} (${left} instances left on other versions): terminating ${batch.length}: ${start.batch.join(" ")}; waiting for ${start.want} units on version ${o.version}`,
+        );
         await api.terminate(start.batch);
         done.push([...start.batch]);
         const deadline = Date.now() + o.timeoutSeconds * 1000;
@@ -193,7 +203,10 @@ export async function rollout(api: FleetApi, o: RolloutOptions): Promise<Rollout
             last = r.progress;
             if (r.kind === "recovered") break;
             if (Date.now() >= deadline) {
-                throw new SpotFailure("timeout", `batch ${round}: capacity did not come back within ${o.timeoutSeconds}s (${r.progress}); the remaining old instances were not touched`);
+                throw new SpotFailure(
+                    "timeout",
+                    `batch ${round}: capacity did not come back within ${o.timeoutSeconds}s (${r.progress}); the remaining old instances were not touched`,
+                );
             }
             await sleep(Math.min(o.pollSeconds * 1000, Math.max(0, deadline - Date.now())));
         }
@@ -225,7 +238,11 @@ async function main(argv: string[]): Promise<void> {
     const m = mix(fleet, await api.fleetInstances(run.fleetId), run.shareCap);
     process.stdout.write(`${JSON.stringify({ fleetId: run.fleetId, shareCap: run.shareCap, ...m })}\n`);
     const over = m.types.filter((t) => t.over);
-    if (over.length) throw new SpotFailure("refused", `over the share cap ${run.shareCap}: ${over.map((t) => `${t.type} ${(t.share * 100).toFixed(0)}%`).join(", ")} (EC2 does not enforce maxPercentPerType)`);
+    if (over.length)
+        throw new SpotFailure(
+            "refused",
+            `over the share cap ${run.shareCap}: ${over.map((t) => `${t.type} ${(t.share * 100).toFixed(0)}%`).join(", ")} (EC2 does not enforce maxPercentPerType)`,
+        );
 }
 
 if (require.main === module) {

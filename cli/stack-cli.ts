@@ -67,7 +67,10 @@ export function readStackFileOf(flag: string, file: string): RawStackConfig {
 type StringOptions = Record<string, { type: "string" }>;
 
 /** Parses `--stack NAME [--config FILE]` plus extra string options; a number is the exit code to stop with. */
-export function parseStackArgs<E extends StringOptions>(usage: string, extra: E): ({ stack: string; config: RawStackConfig } & Partial<Record<keyof E, string>>) | number {
+export function parseStackArgs<E extends StringOptions>(
+    usage: string,
+    extra: E,
+): ({ stack: string; config: RawStackConfig } & Partial<Record<keyof E, string>>) | number {
     let values: Record<string, string | boolean | undefined>;
     try {
         const options = { stack: { type: "string" }, config: { type: "string" }, help: { type: "boolean" }, ...extra } as ParseArgsConfig["options"];

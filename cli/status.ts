@@ -47,11 +47,22 @@ const progress = (line: string) => process.stderr.write(`status: ${line}\n`);
 
 function pulumiOutputs(stack: string): Promise<string> {
     return new Promise((resolve, reject) => {
-        execFile("pulumi", ["stack", "output", "--stack", stack, "--json", "--show-secrets"], { timeout: PULUMI_TIMEOUT_MS, encoding: "utf8", maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-            if (!error) return resolve(stdout);
-            const code = (error as NodeJS.ErrnoException).code;
-            reject(new OutputsError(code === "ENOENT" ? "no `pulumi` on PATH to read the stack outputs: install it, or pass --outputs FILE" : `\`pulumi stack output --stack ${stack}\` failed: ${(stderr || error.message).trim().slice(0, 300)}`));
-        });
+        execFile(
+            "pulumi",
+            ["stack", "output", "--stack", stack, "--json", "--show-secrets"],
+            { timeout: PULUMI_TIMEOUT_MS, encoding: "utf8", maxBuffer: 64 << 20 },
+            (error, stdout, stderr) => {
+                if (!error) return resolve(stdout);
+                const code = (error as NodeJS.ErrnoException).code;
+                reject(
+                    new OutputsError(
+                        code === "ENOENT"
+                            ? "no `pulumi` on PATH to read the stack outputs: install it, or pass --outputs FILE"
+                            : `\`pulumi stack output --stack ${stack}\` failed: ${(stderr || error.message).trim().slice(0, 300)}`,
+                    ),
+                );
+            },
+        );
     });
 }
 
@@ -69,7 +80,18 @@ function percent(value: string | undefined, fallback: number, flag: string): num
 }
 
 async function main(): Promise<number> {
-    type Values = { stack?: string; config?: string; outputs?: string; json?: boolean; only?: string; systemctl?: string; "crash-dump-dirs"?: string; "disk-warn"?: string; "disk-fault"?: string; help?: boolean };
+    type Values = {
+        stack?: string;
+        config?: string;
+        outputs?: string;
+        json?: boolean;
+        only?: string;
+        systemctl?: string;
+        "crash-dump-dirs"?: string;
+        "disk-warn"?: string;
+        "disk-fault"?: string;
+        help?: boolean;
+    };
     let values: Values;
     try {
         ({ values } = parseArgs({
@@ -107,7 +129,13 @@ async function main(): Promise<number> {
     if (typeof warnAt === "string") return usage(warnAt);
     if (typeof faultAt === "string") return usage(faultAt);
     if (warnAt > faultAt) return usage("--disk-warn must not be above --disk-fault");
-    const crashDumpDirs = values["crash-dump-dirs"] !== undefined ? values["crash-dump-dirs"].split(",").map((d) => d.trim()).filter((d) => d !== "") : DEFAULT_CRASH_DUMP_DIRS;
+    const crashDumpDirs =
+        values["crash-dump-dirs"] !== undefined
+            ? values["crash-dump-dirs"]
+                  .split(",")
+                  .map((d) => d.trim())
+                  .filter((d) => d !== "")
+            : DEFAULT_CRASH_DUMP_DIRS;
     if (crashDumpDirs.some((d) => !d.startsWith("/"))) return usage("--crash-dump-dirs takes absolute paths");
 
     // The stack file: what the config wants (its guardrails are the update's business; a refused file stops here).
@@ -147,19 +175,30 @@ async function main(): Promise<number> {
     // Missing credentials would make every check of their kind "unknown" for one reason: say it once, and stop.
     const key = process.env[SSH_KEY_ENV];
     if (needsSsh(targets) && !key) {
-        process.stderr.write(`status: ${SSH_KEY_ENV} is not set, and the sections asked reach hosts over SSH: export ${SSH_KEY_ENV}="$(pulumi config get dataplat:sshPrivateKey --stack ${values.stack})", or leave out origin, platform and hosts with --only\n`);
+        process.stderr.write(
+            `status: ${SSH_KEY_ENV} is not set, and the sections asked reach hosts over SSH: export ${SSH_KEY_ENV}="$(pulumi config get dataplat:sshPrivateKey --stack ${values.stack})", or leave out origin, platform and hosts with --only\n`,
+        );
         return EXIT.noCredentials;
     }
     if (needsAws(targets)) {
         const missing = await missingCredentials(parsed.region);
         if (missing !== undefined) {
-            process.stderr.write(`status: no AWS credentials for ${parsed.region} (${missing}): export AWS_PROFILE or run \`aws sso login\` (on a runner, its instance role), or leave out queues, fleets, platform and controlplane with --only\n`);
+            process.stderr.write(
+                `status: no AWS credentials for ${parsed.region} (${missing}): export AWS_PROFILE or run \`aws sso login\` (on a runner, its instance role), or leave out queues, fleets, platform and controlplane with --only\n`,
+            );
             return EXIT.noCredentials;
         }
     }
 
     const now = Date.now();
-    const run = await runStatus(targets, { now, ...(key ? { sshKey: key } : {}), systemctl: values.systemctl ?? "systemctl", crashDumpDirs, disk: { warnFraction: warnAt, faultFraction: faultAt }, progress });
+    const run = await runStatus(targets, {
+        now,
+        ...(key ? { sshKey: key } : {}),
+        systemctl: values.systemctl ?? "systemctl",
+        crashDumpDirs,
+        disk: { warnFraction: warnAt, faultFraction: faultAt },
+        progress,
+    });
     const report = statusReport(values.stack, now, only.sections, run.findings);
     await writeStdout(values.json ? renderJson(report) : renderHuman(report));
     progress(`done in ${(run.totalMs / 1000).toFixed(1)} s`);

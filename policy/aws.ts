@@ -37,7 +37,16 @@ export function isPublicPrincipal(p: unknown): boolean {
 }
 
 /** Condition keys that restrict a public principal to known callers (as Security Hub reads them). */
-const RESTRICTING_KEYS = ["aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgid", "aws:principalaccount", "aws:sourceip"];
+const RESTRICTING_KEYS = [
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:sourceip",
+];
 export function isRestricted(s: Statement): boolean {
     return Object.values(s.Condition ?? {}).some((kv) => Object.keys(kv).some((k) => RESTRICTING_KEYS.includes(k.toLowerCase())));
 }
@@ -47,7 +56,13 @@ export const allowsPublic = (s: Statement): boolean => s.Effect === "Allow" && i
 
 /** Whether an action pattern of a statement grants `action` (IAM wildcards `*` and `?`). */
 export function grants(pattern: string, action: string): boolean {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+    const re = new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        "i",
+    );
     return re.test(action);
 }
 
@@ -70,17 +85,33 @@ const proto = (p: unknown): string => (String(p ?? "-1").toLowerCase() === "all"
 export function ingressOf(type: string, props: Record<string, any>): Ingress[] {
     if (type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
         const protocol = proto(props.ipProtocol);
-        return [{ protocol, ...portsOf(protocol, props.fromPort, props.toPort), cidrs: [props.cidrIpv4, props.cidrIpv6].filter((c): c is string => typeof c === "string") }];
+        return [
+            {
+                protocol,
+                ...portsOf(protocol, props.fromPort, props.toPort),
+                cidrs: [props.cidrIpv4, props.cidrIpv6].filter((c): c is string => typeof c === "string"),
+            },
+        ];
     }
     const rules: Record<string, any>[] =
-        type === "aws:ec2/securityGroupRule:SecurityGroupRule" ? (props.type === "ingress" ? [props] : []) : type === "aws:ec2/securityGroup:SecurityGroup" ? (props.ingress ?? []) : [];
+        type === "aws:ec2/securityGroupRule:SecurityGroupRule"
+            ? props.type === "ingress"
+                ? [props]
+                : []
+            : type === "aws:ec2/securityGroup:SecurityGroup"
+              ? (props.ingress ?? [])
+              : [];
     return rules.map((r) => {
         const protocol = proto(r.protocol);
         return { protocol, ...portsOf(protocol, r.fromPort, r.toPort), cidrs: [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])] };
     });
 }
 
-export const INGRESS_TYPES = ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:ec2/securityGroup:SecurityGroup"];
+export const INGRESS_TYPES = [
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+    "aws:ec2/securityGroup:SecurityGroup",
+];
 
 /** IAM policy documents, by the resource types that carry one in `policy`. */
 export const IAM_POLICY_TYPES = ["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];

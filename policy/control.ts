@@ -4,7 +4,17 @@
  * control's check as a small pure function of a resource's properties; this file turns it into a CrossGuard
  * policy. No rule reads anything but the resource (or, for the S3 bucket rules, its attached resources).
  */
-import type { EnforcementLevel, PolicyConfigSchema, ReportViolation, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 
 export interface Control {
     /** The Security Hub control id, e.g. `EC2.9`. */
@@ -37,7 +47,8 @@ const EXEMPTIONS: PolicyConfigSchema["properties"] = {
 };
 
 const SECTIONS: Record<string, string> = { S3: "s3", SQS: "sqs", EC2: "ec2", IAM: "iam" };
-const url = (id: string): string => `https://docs.aws.amazon.com/securityhub/latest/userguide/${SECTIONS[id.split(".")[0]] ?? "fsbp"}-controls.html#${id.toLowerCase().replace(".", "-")}`;
+const url = (id: string): string =>
+    `https://docs.aws.amazon.com/securityhub/latest/userguide/${SECTIONS[id.split(".")[0]] ?? "fsbp"}-controls.html#${id.toLowerCase().replace(".", "-")}`;
 
 function metadata(c: Control, extra?: PolicyConfigSchema) {
     return {
@@ -63,7 +74,11 @@ export const APPLIES_TO = new WeakMap<object, readonly string[]>();
 export type Check<C = Record<string, unknown>> = (props: Record<string, any>, config: C, type: string) => string[];
 
 /** A resource policy from checks per resource type (`aws:ec2/instance:Instance` -> check). */
-export function resourceRule<C extends object = Record<string, unknown>>(c: Control, checks: Readonly<Record<string, Check<C>>>, config?: PolicyConfigSchema): ResourceValidationPolicy {
+export function resourceRule<C extends object = Record<string, unknown>>(
+    c: Control,
+    checks: Readonly<Record<string, Check<C>>>,
+    config?: PolicyConfigSchema,
+): ResourceValidationPolicy {
     const validateResource: ResourceValidation = (args: ResourceValidationArgs, report: ReportViolation) => {
         const check = checks[args.type];
         if (!check || exempted(args)) return;
@@ -85,7 +100,11 @@ export interface StackResource {
 }
 
 /** A stack policy: `check` returns violations per resource URN. */
-export function stackRule(c: Control, appliesTo: readonly string[], check: (resources: readonly StackResource[]) => { urn: string; message: string }[]): StackValidationPolicy {
+export function stackRule(
+    c: Control,
+    appliesTo: readonly string[],
+    check: (resources: readonly StackResource[]) => { urn: string; message: string }[],
+): StackValidationPolicy {
     const policy: StackValidationPolicy = {
         ...metadata(c),
         validateStack: (args: StackValidationArgs, report: ReportViolation) => {

@@ -6,4 +6,8 @@
 import { PolicyPack } from "@pulumi/policy";
 import { PACK_CONFIG, PACK_NAME, POLICIES } from "./pack";
 
-new PolicyPack(PACK_NAME, { policies: POLICIES, enforcementLevel: "mandatory", description: "AWS Foundational Security Best Practices, one rule per control" }, PACK_CONFIG);
+new PolicyPack(
+    PACK_NAME,
+    { policies: POLICIES, enforcementLevel: "mandatory", description: "AWS Foundational Security Best Practices, one rule per control" },
+    PACK_CONFIG,
+);

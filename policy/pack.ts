@@ -29,10 +29,26 @@ import { sqs_3 } from "./rules/sqs-3";
 export const PACK_NAME = "dataplat-fsbp";
 
 export const POLICIES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
-    s3_1, s3_2, s3_3, s3_5, s3_8, s3_12, s3_13,
-    sqs_1, sqs_3,
-    ec2_2, ec2_3, ec2_8, ec2_9, ec2_18, ec2_19, ec2_25, ec2_170, ec2_181,
-    iam_1, iam_21,
+    s3_1,
+    s3_2,
+    s3_3,
+    s3_5,
+    s3_8,
+    s3_12,
+    s3_13,
+    sqs_1,
+    sqs_3,
+    ec2_2,
+    ec2_3,
+    ec2_8,
+    ec2_9,
+    ec2_18,
+    ec2_19,
+    ec2_25,
+    ec2_170,
+    ec2_181,
+    iam_1,
+    iam_21,
 ];
 
 /**

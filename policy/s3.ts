@@ -18,7 +18,11 @@ export function attached(bucket: StackResource, resources: readonly StackResourc
 }
 
 /** Violations for every bucket `ok` refuses, given the resources attached to it of `types`. */
-export function perBucket(resources: readonly StackResource[], types: readonly string[], ok: (bucket: StackResource, attached: StackResource[]) => string | undefined): { urn: string; message: string }[] {
+export function perBucket(
+    resources: readonly StackResource[],
+    types: readonly string[],
+    ok: (bucket: StackResource, attached: StackResource[]) => string | undefined,
+): { urn: string; message: string }[] {
     return resources
         .filter((r) => BUCKET_TYPES.includes(r.type))
         .flatMap((b) => {

@@ -103,7 +103,12 @@ export async function program(): Promise<Record<string, unknown>> {
 
     const network = new TierSecurityGroups(
         name("tiers"),
-        { vpcId: cfg.network.vpcId, vpcCidr: cfg.network.vpcCidr, operatorCidrs: cfg.network.operatorCidrs, frontendPublicHttps: cfg.network.frontendPublicHttps },
+        {
+            vpcId: cfg.network.vpcId,
+            vpcCidr: cfg.network.vpcCidr,
+            operatorCidrs: cfg.network.operatorCidrs,
+            frontendPublicHttps: cfg.network.frontendPublicHttps,
+        },
         providers.opts("network"),
     );
 
@@ -125,8 +130,14 @@ export async function program(): Promise<Record<string, unknown>> {
                 },
                 providers.opts("queue"),
             );
-            grant(q.producers, queue.queueArn.apply((arn): Grant => ({ kind: "queue", access: "produce", arn })));
-            grant(q.consumers, queue.queueArn.apply((arn): Grant => ({ kind: "queue", access: "consume", arn })));
+            grant(
+                q.producers,
+                queue.queueArn.apply((arn): Grant => ({ kind: "queue", access: "produce", arn })),
+            );
+            grant(
+                q.consumers,
+                queue.queueArn.apply((arn): Grant => ({ kind: "queue", access: "consume", arn })),
+            );
             return [qname, queue] as const;
         }),
     );
@@ -143,18 +154,30 @@ export async function program(): Promise<Record<string, unknown>> {
                 },
                 providers.opts("storage"),
             );
-            grant(b.writers, bucket.bucketArn.apply((arn): Grant => ({ kind: "bucket", access: "write", arn })));
-            grant(b.readers, bucket.bucketArn.apply((arn): Grant => ({ kind: "bucket", access: "read", arn })));
+            grant(
+                b.writers,
+                bucket.bucketArn.apply((arn): Grant => ({ kind: "bucket", access: "write", arn })),
+            );
+            grant(
+                b.readers,
+                bucket.bucketArn.apply((arn): Grant => ({ kind: "bucket", access: "read", arn })),
+            );
             return [bname, bucket] as const;
         }),
     );
 
     // search.admin.tls: the nodes read their TLS material from parameters the SearchCluster writes under known names.
     for (const parameter of Object.values(cfg.search ? (searchSecurityParameters(cfg.search, cfg) ?? {}) : {})) {
-        grant(SEARCH_SECURITY_READERS, account.accountId.apply((acct): Grant => ({ kind: "parameter", access: "read", arn: parameterArn(region, acct, parameter) })));
+        grant(
+            SEARCH_SECURITY_READERS,
+            account.accountId.apply((acct): Grant => ({ kind: "parameter", access: "read", arn: parameterArn(region, acct, parameter) })),
+        );
     }
     const passwords = {} as Record<keyof typeof GENERATED_SECRETS, pulumi.Output<string>>;
-    for (const [key, spec] of Object.entries(GENERATED_SECRETS) as [keyof typeof GENERATED_SECRETS, (typeof GENERATED_SECRETS)[keyof typeof GENERATED_SECRETS]][]) {
+    for (const [key, spec] of Object.entries(GENERATED_SECRETS) as [
+        keyof typeof GENERATED_SECRETS,
+        (typeof GENERATED_SECRETS)[keyof typeof GENERATED_SECRETS],
+    ][]) {
         const supplied = secrets[key];
         const value = supplied !== undefined ? pulumi.secret(supplied) : new random.RandomPassword(name(spec.parameter), { length: 32, special: false }).result;
         const param = new aws.ssm.Parameter(
@@ -162,12 +185,18 @@ export async function program(): Promise<Record<string, unknown>> {
             { name: `/${cfg.prefix}/${cfg.environment}/${spec.parameter}`, type: "SecureString", value },
             { provider: providers.aws("secrets") },
         );
-        grant(spec.readers, param.arn.apply((arn): Grant => ({ kind: "parameter", access: "read", arn })));
+        grant(
+            spec.readers,
+            param.arn.apply((arn): Grant => ({ kind: "parameter", access: "read", arn })),
+        );
         passwords[key] = value;
     }
 
     const roles = Object.fromEntries(
-        TIERS.map((tier) => [tier, new TierRole(name(`${tier}-role`), { statements: pulumi.all(grants.get(tier)!).apply((g) => statementsFor(g)) }, providers.opts("compute"))]),
+        TIERS.map((tier) => [
+            tier,
+            new TierRole(name(`${tier}-role`), { statements: pulumi.all(grants.get(tier)!).apply((g) => statementsFor(g)) }, providers.opts("compute")),
+        ]),
     ) as Record<Tier, TierRole>;
 
     // The TC logger writes pipeline input, so it sits with the ETL tier.
@@ -232,13 +261,17 @@ export async function program(): Promise<Record<string, unknown>> {
         if (result.wiring?.searchAdminTls) searchAdminTls = result.wiring.searchAdminTls;
     }
     const search = sectionOutputs.search as Record<string, unknown> | undefined;
-    const emergency = defineEmergency(ctx, {
-        hostIps: Object.fromEntries(Object.entries(hosts).map(([k, h]) => [k, h.privateIp])),
-        searchNodeIps: (search?.nodeIps ?? {}) as Record<string, pulumi.Output<string>>,
-        searchEndpoint: searchEndpointOf(search, passwords.searchAdminPassword),
-        searchAdminTls,
-        fleets: (sectionOutputs.spotFleets ?? {}) as Record<string, { fleetId: pulumi.Output<string>; targetCapacity: number }>,
-    }, emergencyPlan);
+    const emergency = defineEmergency(
+        ctx,
+        {
+            hostIps: Object.fromEntries(Object.entries(hosts).map(([k, h]) => [k, h.privateIp])),
+            searchNodeIps: (search?.nodeIps ?? {}) as Record<string, pulumi.Output<string>>,
+            searchEndpoint: searchEndpointOf(search, passwords.searchAdminPassword),
+            searchAdminTls,
+            fleets: (sectionOutputs.spotFleets ?? {}) as Record<string, { fleetId: pulumi.Output<string>; targetCapacity: number }>,
+        },
+        emergencyPlan,
+    );
     // Recorded while the key is there and in the update that removes it (which resumes), then no more.
     const emergencyShown = cfg.emergency !== undefined || previous?.emergency !== undefined;
     if (emergencyShown) {
@@ -263,6 +296,8 @@ export async function program(): Promise<Record<string, unknown>> {
         hostIps: Object.fromEntries(Object.entries(hosts).map(([k, h]) => [k, h.privateIp])),
         alarmTopicArn: alarms.topicArn,
         // The preflight reads the search admin password from here (search.admin.auth basic; ops/preflight/search.ts).
-        ...(cfg.search?.admin.auth === "basic" ? { searchAdminPasswordParameter: `/${cfg.prefix}/${cfg.environment}/${GENERATED_SECRETS.searchAdminPassword.parameter}` } : {}),
+        ...(cfg.search?.admin.auth === "basic"
+            ? { searchAdminPasswordParameter: `/${cfg.prefix}/${cfg.environment}/${GENERATED_SECRETS.searchAdminPassword.parameter}` }
+            : {}),
     };
 }

@@ -43,9 +43,8 @@ async function main(): Promise<void> {
     const config = readStackFile(path.join(root, "Pulumi.prod.yaml"));
     const program: number[] = [];
     const raw: number[] = [];
-    let count = 0;
     // Warm-up of both paths, then alternate so machine noise hits both alike.
-    count = (await evaluateStack({ stack: "prod", config })).resources.length;
+    const count = (await evaluateStack({ stack: "prod", config })).resources.length;
     await rawRegistration(count);
     for (let i = 0; i < ROUNDS; i++) {
         let t = process.hrtime.bigint();

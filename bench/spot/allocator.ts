@@ -149,14 +149,20 @@ function main(): void {
         if (ref.countedUtility > 0) bought++;
     }
 
-    console.log(`spot allocator bench: ${books} price books, seed ${seed}, targets up to ${maxTarget}; SpotManager settled after ${(runs / books).toFixed(1)} runs on average`);
-    console.log(`ours / SpotManager (counted utility), books where SpotManager keeps its cap (count) and ours (utility):  ${fmt(stats(keptBoth))}; below 1.0 on ${belowOne}`);
+    console.log(
+        `spot allocator bench: ${books} price books, seed ${seed}, targets up to ${maxTarget}; SpotManager settled after ${(runs / books).toFixed(1)} runs on average`,
+    );
+    console.log(
+        `ours / SpotManager (counted utility), books where SpotManager keeps its cap (count) and ours (utility):  ${fmt(stats(keptBoth))}; below 1.0 on ${belowOne}`,
+    );
     console.log(`ours / SpotManager, books where SpotManager keeps its own count cap only:  ${fmt(stats(keptCount))}`);
     console.log(
         `SpotManager breaks its own cap (share of instance count) on ${brokeCount} of ${books} books (${((100 * brokeCount) / books).toFixed(1)}%), ` +
             `the utility share cap on ${brokeUtility} (${((100 * brokeUtility) / books).toFixed(1)}%); buys nothing on ${smEmpty}`,
     );
-    console.log(`ours vs brute force on ${small.length} small books (3-4 types, utility <= 6, target <= 18; ${bought} buy something): equal on ${equal} (${((100 * equal) / small.length).toFixed(1)}%)`);
+    console.log(
+        `ours vs brute force on ${small.length} small books (3-4 types, utility <= 6, target <= 18; ${bought} buy something): equal on ${equal} (${((100 * equal) / small.length).toFixed(1)}%)`,
+    );
     console.log(`side figure: ours / LP upper bound over ${vsLp.length} books where anything is affordable:  ${fmt(stats(vsLp))}`);
     const per = (ns: number) => (ns / books / 1e3).toFixed(1);
     console.log(`time per book: ours ${per(tOurs)} us, SpotManager settled ${per(tSm)} us (ours/SpotManager ${(tOurs / tSm).toFixed(1)}x)`);

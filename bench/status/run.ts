@@ -47,23 +47,43 @@ async function main() {
     const health = http.createServer((_req, res) => res.end());
     await new Promise<void>((r) => health.listen(healthPort, "127.0.0.1", r));
     try {
-        Object.assign(process.env, { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_ENDPOINT_URL: moto.endpoint, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" });
+        Object.assign(process.env, {
+            AWS_ACCESS_KEY_ID: "testing",
+            AWS_SECRET_ACCESS_KEY: "testing",
+            AWS_ENDPOINT_URL: moto.endpoint,
+            AWS_CONFIG_FILE: "/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        });
         const c = { region: "us-east-1" };
         const sqs = new SQSClient(c);
         const queueUrls: Record<string, string> = {};
         for (const name of ["etl-backlog", "ingestion-backlog", "tc-logger"]) {
             queueUrls[name] = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
             await sqs.send(new SendMessageCommand({ QueueUrl: queueUrls[name], MessageBody: "{}" }));
-            await new CloudWatchClient(c).send(new PutMetricDataCommand({ Namespace: "AWS/SQS", MetricData: [{ MetricName: "ApproximateAgeOfOldestMessage", Dimensions: [{ Name: "QueueName", Value: name }], Timestamp: new Date(), Value: 5 }] }));
+            await new CloudWatchClient(c).send(
+                new PutMetricDataCommand({
+                    Namespace: "AWS/SQS",
+                    MetricData: [
+                        { MetricName: "ApproximateAgeOfOldestMessage", Dimensions: [{ Name: "QueueName", Value: name }], Timestamp: new Date(), Value: 5 },
+                    ],
+                }),
+            );
         }
         const ec2 = new EC2Client(c);
-        const lt = await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "etl", LaunchTemplateData: { ImageId: "ami-12c6146b", InstanceType: "c5.xlarge" } }));
+        const lt = await ec2.send(
+            new CreateLaunchTemplateCommand({ LaunchTemplateName: "etl", LaunchTemplateData: { ImageId: "ami-12c6146b", InstanceType: "c5.xlarge" } }),
+        );
         const fleetId = (
             await ec2.send(
                 new CreateFleetCommand({
                     Type: "maintain",
                     TargetCapacitySpecification: { TotalTargetCapacity: 8, DefaultTargetCapacityType: "spot" },
-                    LaunchTemplateConfigs: [{ LaunchTemplateSpecification: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: "$Latest" }, Overrides: [{ InstanceType: "c5.xlarge", WeightedCapacity: 4 }] }],
+                    LaunchTemplateConfigs: [
+                        {
+                            LaunchTemplateSpecification: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: "$Latest" },
+                            Overrides: [{ InstanceType: "c5.xlarge", WeightedCapacity: 4 }],
+                        },
+                    ],
                 }),
             )
         ).FleetId!;
@@ -101,7 +121,15 @@ async function main() {
         };
         const targets = statusTargets({ config: parsed.config, region: parsed.region, outputs, sections: SECTIONS, env: {} });
         const once = (concurrency?: number): Promise<RunResult> =>
-            runStatus(targets, { now: Date.now(), sshKey: pair.privateKey, systemctl: stub, crashDumpDirs: [dir], disk: DEFAULT_DISK_THRESHOLDS, progress: () => {}, ...(concurrency ? { concurrency } : {}) });
+            runStatus(targets, {
+                now: Date.now(),
+                sshKey: pair.privateKey,
+                systemctl: stub,
+                crashDumpDirs: [dir],
+                disk: DEFAULT_DISK_THRESHOLDS,
+                progress: () => {},
+                ...(concurrency ? { concurrency } : {}),
+            });
         await once(); // warm-up: JIT, first connections, OpenSearch caches
         const rows: string[] = [];
         for (let t = 1; t <= trials; t++) {

@@ -24,4 +24,10 @@ async function main(): Promise<number> {
     return result.violations.length === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (e) => { console.error(e); process.exit(1); });
+main().then(
+    (code) => process.exit(code),
+    (e) => {
+        console.error(e);
+        process.exit(1);
+    },
+);

@@ -66,7 +66,8 @@ export class Host extends pulumi.ComponentResource {
 
     constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
         for (const k of Object.keys(args.bootTags ?? {})) {
-            if (k === "Name" || k === "tier" || !/^[A-Za-z0-9_.:+=@-]+$/.test(k)) throw new Error(`${name}: boot tag ${JSON.stringify(k)} is reserved or not readable through IMDS`);
+            if (k === "Name" || k === "tier" || !/^[A-Za-z0-9_.:+=@-]+$/.test(k))
+                throw new Error(`${name}: boot tag ${JSON.stringify(k)} is reserved or not readable through IMDS`);
         }
         super("dataplat:compute:Host", name, {}, opts);
         const label = args.label ?? name;

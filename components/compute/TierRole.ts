@@ -38,7 +38,10 @@ export class TierRole extends pulumi.ComponentResource {
                 policy: statements.apply((s) =>
                     JSON.stringify({
                         Version: "2012-10-17",
-                        Statement: s.length > 0 ? s : [{ Sid: "NothingGranted", Effect: "Deny", Action: ["s3:DeleteBucket"], Resource: ["arn:aws:s3:::dataplat-nothing"] }],
+                        Statement:
+                            s.length > 0
+                                ? s
+                                : [{ Sid: "NothingGranted", Effect: "Deny", Action: ["s3:DeleteBucket"], Resource: ["arn:aws:s3:::dataplat-nothing"] }],
                     }),
                 ),
             },

@@ -3,7 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../ops/config/errors";
 import { essentialHostProblems, withBackupBucket, type ControlPlaneConfig, type ControlPlaneHost } from "../../ops/controlplane/config";
 import {
-    BACKUP_READY_MARKER, RECOVERY_UPDATE_SCRIPT, backupUserData, essentialChecks, firstHeadnodeScript, headnodeDatabase, recoveryScript,
+    BACKUP_READY_MARKER,
+    RECOVERY_UPDATE_SCRIPT,
+    backupUserData,
+    essentialChecks,
+    firstHeadnodeScript,
+    headnodeDatabase,
+    recoveryScript,
 } from "../../ops/controlplane/scripts";
 import { headnodeResourceName } from "../../ops/controlplane/naming";
 import { replacementIdentity, type ResolvedHost } from "../../ops/shared/hosts";
@@ -85,7 +91,10 @@ export class ControlPlane extends pulumi.ComponentResource {
         // Every essential off the headnode is probed at a compute node's address. The section refuses
         // any other placement before the first resource (ops/controlplane essentialHostProblems); this
         // assert runs before the component registers anything, never inside an apply.
-        const strays = essentialHostProblems(args.controlPlane, args.computeNodes.map((n) => n.name));
+        const strays = essentialHostProblems(
+            args.controlPlane,
+            args.computeNodes.map((n) => n.name),
+        );
         if (strays.length > 0) throw new ConfigError(strays, "dataplat");
         // The type token keeps the `platform` module it had when the component lived in components/platform/:
         // it is part of the URN of the component and of every child (deployed stacks carry those URNs), so
@@ -119,7 +128,12 @@ export class ControlPlane extends pulumi.ComponentResource {
         // The headnode is replaced only as a new resource (its name): a user-data change alone (say, a
         // newer backup script) must never replace it under the same name, which would leave the old
         // headnode pending deletion if recovery failed. It takes effect with the next generation.
-        const headnode = host(headnodeName, args.headnode, config.apply((c) => identity(args.headnode) + backupUserData(c)), "keep");
+        const headnode = host(
+            headnodeName,
+            args.headnode,
+            config.apply((c) => identity(args.headnode) + backupUserData(c)),
+            "keep",
+        );
         const computeNodes = new Map(args.computeNodes.map((spec) => [spec.name, host(`${name}-${spec.name}`, spec, identity(spec))]));
         const computeIps = pulumi.all(Object.fromEntries([...computeNodes].map(([n, h]) => [n, h.privateIp])));
 

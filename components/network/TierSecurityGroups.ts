@@ -33,7 +33,11 @@ export class TierSecurityGroups extends pulumi.ComponentResource {
         super("dataplat:network:TierSecurityGroups", name, {}, opts);
         const rules = ingressRules({ frontendPublicHttps: args.frontendPublicHttps });
 
-        new aws.ec2.DefaultSecurityGroup(`${name}-vpc-default`, { vpcId: args.vpcId, ingress: [], egress: [], tags: { Name: `${name}-unused-default` } }, { parent: this });
+        new aws.ec2.DefaultSecurityGroup(
+            `${name}-vpc-default`,
+            { vpcId: args.vpcId, ingress: [], egress: [], tags: { Name: `${name}-unused-default` } },
+            { parent: this },
+        );
 
         const groups = {} as Record<Tier, aws.ec2.SecurityGroup>;
         for (const tier of TIERS) {
@@ -44,12 +48,26 @@ export class TierSecurityGroups extends pulumi.ComponentResource {
             );
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-${tier}-egress-https`,
-                { securityGroupId: groups[tier].id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "https: AWS APIs and package mirrors" },
+                {
+                    securityGroupId: groups[tier].id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: "https: AWS APIs and package mirrors",
+                },
                 { parent: this },
             );
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-${tier}-egress-vpc`,
-                { securityGroupId: groups[tier].id, ipProtocol: "tcp", fromPort: 0, toPort: 65535, cidrIpv4: args.vpcCidr, description: "tier-to-tier traffic inside the VPC (ingress rules decide)" },
+                {
+                    securityGroupId: groups[tier].id,
+                    ipProtocol: "tcp",
+                    fromPort: 0,
+                    toPort: 65535,
+                    cidrIpv4: args.vpcCidr,
+                    description: "tier-to-tier traffic inside the VPC (ingress rules decide)",
+                },
                 { parent: this },
             );
         }
@@ -60,7 +78,10 @@ export class TierSecurityGroups extends pulumi.ComponentResource {
                 rule.source.kind === "tier"
                     ? [{ key: `from-${rule.source.tier}`, source: { referencedSecurityGroupId: groups[rule.source.tier].id } }]
                     : rule.source.kind === "internet"
-                      ? [{ key: "from-internet", source: { cidrIpv4: "0.0.0.0/0" } }, { key: "from-internet6", source: { cidrIpv6: "::/0" } }]
+                      ? [
+                            { key: "from-internet", source: { cidrIpv4: "0.0.0.0/0" } },
+                            { key: "from-internet6", source: { cidrIpv6: "::/0" } },
+                        ]
                       : // Named by CIDR (ops/naming/keys.ts), aliased to the positional name dataplat used before.
                         args.operatorCidrs.map((cidr) => ({
                             key: `from-operators-${stableKey(cidr)}`,

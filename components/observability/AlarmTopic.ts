@@ -28,7 +28,13 @@ export class AlarmTopic extends pulumi.ComponentResource {
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: [
-                        { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` }, Action: "kms:*", Resource: "*" },
+                        {
+                            Sid: "AccountAdministers",
+                            Effect: "Allow",
+                            Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
                         {
                             Sid: "CloudWatchPublishes",
                             Effect: "Allow",
@@ -47,7 +53,11 @@ export class AlarmTopic extends pulumi.ComponentResource {
         // confirmation); the alias takes up the positional name dataplat used before.
         for (const email of args.emails) {
             const old = positionalName(`${name}-email`, args.emails, email)!;
-            new aws.sns.TopicSubscription(`${name}-email-${stableKey(email)}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: this, aliases: [{ name: old }] });
+            new aws.sns.TopicSubscription(
+                `${name}-email-${stableKey(email)}`,
+                { topic: topic.arn, protocol: "email", endpoint: email },
+                { parent: this, aliases: [{ name: old }] },
+            );
         }
         this.topicArn = topic.arn;
         this.registerOutputs({ topicArn: this.topicArn });

@@ -130,7 +130,12 @@ export class OriginCluster extends pulumi.ComponentResource {
                     `${name}-repair-${i}-${step.host}`,
                     {
                         create: hosts[step.host].privateIp.apply((ip) =>
-                            repairScript({ host: ip, port: c.port, timeoutSeconds: c.repair.timeoutSeconds, ...(step.kind === "shard-repair" ? { shards: step.shards } : {}) }),
+                            repairScript({
+                                host: ip,
+                                port: c.port,
+                                timeoutSeconds: c.repair.timeoutSeconds,
+                                ...(step.kind === "shard-repair" ? { shards: step.shards } : {}),
+                            }),
                         ),
                         interpreter: ["/bin/bash", "-c"],
                         triggers: [digest],

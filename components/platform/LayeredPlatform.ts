@@ -80,7 +80,10 @@ export class LayeredPlatform extends pulumi.ComponentResource {
     public readonly commandStdout: pulumi.Output<string>[];
 
     constructor(name: string, args: LayeredPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        const unplaced = placementProblems(args.platform, args.hosts.map((h) => h.name));
+        const unplaced = placementProblems(
+            args.platform,
+            args.hosts.map((h) => h.name),
+        );
         if (unplaced.length > 0) throw new ConfigError(configProblems(unplaced), "dataplat");
         super("dataplat:platform:LayeredPlatform", name, {}, opts);
         const config = args.platform;

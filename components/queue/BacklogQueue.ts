@@ -48,7 +48,10 @@ export class BacklogQueue extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        for (const [suffix, q] of [["", queue], ["-dlq", dlq]] as const) {
+        for (const [suffix, q] of [
+            ["", queue],
+            ["-dlq", dlq],
+        ] as const) {
             new aws.sqs.QueuePolicy(
                 `${name}${suffix}-policy`,
                 {
@@ -61,7 +64,14 @@ export class BacklogQueue extends pulumi.ComponentResource {
                                 Sid: "OwnAccountOnly",
                                 Effect: "Allow",
                                 Principal: { AWS: pulumi.interpolate`arn:aws:iam::${args.accountId}:root` },
-                                Action: ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+                                Action: [
+                                    "sqs:SendMessage",
+                                    "sqs:ReceiveMessage",
+                                    "sqs:DeleteMessage",
+                                    "sqs:ChangeMessageVisibility",
+                                    "sqs:GetQueueAttributes",
+                                    "sqs:GetQueueUrl",
+                                ],
                                 Resource: q.arn,
                             },
                         ],

@@ -156,7 +156,14 @@ export class SearchCluster extends pulumi.ComponentResource {
             const prefix = `${name}-admin-${rule.ports.from}`;
             new aws.vpc.SecurityGroupIngressRule(
                 `${prefix}-${rule.key}`,
-                { securityGroupId: groupOf(rule.tier), ipProtocol: "tcp", fromPort: rule.ports.from, toPort: rule.ports.to, description: rule.description, ...source },
+                {
+                    securityGroupId: groupOf(rule.tier),
+                    ipProtocol: "tcp",
+                    fromPort: rule.ports.from,
+                    toPort: rule.ports.to,
+                    description: rule.description,
+                    ...source,
+                },
                 { parent: this, ...(rule.formerKey !== undefined ? { aliases: [{ name: `${prefix}-${rule.formerKey}` }] } : {}) },
             );
         }
@@ -200,7 +207,11 @@ export class SearchCluster extends pulumi.ComponentResource {
                     // The heap the first boot reads (ops/search/boot.ts); a tag change is in place, the bounce restarts.
                     ...(n.userDataFormat === "heap-from-tag" ? { bootTags: { [HEAP_TAG]: n.heap } } : {}),
                 },
-                { parent: this, ...r.opts, ...(dependsOn.length + (security?.parameters.length ?? 0) > 0 ? { dependsOn: [...dependsOn, ...(security?.parameters ?? [])] } : {}) },
+                {
+                    parent: this,
+                    ...r.opts,
+                    ...(dependsOn.length + (security?.parameters.length ?? 0) > 0 ? { dependsOn: [...dependsOn, ...(security?.parameters ?? [])] } : {}),
+                },
             );
         };
 
@@ -226,15 +237,18 @@ export class SearchCluster extends pulumi.ComponentResource {
 
         // 2. The admin endpoint (secret: it may carry the admin password) and the wait until the cluster answers.
         const endpointHost = hosts.get(endpointSpec.name)!;
-        const base = c.admin.endpoint !== undefined ? pulumi.output(c.admin.endpoint) : pulumi.interpolate`${c.admin.tls ? "https" : "http"}://${endpointHost.privateIp}:${SEARCH_HTTP.from}`;
+        const base =
+            c.admin.endpoint !== undefined
+                ? pulumi.output(c.admin.endpoint)
+                : pulumi.interpolate`${c.admin.tls ? "https" : "http"}://${endpointHost.privateIp}:${SEARCH_HTTP.from}`;
         // admin.auth basic: the password is dataplat:searchAdminPassword, which config validation refuses
         // when supplied empty (ops/config/parse.ts), or a generated one; unknown at preview, so nothing is
         // checked on it here (a check inside this apply would only fire in the middle of `pulumi up`).
         this.endpoint = pulumi.secret(
             c.admin.auth === "basic"
-                ? pulumi.all([base, pulumi.output(args.adminPassword!)]).apply(([b, password]) =>
-                      endpointWithCredentials(b, { username: c.admin.username, password }),
-                  )
+                ? pulumi
+                      .all([base, pulumi.output(args.adminPassword!)])
+                      .apply(([b, password]) => endpointWithCredentials(b, { username: c.admin.username, password }))
                 : base.apply((b) => endpointWithCredentials(b)),
         );
         // With TLS the CLI trusts exactly the cluster's CA and checks the node certificate's name (not the IP).
@@ -246,7 +260,12 @@ export class SearchCluster extends pulumi.ComponentResource {
         const shell = { interpreter: ["/bin/bash", "-c"] };
         const ready = new command.local.Command(
             `${name}-ready`,
-            { create: waitReachableCommand({ timeoutSeconds: c.timeouts.readySeconds }), environment, ...shell, triggers: [endpointSpec.nodeName, endpointSpec.replacementKey] },
+            {
+                create: waitReachableCommand({ timeoutSeconds: c.timeouts.readySeconds }),
+                environment,
+                ...shell,
+                triggers: [endpointSpec.nodeName, endpointSpec.replacementKey],
+            },
             { parent: this, dependsOn: [...hosts.values()], replaceWith: [endpointHost.instance] },
         );
 
@@ -309,7 +328,12 @@ export class SearchCluster extends pulumi.ComponentResource {
         for (const n of args.nodes.filter((x) => x.bounce)) {
             const host = hosts.get(n.name)!;
             const restart = host.privateIp.apply((ip) =>
-                sshRestartCommand({ host: ip, user: c.restart.sshUser, heap: n.heap, ...(args.sshPrivateKey !== undefined ? { keyEnv: SEARCH_SSH_KEY_ENV } : {}) }),
+                sshRestartCommand({
+                    host: ip,
+                    user: c.restart.sshUser,
+                    heap: n.heap,
+                    ...(args.sshPrivateKey !== undefined ? { keyEnv: SEARCH_SSH_KEY_ENV } : {}),
+                }),
             );
             const create = n.endpoint
                 ? restart.apply((r) => restartEndpointNodeCommand({ restart: r, timeoutSeconds: c.timeouts.bounceSeconds }))
@@ -319,7 +343,12 @@ export class SearchCluster extends pulumi.ComponentResource {
             lastBounce = new command.local.Command(
                 bounceResource.name,
                 { create, update: NOOP_COMMAND, environment: restartEnvironment, ...shell, triggers: [n.nodeName, n.replacementKey, n.configKey] },
-                { parent: this, ...bounceResource.opts, dependsOn: [host, ...(joined.has(n.name) ? [joined.get(n.name)!] : []), ...after], replaceWith: [host.instance] },
+                {
+                    parent: this,
+                    ...bounceResource.opts,
+                    dependsOn: [host, ...(joined.has(n.name) ? [joined.get(n.name)!] : []), ...after],
+                    replaceWith: [host.instance],
+                },
             );
             bounces.push(lastBounce);
         }
@@ -330,7 +359,11 @@ export class SearchCluster extends pulumi.ComponentResource {
     }
 
     /** The CA, the shared node certificate and the security config, and the parameters that hold them. */
-    private securityMaterial(name: string, c: SearchClusterConfig, args: SearchClusterArgs): { parameters: aws.ssm.Parameter[]; caPem: pulumi.Output<string>; serverName: string } {
+    private securityMaterial(
+        name: string,
+        c: SearchClusterConfig,
+        args: SearchClusterArgs,
+    ): { parameters: aws.ssm.Parameter[]; caPem: pulumi.Output<string>; serverName: string } {
         const names = args.securityParameters;
         if (names === undefined || args.adminPassword === undefined || args.passwordSaltSeed === undefined) {
             throw new Error(`${name}: admin.tls needs securityParameters, adminPassword and passwordSaltSeed`);
@@ -351,7 +384,11 @@ export class SearchCluster extends pulumi.ComponentResource {
             opts,
         );
         const nodeKey = new tls.PrivateKey(`${name}-tls-node-key`, { ...KEY_ALGORITHM }, opts);
-        const request = new tls.CertRequest(`${name}-tls-node-request`, { privateKeyPem: nodeKey.privateKeyPem, subject: spec.node.subject, dnsNames: spec.node.dnsNames }, opts);
+        const request = new tls.CertRequest(
+            `${name}-tls-node-request`,
+            { privateKeyPem: nodeKey.privateKeyPem, subject: spec.node.subject, dnsNames: spec.node.dnsNames },
+            opts,
+        );
         const nodeCert = new tls.LocallySignedCert(
             `${name}-tls-node`,
             {
@@ -365,8 +402,15 @@ export class SearchCluster extends pulumi.ComponentResource {
             opts,
         );
         // bcrypt salt: 16 bytes of sha256(seed, cluster, user), stable so the parameter changes only with the password.
-        const salt = createHash("sha256").update(`dataplat search admin\0${args.passwordSaltSeed}\0${c.clusterName}\0${c.admin.username}`).digest().subarray(0, 16);
-        const files = pulumi.secret(pulumi.output(args.adminPassword).apply((password) => securityConfigFiles({ username: c.admin.username, passwordHash: adminPasswordHash(password, salt) })));
+        const salt = createHash("sha256")
+            .update(`dataplat search admin\0${args.passwordSaltSeed}\0${c.clusterName}\0${c.admin.username}`)
+            .digest()
+            .subarray(0, 16);
+        const files = pulumi.secret(
+            pulumi
+                .output(args.adminPassword)
+                .apply((password) => securityConfigFiles({ username: c.admin.username, passwordHash: adminPasswordHash(password, salt) })),
+        );
         const values: [keyof SecurityParameterNames, pulumi.Input<string>][] = [
             ["ca", ca.certPem],
             ["nodeCert", nodeCert.certPem],
@@ -379,7 +423,12 @@ export class SearchCluster extends pulumi.ComponentResource {
             ([key, value]) =>
                 new aws.ssm.Parameter(
                     `${name}-tls-${key}`,
-                    { name: names[key], type: "SecureString", value: pulumi.secret(value), description: `dataplat search cluster ${c.clusterName}: ${key}, read by its nodes at first boot` },
+                    {
+                        name: names[key],
+                        type: "SecureString",
+                        value: pulumi.secret(value),
+                        description: `dataplat search cluster ${c.clusterName}: ${key}, read by its nodes at first boot`,
+                    },
                     opts,
                 ),
         );

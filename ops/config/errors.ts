@@ -71,7 +71,10 @@ export interface ConfigProblem {
 function knownKeysAt(schema: z.ZodType, path: ConfigPath): string[] {
     // zod v4 exposes the shape of object schemas through `.shape`; wrappers (optional, default) through
     // `.unwrap()`/`def.innerType`. We only walk objects, records, arrays and those wrappers.
+    // zod's internals (`_zod.def`, `.shape`) have no public type: walked as `any`, best effort.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     let cur: any = schema;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const unwrap = (s: any): any => {
         for (let i = 0; i < 10 && s; i++) {
             const def = s._zod?.def ?? s.def;
@@ -106,9 +109,7 @@ export function problemsFromZod(error: z.ZodError, schema: z.ZodType, prefix: Co
                 const hint = suggest(key, known);
                 out.push({
                     path: formatPath([...path, key]),
-                    message:
-                        `unknown key${hint ? ` (did you mean '${hint}'?)` : ""}` +
-                        (known.length ? `; expected one of: ${known.join(", ")}` : ""),
+                    message: `unknown key${hint ? ` (did you mean '${hint}'?)` : ""}` + (known.length ? `; expected one of: ${known.join(", ")}` : ""),
                 });
             }
             continue;
@@ -140,7 +141,11 @@ export class ConfigError extends Error {
      * @param namespace the config namespace named by the default heading (`dataplat`).
      * @param heading replaces the default heading `Invalid stack configuration (<namespace>:*), nothing was deployed`.
      */
-    constructor(readonly problems: readonly ConfigProblem[], namespace: string, heading?: string) {
+    constructor(
+        readonly problems: readonly ConfigProblem[],
+        namespace: string,
+        heading?: string,
+    ) {
         const lines = problems.map((p) => `${p.path}: ${p.message}`);
         super(`${heading ?? `Invalid stack configuration (${namespace}:*), nothing was deployed`}:\n` + lines.map((l) => `  - ${l}`).join("\n"));
         this.name = "ConfigError";

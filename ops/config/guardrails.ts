@@ -37,7 +37,9 @@ export function foundationRefusals(previous: DeployedFoundation | undefined, nex
     if (next.environment === "prod") {
         for (const name of previous.backupBuckets) {
             if (next.buckets[name]?.purpose !== "backup") {
-                out.push(`buckets.${name}: a prod backup bucket cannot be removed or repurposed by a config edit; copy its data elsewhere and remove it deliberately (pulumi state unprotect)`);
+                out.push(
+                    `buckets.${name}: a prod backup bucket cannot be removed or repurposed by a config edit; copy its data elsewhere and remove it deliberately (pulumi state unprotect)`,
+                );
             }
         }
     }

@@ -57,7 +57,11 @@ function misspeltNamespaceKeys(raw: Readonly<Record<string, string>>): { fullKey
         const namespace = fullKey.slice(0, sep);
         if (namespace === NAMESPACE || suggest(namespace, [NAMESPACE]) !== NAMESPACE) continue;
         const key = fullKey.slice(sep + 1);
-        out.push({ fullKey, key, message: `unknown namespace '${namespace}' (did you mean '${NAMESPACE}:${key}'?): this program reads its settings from ${NAMESPACE}:*, so this key is not read` });
+        out.push({
+            fullKey,
+            key,
+            message: `unknown namespace '${namespace}' (did you mean '${NAMESPACE}:${key}'?): this program reads its settings from ${NAMESPACE}:*, so this key is not read`,
+        });
     }
     return out;
 }

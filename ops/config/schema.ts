@@ -38,16 +38,26 @@ const cidr = z.string({ error: "expected a CIDR such as 203.0.113.0/24" }).refin
     error: "expected a CIDR network address such as 203.0.113.0/24 (host bits zero)",
 });
 
-const operatorCidr = cidr.refine((s) => { const c = parseCidr(s); return c === undefined || !isOpenToWorld(c); }, {
-    error: "operator access from anywhere (0.0.0.0/0 or ::/0) is not allowed: list the operators' own networks or VPN ranges",
-});
+const operatorCidr = cidr.refine(
+    (s) => {
+        const c = parseCidr(s);
+        return c === undefined || !isOpenToWorld(c);
+    },
+    {
+        error: "operator access from anywhere (0.0.0.0/0 or ::/0) is not allowed: list the operators' own networks or VPN ranges",
+    },
+);
 
 const ami = z.string({ error: "expected an AMI id" }).regex(/^ami-[0-9a-f]{8,17}$/, "expected an AMI id such as ami-0abc1234def567890");
 const instanceType = z
     .string({ error: "expected an EC2 instance type" })
     .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "expected an EC2 instance type such as m6i.large");
 const int = (min: number, max: number, what: string) =>
-    z.number({ error: `expected ${what}` }).int(`expected ${what}`).min(min, `expected ${what} >= ${min}`).max(max, `expected ${what} <= ${max}`);
+    z
+        .number({ error: `expected ${what}` })
+        .int(`expected ${what}`)
+        .min(min, `expected ${what} >= ${min}`)
+        .max(max, `expected ${what} <= ${max}`);
 
 const Network = z.strictObject({
     /** The VPC the platform lives in (the network itself is managed elsewhere). */
@@ -58,7 +68,9 @@ const Network = z.strictObject({
         .array(
             z.strictObject({
                 id: z.string({ error: "expected a subnet id" }).regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id such as subnet-0abc1234"),
-                availabilityZone: z.string({ error: "expected an availability zone" }).regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "expected an availability zone such as us-west-2a"),
+                availabilityZone: z
+                    .string({ error: "expected an availability zone" })
+                    .regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "expected an availability zone such as us-west-2a"),
             }),
             { error: "expected a list of subnets" },
         )
@@ -101,7 +113,11 @@ const Queue = z
         /** Minutes from "consumer stops" to data loss; defaults to the retention. */
         dataLossAfterMinutes: int(5, 14 * 24 * 60, "minutes until data loss").optional(),
         /** Alarm when the oldest message is this fraction of the way to data loss. */
-        alarmAtFraction: z.number({ error: "expected a fraction" }).gt(0, "expected a fraction > 0").max(0.5, "expected a fraction <= 0.5: an alarm must leave time to act").default(0.25),
+        alarmAtFraction: z
+            .number({ error: "expected a fraction" })
+            .gt(0, "expected a fraction > 0")
+            .max(0.5, "expected a fraction <= 0.5: an alarm must leave time to act")
+            .default(0.25),
         maxReceiveCount: int(1, 1000, "a receive count").default(5),
         visibilityTimeoutSeconds: int(0, 43200, "seconds").default(300),
         producers: tierList.default([]),
@@ -172,7 +188,13 @@ const OriginSection = z.strictObject({
         .prefault({}),
     /** How `pulumi up` reaches the origins to roll out a new hashstate (the key is dataplat:sshPrivateKey). */
     ssh: z
-        .strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "expected a user name").default("ec2-user"), port: int(1, 65535, "a port").default(22) })
+        .strictObject({
+            user: z
+                .string()
+                .regex(/^[a-z_][a-z0-9_-]*$/, "expected a user name")
+                .default("ec2-user"),
+            port: int(1, 65535, "a port").default(22),
+        })
         .prefault({}),
     /**
      * Which Kraken runs (ops/origin/kraken.ts): released (v0.1.x to master: cluster.static, uniform weights, no
@@ -183,24 +205,36 @@ const OriginSection = z.strictObject({
      * Where each origin reads its ring: the runbook's hashstate file, or (released) the file the origin is started
      * with, which extends baseConfig. Default /etc/kraken/origin/hashstate.yaml (runbook) or cluster.yaml (released).
      */
-    configPath: z.string().regex(/^\/[A-Za-z0-9._\/-]+$/, "expected an absolute file path").optional(),
+    configPath: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._/-]+$/, "expected an absolute file path")
+        .optional(),
     /** released: the rest of the origin's Kraken configuration, which the rendered ring file extends (relative: next to it). */
-    baseConfig: z.string().regex(/^[A-Za-z0-9._\/-]+$/, "expected a file path").default("base.yaml"),
+    baseConfig: z
+        .string()
+        .regex(/^[A-Za-z0-9._/-]+$/, "expected a file path")
+        .default("base.yaml"),
     /**
      * released: where the repair learns which blobs exist (the namespace's backend listing, a JSON array of names)
      * and the Kraken namespace it reads them through. Needed by any update that changes the ring.
      */
     inventory: z
         .strictObject({
-            namespace: z.string().regex(/^[A-Za-z0-9._\/-]+$/, "expected a Kraken namespace"),
+            namespace: z.string().regex(/^[A-Za-z0-9._/-]+$/, "expected a Kraken namespace"),
             listUrl: z.url({ error: "expected an http(s) URL" }),
         })
         .optional(),
-    serviceName: z.string().regex(/^[A-Za-z0-9@._-]+$/, "expected a systemd unit name").default("kraken-origin"),
+    serviceName: z
+        .string()
+        .regex(/^[A-Za-z0-9@._-]+$/, "expected a systemd unit name")
+        .default("kraken-origin"),
     restart: z
         .strictObject({
             /** Path answered by a healthy origin. */
-            healthPath: z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, "expected an absolute URL path such as /health").default("/health"),
+            healthPath: z
+                .string()
+                .regex(/^\/[A-Za-z0-9._/-]*$/, "expected an absolute URL path such as /health")
+                .default("/health"),
             timeoutSeconds: int(10, 3600, "seconds").default(600),
         })
         .prefault({}),

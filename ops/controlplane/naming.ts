@@ -25,7 +25,9 @@ export const HEADNODE_HASH_LENGTH = 8;
  * same fields always give the same name (no randomness, no order dependence).
  */
 export function headnodeResourceName(host: Replacing): string {
-  const others = REPLACING_FIELDS.filter((f) => f !== "generation").map((f) => `${f}=${String(host[f] ?? "(none)")}`).join(" ");
-  const hash = createHash("sha256").update(others).digest("hex").slice(0, HEADNODE_HASH_LENGTH);
-  return `${host.name}-g${host.generation}-${hash}`;
+    const others = REPLACING_FIELDS.filter((f) => f !== "generation")
+        .map((f) => `${f}=${String(host[f] ?? "(none)")}`)
+        .join(" ");
+    const hash = createHash("sha256").update(others).digest("hex").slice(0, HEADNODE_HASH_LENGTH);
+    return `${host.name}-g${host.generation}-${hash}`;
 }

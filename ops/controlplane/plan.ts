@@ -58,7 +58,12 @@ function scriptProblems(config: ControlPlaneConfig): ConfigFinding[] {
     try {
         const c = withBackupBucket(config, config.backup.bucket ?? "stand-in-backup-bucket");
         backupUserData(c);
-        recoveryScript(c, essentialChecks(c, () => "192.0.2.1"), headnodeDatabase(c), BACKUP_READY_MARKER);
+        recoveryScript(
+            c,
+            essentialChecks(c, () => "192.0.2.1"),
+            headnodeDatabase(c),
+            BACKUP_READY_MARKER,
+        );
         return [];
     } catch (e) {
         return [pathProblem("controlplane/backup-script", "controlPlane", `the headnode's backup or recovery script cannot be built: ${(e as Error).message}`)];
@@ -114,7 +119,10 @@ export function controlPlanePlan(
     ];
     if (problems.length === 0) {
         problems.push(
-            ...essentialHostProblems(config, nodes.hosts.map((n) => n.name)).map((p) => pathProblem("controlplane/essential-host", p.path, p.message)),
+            ...essentialHostProblems(
+                config,
+                nodes.hosts.map((n) => n.name),
+            ).map((p) => pathProblem("controlplane/essential-host", p.path, p.message)),
             ...scriptProblems(config),
         );
     }

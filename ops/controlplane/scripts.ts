@@ -13,8 +13,18 @@
  * controlPlane.recovery.acceptBackupStamp by the recovery command's environment).
  */
 import {
-  AWS_FUNCTIONS, DUMP_FUNCTIONS, LOCK_FUNCTION, RESTORE_FUNCTIONS, TAR_FUNCTION, UNIT_READ_FUNCTIONS, UNIT_RULE_FUNCTIONS,
-  UNIT_WRITE_FUNCTIONS, WORKDIR, postgresVariables, prelude, type PostgresTarget,
+    AWS_FUNCTIONS,
+    DUMP_FUNCTIONS,
+    LOCK_FUNCTION,
+    RESTORE_FUNCTIONS,
+    TAR_FUNCTION,
+    UNIT_READ_FUNCTIONS,
+    UNIT_RULE_FUNCTIONS,
+    UNIT_WRITE_FUNCTIONS,
+    WORKDIR,
+    postgresVariables,
+    prelude,
+    type PostgresTarget,
 } from "../platform/bash";
 import { heredoc, int, raw, sh } from "../shared/shell";
 import { timerUnits, type TimerUnits } from "../platform/timers";
@@ -41,20 +51,20 @@ export const ACCEPT_STAMP_KEY = "controlPlane.recovery.acceptBackupStamp";
 
 /** Where the headnode's backup units live: s3://<bucket>/<unitRoot>/<stamp>/. */
 export function unitRoot(config: ControlPlaneConfig): string {
-  return `${config.backup.prefix}/units`;
+    return `${config.backup.prefix}/units`;
 }
 
 /** The headnode PostgreSQL as seen from the headnode itself. */
 export function headnodeDatabase(config: ControlPlaneConfig): PostgresTarget {
-  const db = config.backup.database;
-  return { host: "127.0.0.1", port: db.port, user: db.user, database: db.name };
+    const db = config.backup.database;
+    return { host: "127.0.0.1", port: db.port, user: db.user, database: db.name };
 }
 
 export interface HeadnodeBackupOptions {
-  /** A run before this file exists skips (exit 0) without touching the bucket. */
-  readonly readyMarker?: string;
-  /** The flock file; default BACKUP_LOCK_FILE. */
-  readonly lockFile?: string;
+    /** A run before this file exists skips (exit 0) without touching the bucket. */
+    readonly readyMarker?: string;
+    /** The flock file; default BACKUP_LOCK_FILE. */
+    readonly lockFile?: string;
 }
 
 /**
@@ -63,19 +73,28 @@ export interface HeadnodeBackupOptions {
  * it), then the manifest. Fails, leaving the unit without a manifest, when an upload fails or the
  * host's clock disagrees with S3's by more than backup.maxClockSkewSeconds.
  */
-export function headnodeBackupScript(config: ControlPlaneConfig, source: PostgresTarget = headnodeDatabase(config), options: HeadnodeBackupOptions = {}): string {
-  const { imageStoreDir, periodMinutes, maxClockSkewSeconds } = config.backup;
-  const bucket = backupBucket(config);
-  const { readyMarker } = options;
-  return prelude(BACKUP_UNIT, [
-    `Headnode backup (RFD 67): one unit under s3://${bucket}/${unitRoot(config)}/<stamp>/ holding a pg_dump of ${source.database},`,
-    `its roles (without passwords) and a tar of the image store ${imageStoreDir}; the MANIFEST is written last.`,
-    `Runs every ${periodMinutes} minutes (the recovery point objective).`,
-  ]) + (readyMarker === undefined ? "" : sh`if [[ ! -e ${readyMarker} ]]; then
+export function headnodeBackupScript(
+    config: ControlPlaneConfig,
+    source: PostgresTarget = headnodeDatabase(config),
+    options: HeadnodeBackupOptions = {},
+): string {
+    const { imageStoreDir, periodMinutes, maxClockSkewSeconds } = config.backup;
+    const bucket = backupBucket(config);
+    const { readyMarker } = options;
+    return (
+        prelude(BACKUP_UNIT, [
+            `Headnode backup (RFD 67): one unit under s3://${bucket}/${unitRoot(config)}/<stamp>/ holding a pg_dump of ${source.database},`,
+            `its roles (without passwords) and a tar of the image store ${imageStoreDir}; the MANIFEST is written last.`,
+            `Runs every ${periodMinutes} minutes (the recovery point objective).`,
+        ]) +
+        (readyMarker === undefined
+            ? ""
+            : sh`if [[ ! -e ${readyMarker} ]]; then
   log "skipped: ${raw(plainPath(readyMarker))} does not exist yet (this headnode has not been recovered or initialised); nothing was uploaded"
   exit 0
 fi
-`) + sh`readonly bucket=${bucket} unit_root=${unitRoot(config)} image_store=${imageStoreDir} host_label=${config.headnode.name}
+`) +
+        sh`readonly bucket=${bucket} unit_root=${unitRoot(config)} image_store=${imageStoreDir} host_label=${config.headnode.name}
 readonly max_skew_seconds=${int(maxClockSkewSeconds)} lock_file=${options.lockFile ?? BACKUP_LOCK_FILE} lock_wait_seconds=${int(periodMinutes * 60)}
 ${raw(AWS_FUNCTIONS)}${raw(postgresVariables(source))}${raw(WORKDIR)}${raw(LOCK_FUNCTION)}${raw(UNIT_RULE_FUNCTIONS)}${raw(UNIT_WRITE_FUNCTIONS)}${raw(TAR_FUNCTION)}${raw(DUMP_FUNCTIONS)}take_lock
 [[ -d "$image_store" ]] || die "image store $image_store does not exist"
@@ -88,22 +107,30 @@ log "tar of the image store $image_store"
 tar_archive "$work/images.tar.gz" "$image_store" .
 upload_part "$work/images.tar.gz" images.tar.gz
 unit_commit
-`;
+`
+    );
 }
 
 /** A path written bare inside a double-quoted message: plain characters only, so nothing in it expands. */
 function plainPath(path: string): string {
-  if (!/^\/[A-Za-z0-9._\/-]+$/.test(path)) throw new RangeError(`not a plain absolute path: ${path}`);
-  return path;
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(path)) throw new RangeError(`not a plain absolute path: ${path}`);
+    return path;
 }
 
 /** systemd service + timer running the backup every `periodMinutes` (OnUnitActiveSec). */
 export function backupUnits(config: ControlPlaneConfig): TimerUnits {
-  const period = config.backup.periodMinutes;
-  return timerUnits(BACKUP_UNIT, `dataplat headnode backup to s3://${backupBucket(config)}/${config.backup.prefix}`, BACKUP_SCRIPT_PATH, period, BACKUP_ENV_FILE, {
-    timerDescription: `dataplat headnode backup every ${period} minutes (recovery point objective)`,
-    firstRunAfterMinutes: 1,
-  });
+    const period = config.backup.periodMinutes;
+    return timerUnits(
+        BACKUP_UNIT,
+        `dataplat headnode backup to s3://${backupBucket(config)}/${config.backup.prefix}`,
+        BACKUP_SCRIPT_PATH,
+        period,
+        BACKUP_ENV_FILE,
+        {
+            timerDescription: `dataplat headnode backup every ${period} minutes (recovery point objective)`,
+            firstRunAfterMinutes: 1,
+        },
+    );
 }
 
 /**
@@ -111,12 +138,14 @@ export function backupUnits(config: ControlPlaneConfig): TimerUnits {
  * script skips its runs until BACKUP_READY_MARKER exists (see there).
  */
 export function backupUserData(config: ControlPlaneConfig): string {
-  const units = backupUnits(config);
-  const file = (path: string, mode: "0750" | "0644", text: string): string =>
-    sh`install -d -m 0755 "$(dirname ${path})"
-` + heredoc((op) => sh`cat > ${path} ${op}`, text) + sh`chmod ${raw(mode)} ${path}
+    const units = backupUnits(config);
+    const file = (path: string, mode: "0750" | "0644", text: string): string =>
+        sh`install -d -m 0755 "$(dirname ${path})"
+` +
+        heredoc((op) => sh`cat > ${path} ${op}`, text) +
+        sh`chmod ${raw(mode)} ${path}
 `;
-  return sh`#!/usr/bin/env bash
+    return sh`#!/usr/bin/env bash
 # dataplat headnode user data: periodic backup (RFD 67). Generated; do not edit by hand.
 set -euo pipefail
 ${raw(file(BACKUP_SCRIPT_PATH, "0750", headnodeBackupScript(config, headnodeDatabase(config), { readyMarker: BACKUP_READY_MARKER })))}${raw(file(`/etc/systemd/system/${BACKUP_UNIT}.service`, "0644", units.service))}${raw(file(`/etc/systemd/system/${BACKUP_UNIT}.timer`, "0644", units.timer))}systemctl daemon-reload
@@ -126,13 +155,13 @@ systemctl enable --now ${raw(BACKUP_UNIT)}.timer
 
 /** One bounded health probe of an essential instance. */
 export interface EssentialCheck {
-  /** `manatee@cn-1`. */
-  readonly name: string;
-  readonly probe: HealthProbe;
-  readonly host: string;
-  readonly port: number;
-  /** PostgreSQL user for the `postgres` probe. */
-  readonly user?: string;
+    /** `manatee@cn-1`. */
+    readonly name: string;
+    readonly probe: HealthProbe;
+    readonly host: string;
+    readonly port: number;
+    /** PostgreSQL user for the `postgres` probe. */
+    readonly user?: string;
 }
 
 /**
@@ -140,21 +169,21 @@ export interface EssentialCheck {
  * being replaced. `address` maps a host name to the address recovery can reach it at.
  */
 export function essentialChecks(config: ControlPlaneConfig, address: (host: string) => string): EssentialCheck[] {
-  const out: EssentialCheck[] = [];
-  for (const name of ESSENTIALS) {
-    const spec = ESSENTIAL_SPECS[name];
-    for (const host of config.essentials[name].hosts) {
-      if (host === config.headnode.name) continue;
-      out.push({
-        name: `${name}@${host}`,
-        probe: spec.probe,
-        host: address(host),
-        port: config.essentials[name].port,
-        ...(spec.probe === "postgres" ? { user: config.backup.database.user } : {}),
-      });
+    const out: EssentialCheck[] = [];
+    for (const name of ESSENTIALS) {
+        const spec = ESSENTIAL_SPECS[name];
+        for (const host of config.essentials[name].hosts) {
+            if (host === config.headnode.name) continue;
+            out.push({
+                name: `${name}@${host}`,
+                probe: spec.probe,
+                host: address(host),
+                port: config.essentials[name].port,
+                ...(spec.probe === "postgres" ? { user: config.backup.database.user } : {}),
+            });
+        }
     }
-  }
-  return out;
+    return out;
 }
 
 const PROBES = sh`# Health probes: each bounded by timeout(1); any answer but the expected one is a failure.
@@ -185,12 +214,12 @@ probe_tcp() {
 `;
 
 function probeCall(check: EssentialCheck): string {
-  const args = [check.name, check.host, String(check.port)];
-  if (check.probe === "postgres") {
-    if (check.user === undefined) throw new Error(`${check.name}: a postgres probe needs a user`);
-    args.push(check.user);
-  }
-  return sh`probe_${raw(check.probe)} ${args} || unhealthy=$(( unhealthy + 1 ))`;
+    const args = [check.name, check.host, String(check.port)];
+    if (check.probe === "postgres") {
+        if (check.user === undefined) throw new Error(`${check.name}: a postgres probe needs a user`);
+        args.push(check.user);
+    }
+    return sh`probe_${raw(check.probe)} ${args} || unhealthy=$(( unhealthy + 1 ))`;
 }
 
 /**
@@ -209,14 +238,21 @@ function probeCall(check: EssentialCheck): string {
  * `readyMarker`, that file is written last: it enables the new headnode's own backups.
  * Role passwords are not in the backup: the script says so when it creates roles.
  */
-export function recoveryScript(config: ControlPlaneConfig, checks: readonly EssentialCheck[], target: PostgresTarget = headnodeDatabase(config), readyMarker?: string): string {
-  if (checks.length === 0) throw new Error("recoveryScript: no essential checks; recovery cannot tell whether the cluster is healthy");
-  const { imageStoreDir, periodMinutes, maxClockSkewSeconds } = config.backup;
-  const bucket = backupBucket(config);
-  return prelude("dataplat-headnode-recover", [
-    "Headnode recovery (RFD 67): check the essentials, restore the newest complete backup unit if it is within the",
-    `recovery point objective (${periodMinutes} minutes), verify, and only then succeed; a failure changes nothing.`,
-  ]) + sh`readonly bucket=${bucket} unit_root=${unitRoot(config)} image_store=${imageStoreDir} max_age_minutes=${int(periodMinutes)}
+export function recoveryScript(
+    config: ControlPlaneConfig,
+    checks: readonly EssentialCheck[],
+    target: PostgresTarget = headnodeDatabase(config),
+    readyMarker?: string,
+): string {
+    if (checks.length === 0) throw new Error("recoveryScript: no essential checks; recovery cannot tell whether the cluster is healthy");
+    const { imageStoreDir, periodMinutes, maxClockSkewSeconds } = config.backup;
+    const bucket = backupBucket(config);
+    return (
+        prelude("dataplat-headnode-recover", [
+            "Headnode recovery (RFD 67): check the essentials, restore the newest complete backup unit if it is within the",
+            `recovery point objective (${periodMinutes} minutes), verify, and only then succeed; a failure changes nothing.`,
+        ]) +
+        sh`readonly bucket=${bucket} unit_root=${unitRoot(config)} image_store=${imageStoreDir} max_age_minutes=${int(periodMinutes)}
 readonly max_skew_seconds=${int(maxClockSkewSeconds)} accept_hint=${ACCEPT_STAMP_KEY} staging=${`${imageStoreDir}.dataplat-restoring`}
 ${raw(AWS_FUNCTIONS)}${raw(postgresVariables(target))}${raw(WORKDIR)}${raw(PROBES)}${raw(UNIT_RULE_FUNCTIONS)}${raw(UNIT_READ_FUNCTIONS)}${raw(RESTORE_FUNCTIONS)}staged="" moved="" marked="" store_existed=""
 on_exit_extra() {
@@ -225,8 +261,12 @@ on_exit_extra() {
     rm -rf "$image_store" && log "removed the restored $image_store"
     if [[ -n "$store_existed" ]]; then mkdir -p "$image_store"; fi
   fi
-${raw(readyMarker === undefined ? "" : sh`  if [[ -n "$marked" ]]; then rm -f ${readyMarker}; fi
-`)}}
+${raw(
+    readyMarker === undefined
+        ? ""
+        : sh`  if [[ -n "$marked" ]]; then rm -f ${readyMarker}; fi
+`,
+)}}
 trap 'on_exit_extra; rm -rf "$work"' EXIT
 
 log "step 1/6: essential services"
@@ -263,15 +303,20 @@ if [[ -d "$image_store" ]]; then store_existed=1; rmdir "$image_store" || die "c
 moved=1
 mv -T "$staging" "$image_store" || die "cannot move $staging to $image_store"
 staged=""
-${raw(readyMarker === undefined ? "" : sh`marked=1
+${raw(
+    readyMarker === undefined
+        ? ""
+        : sh`marked=1
 mkdir -p ${readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/"} || die ${`restored and verified, but cannot create the directory of ${readyMarker}`}
 touch ${readyMarker} || die ${`restored and verified, but cannot write ${readyMarker}; backups stay disabled until it exists`}
 log ${`backups enabled (${readyMarker})`}
-`)}moved=""
+`,
+)}moved=""
 marked=""
 restore_commit
 log "recovery complete: unit s3://$bucket/$unit_root/$CHOSEN_STAMP/ ($CHOSEN_AGE_MINUTES minutes old by S3's LastModified)"
-`;
+`
+    );
 }
 
 /**
@@ -279,12 +324,13 @@ log "recovery complete: unit s3://$bucket/$unit_root/$CHOSEN_STAMP/ ($CHOSEN_AGE
  * ready marker) and nothing else.
  */
 export function firstHeadnodeScript(readyMarker: string = BACKUP_READY_MARKER): string {
-  return prelude("dataplat-headnode-first", [
-    "First headnode of this control plane: there is no backup to recover from; enable the periodic backup.",
-  ]) + sh`mkdir -p ${readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/"} || die ${`cannot create the directory of ${readyMarker}`}
+    return (
+        prelude("dataplat-headnode-first", ["First headnode of this control plane: there is no backup to recover from; enable the periodic backup."]) +
+        sh`mkdir -p ${readyMarker.slice(0, readyMarker.lastIndexOf("/")) || "/"} || die ${`cannot create the directory of ${readyMarker}`}
 touch ${readyMarker} || die ${`cannot write ${readyMarker}`}
 log ${`backups enabled (${readyMarker})`}
-`;
+`
+    );
 }
 
 /**
@@ -292,7 +338,7 @@ log ${`backups enabled (${readyMarker})`}
  * command is created or replaced (a new headnode); an edit of anything else they mention (compute
  * node addresses, essentials) must not run them again on a headnode that holds data.
  */
-export const RECOVERY_UPDATE_SCRIPT = prelude("dataplat-headnode-recovery-update", [
-  "Recovery runs only on a new headnode; nothing to do for an edit of its inputs.",
-]) + `log "recovery runs only when the headnode is replaced; nothing to do"
+export const RECOVERY_UPDATE_SCRIPT =
+    prelude("dataplat-headnode-recovery-update", ["Recovery runs only on a new headnode; nothing to do for an edit of its inputs."]) +
+    `log "recovery runs only when the headnode is replaced; nothing to do"
 `;

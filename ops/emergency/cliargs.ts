@@ -11,7 +11,9 @@ export type GateRun =
           readonly step: string;
           readonly timeoutSeconds: number;
           readonly pollSeconds: number;
-          readonly want: { readonly kind: "cluster"; readonly status: "yellow" | "green" } | { readonly kind: "recent-green"; readonly patterns: readonly string[]; readonly windowHours: number };
+          readonly want:
+              | { readonly kind: "cluster"; readonly status: "yellow" | "green" }
+              | { readonly kind: "recent-green"; readonly patterns: readonly string[]; readonly windowHours: number };
       };
 
 export const USAGE = `usage: node dist/cli/emergency.js gate --step TEXT --timeout SECONDS --poll SECONDS (--status yellow|green | --recent PATTERN[,PATTERN...] --window-hours HOURS)
@@ -23,7 +25,8 @@ export const USAGE = `usage: node dist/cli/emergency.js gate --step TEXT --timeo
 const FLAGS = new Set(["--step", "--timeout", "--poll", "--status", "--recent", "--window-hours"]);
 
 function seconds(flag: string, v: string, max: number): number {
-    if (!/^[0-9]+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new UsageError(`${flag}: expected whole seconds/hours 1-${max}, got ${JSON.stringify(v)}`);
+    if (!/^[0-9]+$/.test(v) || Number(v) < 1 || Number(v) > max)
+        throw new UsageError(`${flag}: expected whole seconds/hours 1-${max}, got ${JSON.stringify(v)}`);
     return Number(v);
 }
 
@@ -56,7 +59,8 @@ export function parseGateArgs(argv: readonly string[]): GateRun {
         return { command: "gate", step, timeoutSeconds, pollSeconds, want: { kind: "cluster", status } };
     }
     const patterns = recent!.split(",");
-    if (patterns.some((p) => !/^[a-z0-9*][a-z0-9_*.+-]*$/.test(p))) throw new UsageError(`--recent: expected comma-separated index patterns, got ${JSON.stringify(recent)}`);
+    if (patterns.some((p) => !/^[a-z0-9*][a-z0-9_*.+-]*$/.test(p)))
+        throw new UsageError(`--recent: expected comma-separated index patterns, got ${JSON.stringify(recent)}`);
     const windowHours = seconds("--window-hours", need("--window-hours"), 24 * 60);
     return { command: "gate", step, timeoutSeconds, pollSeconds, want: { kind: "recent-green", patterns, windowHours } };
 }

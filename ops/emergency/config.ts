@@ -7,12 +7,20 @@
 import { z } from "zod";
 
 const int = (min: number, max: number, what: string) =>
-    z.number({ error: `expected ${what}` }).int(`expected ${what}`).min(min, `expected ${what} >= ${min}`).max(max, `expected ${what} <= ${max}`);
+    z
+        .number({ error: `expected ${what}` })
+        .int(`expected ${what}`)
+        .min(min, `expected ${what} >= ${min}`)
+        .max(max, `expected ${what} <= ${max}`);
 
 /** A supervisor program or systemd unit name: also the text that goes on the remote command line. */
-const processName = z.string({ error: "expected a program or unit name" }).regex(/^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,127}$/, "expected a program or unit name (letters, digits, _ . @ : -)");
+const processName = z
+    .string({ error: "expected a program or unit name" })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,127}$/, "expected a program or unit name (letters, digits, _ . @ : -)");
 const hostName = z.string({ error: "expected a host name of the stack" }).regex(/^[a-z][a-z0-9-]*$/, "expected a host name of the stack");
-const indexPattern = z.string({ error: "expected an index pattern" }).regex(/^[a-z0-9*][a-z0-9_*.+-]*$/, "expected an index pattern such as unittest* (lowercase, no comma)");
+const indexPattern = z
+    .string({ error: "expected an index pattern" })
+    .regex(/^[a-z0-9*][a-z0-9_*.+-]*$/, "expected an index pattern such as unittest* (lowercase, no comma)");
 
 /** How a process is controlled on its host: `supervisorctl` (the runbook's `sudo supervisorctl`) or `systemctl`. */
 export const ProcessKind = z.enum(["supervisor", "systemd"], { error: "expected 'supervisor' or 'systemd'" });
@@ -32,7 +40,11 @@ export const EmergencyConfigSchema = z
             .prefault({}),
         /** "Stop the FrontEnd": `stop gunicorn` in supervisorctl on each of these hosts. */
         frontend: z
-            .strictObject({ hosts: z.array(hostName).min(1, "expected at least one host").default(["frontend"]), kind: ProcessKind.default("supervisor"), name: processName.default("gunicorn") })
+            .strictObject({
+                hosts: z.array(hostName).min(1, "expected at least one host").default(["frontend"]),
+                kind: ProcessKind.default("supervisor"),
+                name: processName.default("gunicorn"),
+            })
             .prefault({}),
         /** "Stopping ingestion": `push-to-es` on every ES spot node (search.spotNodes by name; default all), batchSize at a time. */
         ingestion: z
@@ -49,17 +61,26 @@ export const EmergencyConfigSchema = z
         gates: z.strictObject({ timeoutSeconds: int(10, 86400, "seconds").default(1800), pollSeconds: int(1, 600, "seconds").default(10) }).prefault({}),
         /** "the recent indexes": the indexes matching these patterns created in the last windowHours. */
         recentIndexes: z
-            .strictObject({ patterns: z.array(indexPattern).min(1, "expected at least one pattern").default(["*"]), windowHours: int(1, 24 * 60, "hours").default(24) })
+            .strictObject({
+                patterns: z.array(indexPattern).min(1, "expected at least one pattern").default(["*"]),
+                windowHours: int(1, 24 * 60, "hours").default(24),
+            })
             .prefault({}),
         /** How the stop and resume scripts reach the hosts (the key is dataplat:sshPrivateKey). */
         ssh: z
             .strictObject({
-                user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "expected a user name").default("ec2-user"),
+                user: z
+                    .string()
+                    .regex(/^[a-z_][a-z0-9_-]*$/, "expected a user name")
+                    .default("ec2-user"),
                 port: int(1, 65535, "a port").default(22),
                 /** Prefix supervisorctl/systemctl with `sudo -n` (the runbook's `sudo supervisorctl`). */
                 sudo: z.boolean({ error: "expected true or false" }).default(true),
                 /** supervisorctl -c: the supervisord.conf to talk to (default: supervisorctl's own search). */
-                supervisorConfig: z.string().regex(/^\/[A-Za-z0-9._\/-]+$/, "expected an absolute file path").optional(),
+                supervisorConfig: z
+                    .string()
+                    .regex(/^\/[A-Za-z0-9._/-]+$/, "expected an absolute file path")
+                    .optional(),
             })
             .prefault({}),
         /** Seconds a stop or start may take on one host before the step fails. */
@@ -67,7 +88,11 @@ export const EmergencyConfigSchema = z
     })
     .superRefine((c, ctx) => {
         if (c.active && (c.reason === undefined || c.reason === "")) {
-            ctx.addIssue({ code: "custom", path: ["reason"], message: "say why: the reason is shown in the plan and the stack outputs while the emergency is active" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["reason"],
+                message: "say why: the reason is shown in the plan and the stack outputs while the emergency is active",
+            });
         }
     });
 

@@ -73,14 +73,18 @@ export function emergencyPlan(
     if (config !== undefined) {
         refusals.push(...emergencyRefusals(config, context.world));
         if (config.active && !context.hasSshKey) {
-            refusals.push(changeRefusal("emergency/ssh-key", "emergency: the stop scripts reach the hosts over SSH: run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`"));
+            refusals.push(
+                changeRefusal(
+                    "emergency/ssh-key",
+                    "emergency: the stop scripts reach the hosts over SSH: run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`",
+                ),
+            );
         }
     }
     const previous = deployed.kind === "ok" ? deployed.value : undefined;
     const targets = emergencyTargets(config ?? EmergencyConfigSchema.parse({ active: false }), context.world);
     const etlFleets = config !== undefined ? targets.etlFleets : [];
-    const holds =
-        config?.active === true ? holdResources().map((h): PlannedHold => ({ ...h, process: processOf(h.step, targets) })) : [];
+    const holds = config?.active === true ? holdResources().map((h): PlannedHold => ({ ...h, process: processOf(h.step, targets) })) : [];
     return {
         problems: [],
         refusals,

@@ -171,7 +171,9 @@ function processScript(role: "stop" | "resume", p: ProcessStep, c: ScriptConfig)
     return (
         prelude(`emergency-${role}-${p.step}`, [
             `${title}: ${role === "stop" ? "stop" : "start"} ${p.kind} ${p.name} on every host of $${EMERGENCY_ENV.targets}, ${p.batchSize} at a time.`,
-            ...(role === "resume" ? [`First waits until ${gate.kind === "cluster" ? `the search cluster is at least ${gate.status}` : "the recent indexes are green"}.`] : []),
+            ...(role === "resume"
+                ? [`First waits until ${gate.kind === "cluster" ? `the search cluster is at least ${gate.status}` : "the recent indexes are green"}.`]
+                : []),
         ]) +
         sh`readonly step=${`${role} ${p.step}`} kind=${p.kind} program=${p.name} batch_size=${int(p.batchSize)}
 readonly ssh_user=${c.ssh.user} ssh_port=${int(c.ssh.port)} process_timeout=${int(c.processTimeoutSeconds)} poll_seconds=2
@@ -218,7 +220,9 @@ const FLEET_FUNCTION = sh`set_capacity() {
 export function etlScript(role: "stop" | "resume", c: ScriptConfig): string {
     const title = role === "stop" ? STEP_TITLES.etl.stop : STEP_TITLES.etl.resume;
     return (
-        prelude(`emergency-${role}-etl`, [`${title}: every fleet of $${EMERGENCY_ENV.fleets} to ${role === "stop" ? "target capacity 0" : "its planned target capacity"}.`]) +
+        prelude(`emergency-${role}-etl`, [
+            `${title}: every fleet of $${EMERGENCY_ENV.fleets} to ${role === "stop" ? "target capacity 0" : "its planned target capacity"}.`,
+        ]) +
         sh`readonly step=${`${role} etl`} fleet_timeout=${int(c.processTimeoutSeconds)}
 ${raw(AWS_FUNCTIONS)}${raw(FLEET_FUNCTION)}` +
         (role === "resume"
@@ -236,7 +240,11 @@ log "$step: done"
 }
 
 /** The stop (create) and resume (delete) script of a step. */
-export function stepScripts(step: StepName, targets: { kind: ProcessKind; name: string; batchSize: number }, c: ScriptConfig): { stop: string; resume: string } {
+export function stepScripts(
+    step: StepName,
+    targets: { kind: ProcessKind; name: string; batchSize: number },
+    c: ScriptConfig,
+): { stop: string; resume: string } {
     if (step === "etl") return { stop: etlScript("stop", c), resume: etlScript("resume", c) };
     const p: ProcessStep = { step, ...targets };
     return { stop: processStopScript(p, c), resume: processResumeScript(p, c) };

@@ -59,7 +59,12 @@ export interface HoldResource {
 export const holdId = (role: "stop" | "resume", step: StepName): string => `${role}-${step}`;
 
 export function holdResources(): HoldResource[] {
-    const stops = STOP_ORDER.map((step, i): HoldResource => ({ id: holdId("stop", step), step, role: "stop", dependsOn: i === 0 ? [] : [holdId("stop", STOP_ORDER[i - 1])] }));
+    const stops = STOP_ORDER.map((step, i): HoldResource => ({
+        id: holdId("stop", step),
+        step,
+        role: "stop",
+        dependsOn: i === 0 ? [] : [holdId("stop", STOP_ORDER[i - 1])],
+    }));
     const resumes = RESUME_ORDER.map((step, i): HoldResource => ({
         id: holdId("resume", step),
         step,
@@ -84,7 +89,12 @@ export interface DeployedEmergency {
  * commands do) while the switch is on, and during the update that turns it off, whose last resume brings the
  * fleet "back to the plan of its configured budget". The update after that manages the capacity again.
  */
-export function holdsFleetCapacity(fleet: string, next: EmergencyConfig | undefined, previous: DeployedEmergency | undefined, etlFleets: readonly string[]): boolean {
+export function holdsFleetCapacity(
+    fleet: string,
+    next: EmergencyConfig | undefined,
+    previous: DeployedEmergency | undefined,
+    etlFleets: readonly string[],
+): boolean {
     if (next?.active === true) return etlFleets.includes(fleet);
     return previous?.active === true && previous.etlFleets.includes(fleet);
 }
@@ -118,7 +128,12 @@ export function emergencyTargets(c: EmergencyConfig, world: EmergencyWorld): Eme
         balancer: c.balancer,
         frontend: c.frontend,
         ingestion: { nodes: c.ingestion.nodes ?? world.spotNodes ?? [], kind: c.ingestion.kind, name: c.ingestion.name, batchSize: c.ingestion.batchSize },
-        etlFleets: c.etl.fleets ?? Object.entries(world.fleets).filter(([, tier]) => tier === "etl").map(([name]) => name).sort(),
+        etlFleets:
+            c.etl.fleets ??
+            Object.entries(world.fleets)
+                .filter(([, tier]) => tier === "etl")
+                .map(([name]) => name)
+                .sort(),
     };
 }
 
@@ -130,21 +145,38 @@ export function emergencyTargets(c: EmergencyConfig, world: EmergencyWorld): Eme
 export function emergencyRefusals(c: EmergencyConfig, world: EmergencyWorld): Finding[] {
     const out: Finding[] = [];
     const hosts = `hosts of the stack: ${world.hosts.join(", ")}`;
-    if (!world.hosts.includes(c.balancer.host)) out.push(changeRefusal("emergency/unknown-host", `emergency.balancer.host: ${JSON.stringify(c.balancer.host)} is not one of the ${hosts}`));
+    if (!world.hosts.includes(c.balancer.host))
+        out.push(changeRefusal("emergency/unknown-host", `emergency.balancer.host: ${JSON.stringify(c.balancer.host)} is not one of the ${hosts}`));
     c.frontend.hosts.forEach((h, i) => {
-        if (!world.hosts.includes(h)) out.push(changeRefusal("emergency/unknown-host", `emergency.frontend.hosts[${i}]: ${JSON.stringify(h)} is not one of the ${hosts}`));
+        if (!world.hosts.includes(h))
+            out.push(changeRefusal("emergency/unknown-host", `emergency.frontend.hosts[${i}]: ${JSON.stringify(h)} is not one of the ${hosts}`));
     });
     c.ingestion.nodes?.forEach((n, i) => {
         if (world.spotNodes === undefined) {
-            out.push(changeRefusal("emergency/unknown-spot-node", `emergency.ingestion.nodes[${i}]: ${JSON.stringify(n)}: the stack has no search section, so no ES spot nodes`));
+            out.push(
+                changeRefusal(
+                    "emergency/unknown-spot-node",
+                    `emergency.ingestion.nodes[${i}]: ${JSON.stringify(n)}: the stack has no search section, so no ES spot nodes`,
+                ),
+            );
         } else if (!world.spotNodes.includes(n)) {
-            out.push(changeRefusal("emergency/unknown-spot-node", `emergency.ingestion.nodes[${i}]: ${JSON.stringify(n)} is not one of search.spotNodes (${world.spotNodes.join(", ") || "none"})`));
+            out.push(
+                changeRefusal(
+                    "emergency/unknown-spot-node",
+                    `emergency.ingestion.nodes[${i}]: ${JSON.stringify(n)} is not one of search.spotNodes (${world.spotNodes.join(", ") || "none"})`,
+                ),
+            );
         }
     });
     c.etl.fleets?.forEach((f, i) => {
         const tier = world.fleets[f];
         if (tier === undefined) {
-            out.push(changeRefusal("emergency/unknown-fleet", `emergency.etl.fleets[${i}]: ${JSON.stringify(f)} is not one of spotFleets (${Object.keys(world.fleets).join(", ") || "none"})`));
+            out.push(
+                changeRefusal(
+                    "emergency/unknown-fleet",
+                    `emergency.etl.fleets[${i}]: ${JSON.stringify(f)} is not one of spotFleets (${Object.keys(world.fleets).join(", ") || "none"})`,
+                ),
+            );
         } else if (tier !== "etl") {
             out.push(
                 changeRefusal(
@@ -171,7 +203,9 @@ export function emergencyReport(next: EmergencyConfig | undefined, previous: Dep
         balancer: `${t.balancer.kind} ${t.balancer.name} on ${t.balancer.host}`,
         frontend: `${t.frontend.kind} ${t.frontend.name} on ${t.frontend.hosts.join(", ")}`,
         etl: t.etlFleets.length ? `fleets ${t.etlFleets.join(", ")} to capacity 0 (budgets kept)` : "no ETL fleet",
-        ingestion: t.ingestion.nodes.length ? `${t.ingestion.kind} ${t.ingestion.name} on ${t.ingestion.nodes.join(", ")}, ${t.ingestion.batchSize} at a time` : "no ES spot node",
+        ingestion: t.ingestion.nodes.length
+            ? `${t.ingestion.kind} ${t.ingestion.name} on ${t.ingestion.nodes.join(", ")}, ${t.ingestion.batchSize} at a time`
+            : "no ES spot node",
     };
     const gate = (s: StepName) => (RESUME_GATES[s].kind === "cluster" ? "once the cluster is at least yellow" : "once the recent indexes are green");
     if (next?.active === true) {

@@ -75,17 +75,7 @@ export interface ModelGraph {
     readonly resources: readonly ModelResource[];
 }
 
-export type StepOp =
-    | "create"
-    | "same"
-    | "update"
-    | "create-replacement"
-    | "replace"
-    | "delete-replaced"
-    | "delete"
-    | "read"
-    | "read-replacement"
-    | "refused";
+export type StepOp = "create" | "same" | "update" | "create-replacement" | "replace" | "delete-replaced" | "delete" | "read" | "read-replacement" | "refused";
 
 export interface Step {
     readonly op: StepOp;
@@ -117,7 +107,14 @@ export interface UpdatePlan {
     readonly replaced: string[];
 }
 
-const stepOf = (r: ModelResource, op: StepOp, because: string[], extra: Partial<Step> = {}): Step => ({ op, urn: r.urn, type: r.type, name: r.name, because, ...extra });
+const stepOf = (r: ModelResource, op: StepOp, because: string[], extra: Partial<Step> = {}): Step => ({
+    op,
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    because,
+    ...extra,
+});
 
 /**
  * R11: the graph as the engine sees it: dependencies on component resources replaced by the component's
@@ -128,8 +125,7 @@ export function engineView(g: ModelGraph): ModelGraph {
     const byUrn = new Map(g.resources.map((r) => [r.urn, r]));
     const children = new Map<string, ModelResource[]>();
     for (const r of g.resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
-    const customsUnder = (urn: string): string[] =>
-        (children.get(urn) ?? []).flatMap((c) => (isComponent(c) ? customsUnder(c.urn) : [c.urn]));
+    const customsUnder = (urn: string): string[] => (children.get(urn) ?? []).flatMap((c) => (isComponent(c) ? customsUnder(c.urn) : [c.urn]));
     const expand = (urns: readonly string[], self: string): string[] => {
         const out = urns.flatMap((u) => {
             const d = byUrn.get(u);
@@ -261,13 +257,15 @@ export function planUpdate(prevGraph: ModelGraph, nextGraph: ModelGraph, opts: P
     // R6/R7: replaceWith (and deletedWith on newer engines) cascade to a fixpoint.
     const replaced = new Map<string, string[]>();
     for (const [urn, v] of own) if (v.replace) replaced.set(urn, [...v.because]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
         grew = false;
         for (const r of next.resources) {
             if (!olds.has(r.urn) || replaced.has(r.urn)) continue;
             const reasons = [
                 ...(r.options.replaceWith ?? []).filter((u) => replaced.has(u)).map((u) => `replaceWith ${u} (replaced)`),
-                ...(deletedWithReplaces && r.options.deletedWith && replaced.has(r.options.deletedWith) ? [`deletedWith ${r.options.deletedWith} (replaced)`] : []),
+                ...(deletedWithReplaces && r.options.deletedWith && replaced.has(r.options.deletedWith)
+                    ? [`deletedWith ${r.options.deletedWith} (replaced)`]
+                    : []),
             ];
             if (reasons.length) {
                 replaced.set(r.urn, reasons);

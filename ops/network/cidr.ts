@@ -61,7 +61,10 @@ function range(c: Cidr): { readonly first: bigint; readonly last: bigint } {
  */
 export function unionCoversWorld(cidrs: readonly Cidr[], family: 4 | 6): boolean {
     const end = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
-    const ranges = cidrs.filter((c) => c.family === family).map(range).sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    const ranges = cidrs
+        .filter((c) => c.family === family)
+        .map(range)
+        .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
     let next = 0n;
     for (const r of ranges) {
         if (r.first > next) return false;

@@ -15,10 +15,7 @@ import { parseCidr, unionCoversWorld, type Cidr } from "./cidr";
 import * as ports from "./ports";
 import { PortRange } from "./ports";
 
-export type RuleSource =
-    | { readonly kind: "tier"; readonly tier: Tier }
-    | { readonly kind: "operators" }
-    | { readonly kind: "internet" };
+export type RuleSource = { readonly kind: "tier"; readonly tier: Tier } | { readonly kind: "operators" } | { readonly kind: "internet" };
 
 export interface IngressRule {
     /** The tier whose security group receives the rule. */
@@ -56,7 +53,12 @@ export function ingressRules(opts: TierRuleOptions): IngressRule[] {
 
     for (const range of [...ports.ZOOKEEPER, ports.POSTGRES, ports.MORAY]) add("controlplane", fromTier("controlplane"), range, "essential HA services");
     for (const range of ports.PLATFORM_PORTS) add("platform", fromTier("platform"), range, "platform layers");
-    add("platform", { kind: "operators" }, ports.PLATFORM_PORTS.find((r) => r.from === 8080)!, "operators use the web app");
+    add(
+        "platform",
+        { kind: "operators" },
+        ports.PLATFORM_PORTS.find((r) => r.from === 8080)!,
+        "operators use the web app",
+    );
     return rules;
 }
 
@@ -88,7 +90,10 @@ export function exposureProblems(network: ExposureSettings): ConfigProblem[] {
     for (const rule of ingressRules({ frontendPublicHttps: network.frontendPublicHttps })) {
         const admin = ports.ADMIN_AND_DATA_PORTS.some((a) => ports.overlaps(a, rule.ports));
         if (rule.source.kind === "internet" && admin) {
-            out.push({ path: "network.frontendPublicHttps", message: `would open ${rule.description} (${rule.tier} tier, port ${rule.ports.from}) to the internet; admin and data ports are never public` });
+            out.push({
+                path: "network.frontendPublicHttps",
+                message: `would open ${rule.description} (${rule.tier} tier, port ${rule.ports.from}) to the internet; admin and data ports are never public`,
+            });
         } else if (rule.source.kind === "operators" && admin && operatorsAreWorld.length > 0 && !seen.has("operators")) {
             seen.add("operators");
             out.push({
@@ -133,7 +138,13 @@ export function searchEndpointRules(opts: {
     const range = ports.SEARCH_HTTP;
     const rules: EndpointIngressRule[] = [];
     if (tier === "frontend") {
-        rules.push({ tier, key: "from-frontend", source: { kind: "tier", tier: "frontend" }, ports: range, description: `${range.service}: the frontend queries its coordinator` });
+        rules.push({
+            tier,
+            key: "from-frontend",
+            source: { kind: "tier", tier: "frontend" },
+            ports: range,
+            description: `${range.service}: the frontend queries its coordinator`,
+        });
     }
     if (opts.operatorAccess) {
         for (const cidr of opts.operatorCidrs) {

@@ -27,77 +27,79 @@ import type { ShardMovement } from "./repair";
 
 /** One changed shard: its owners after the change, ranked, and the origins of `next` that held it before and no longer own it. */
 export interface FillShard {
-  readonly shard: string;
-  readonly owners: readonly string[];
-  readonly stale: readonly string[];
+    readonly shard: string;
+    readonly owners: readonly string[];
+    readonly stale: readonly string[];
 }
 
 export interface FillPlan {
-  readonly shards: readonly FillShard[];
-  /** Origins of `next` that lose shards and so will hold stale copies to clean up, in config order. */
-  readonly cleanup: readonly string[];
+    readonly shards: readonly FillShard[];
+    /** Origins of `next` that lose shards and so will hold stale copies to clean up, in config order. */
+    readonly cleanup: readonly string[];
 }
 
 /** The fill-and-cleanup plan for released Kraken from the shard movement (computed on the ring Kraken computes). */
 export function fillPlan(next: Hashstate, movement: ShardMovement): FillPlan {
-  const shards: FillShard[] = [];
-  const losing = new Set<string>();
-  for (const [shard, { before, after }] of [...movement.changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const stale = before.filter((h) => next[h] !== undefined && !after.includes(h));
-    stale.forEach((h) => losing.add(h));
-    shards.push({ shard, owners: after, stale });
-  }
-  return { shards, cleanup: Object.keys(next).filter((h) => losing.has(h)) };
+    const shards: FillShard[] = [];
+    const losing = new Set<string>();
+    for (const [shard, { before, after }] of [...movement.changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const stale = before.filter((h) => next[h] !== undefined && !after.includes(h));
+        stale.forEach((h) => losing.add(h));
+        shards.push({ shard, owners: after, stale });
+    }
+    return { shards, cleanup: Object.keys(next).filter((h) => losing.has(h)) };
 }
 
 /** An origin as the fill script reaches it. */
 export interface FillOrigin {
-  readonly host: string;
-  /** Its ring member address, `host:port`, as Kraken's /locations names it. */
-  readonly member: string;
-  /** Where to call it, `http://<address>:<port>`. */
-  readonly url: string;
+    readonly host: string;
+    /** Its ring member address, `host:port`, as Kraken's /locations names it. */
+    readonly member: string;
+    /** Where to call it, `http://<address>:<port>`. */
+    readonly url: string;
 }
 
 export interface FillScriptOptions {
-  /** Every origin of the new ring, in config order. */
-  readonly origins: readonly FillOrigin[];
-  readonly plan: FillPlan;
-  /** The Kraken namespace whose backend holds the blobs (matched by the origins' `backends[].namespace`). */
-  readonly namespace: string;
-  /** The backend listing (a JSON array of blob names). */
-  readonly listUrl: string;
-  /** Limit for filling one blob on one origin, and for the ring to agree, in seconds. */
-  readonly timeoutSeconds: number;
+    /** Every origin of the new ring, in config order. */
+    readonly origins: readonly FillOrigin[];
+    readonly plan: FillPlan;
+    /** The Kraken namespace whose backend holds the blobs (matched by the origins' `backends[].namespace`). */
+    readonly namespace: string;
+    /** The backend listing (a JSON array of blob names). */
+    readonly listUrl: string;
+    /** Limit for filling one blob on one origin, and for the ring to agree, in seconds. */
+    readonly timeoutSeconds: number;
 }
 
 /** Forcecleanup ttl: 100 years, so only files an origin does not own are deleted, never by age. */
 export const CLEANUP_TTL_HOURS = 876000;
 
-const URL_RE = /^https?:\/\/[A-Za-z0-9._~:\/?=&%+-]+$/;
+const URL_RE = /^https?:\/\/[A-Za-z0-9._~:/?=&%+-]+$/;
 const MEMBER_RE = /^[A-Za-z0-9.-]+:\d{1,5}$/;
-const NAMESPACE_RE = /^[A-Za-z0-9._\/-]+$/;
+const NAMESPACE_RE = /^[A-Za-z0-9._/-]+$/;
 
 /** The bash script (read on stdin) that fills and cleans the changed shards. */
 export function fillScript(o: FillScriptOptions): string {
-  if (!Number.isSafeInteger(o.timeoutSeconds) || o.timeoutSeconds < 1) throw new Error(`invalid timeout ${o.timeoutSeconds}`);
-  if (!URL_RE.test(o.listUrl)) throw new Error(`invalid inventory listUrl ${JSON.stringify(o.listUrl)}`);
-  if (!NAMESPACE_RE.test(o.namespace)) throw new Error(`invalid namespace ${JSON.stringify(o.namespace)}`);
-  const index = new Map(o.origins.map((x, i) => [x.host, i]));
-  for (const x of o.origins) {
-    if (!MEMBER_RE.test(x.member)) throw new Error(`invalid member ${JSON.stringify(x.member)}`);
-    if (!URL_RE.test(x.url)) throw new Error(`invalid origin url ${JSON.stringify(x.url)}`);
-  }
-  const table = o.plan.shards.map((s) => {
-    if (!/^[0-9a-f]{4}$/.test(s.shard)) throw new Error(`invalid shard ${s.shard}`);
-    return `${s.shard} ${s.owners.map((h) => {
-      const i = index.get(h);
-      if (i === undefined) throw new Error(`owner ${h} of shard ${s.shard} is not an origin`);
-      return i;
-    }).join(",")}\n`;
-  });
-  const ns = encodeURIComponent(o.namespace);
-  return sh`set -euo pipefail
+    if (!Number.isSafeInteger(o.timeoutSeconds) || o.timeoutSeconds < 1) throw new Error(`invalid timeout ${o.timeoutSeconds}`);
+    if (!URL_RE.test(o.listUrl)) throw new Error(`invalid inventory listUrl ${JSON.stringify(o.listUrl)}`);
+    if (!NAMESPACE_RE.test(o.namespace)) throw new Error(`invalid namespace ${JSON.stringify(o.namespace)}`);
+    const index = new Map(o.origins.map((x, i) => [x.host, i]));
+    for (const x of o.origins) {
+        if (!MEMBER_RE.test(x.member)) throw new Error(`invalid member ${JSON.stringify(x.member)}`);
+        if (!URL_RE.test(x.url)) throw new Error(`invalid origin url ${JSON.stringify(x.url)}`);
+    }
+    const table = o.plan.shards.map((s) => {
+        if (!/^[0-9a-f]{4}$/.test(s.shard)) throw new Error(`invalid shard ${s.shard}`);
+        return `${s.shard} ${s.owners
+            .map((h) => {
+                const i = index.get(h);
+                if (i === undefined) throw new Error(`owner ${h} of shard ${s.shard} is not an origin`);
+                return i;
+            })
+            .join(",")}\n`;
+    });
+    const ns = encodeURIComponent(o.namespace);
+    return sh`set -euo pipefail
 list_url=${o.listUrl}
 ns=${ns}
 timeout=${int(o.timeoutSeconds)}

@@ -35,7 +35,13 @@ export function originMachines(
     return Object.fromEntries(
         hosts.map((h) => [
             h,
-            { image: imageId, subnetId: subnets[originSubnetIndex(h, subnets.length)]!.id, instanceType: c.instanceType, rootVolumeGiB: c.rootVolumeGiB, dataVolumeGiB: c.dataVolumeGiB },
+            {
+                image: imageId,
+                subnetId: subnets[originSubnetIndex(h, subnets.length)]!.id,
+                instanceType: c.instanceType,
+                rootVolumeGiB: c.rootVolumeGiB,
+                dataVolumeGiB: c.dataVolumeGiB,
+            },
         ]),
     );
 }
@@ -58,7 +64,10 @@ const CONFIG_PATH: Record<string, string> = {
 };
 
 /** Existing origins (in both) that the provider would replace, with the config paths that cause it. */
-export function replacedOrigins(prev: Readonly<Record<string, OriginMachine>>, next: Readonly<Record<string, OriginMachine>>): { host: string; because: string[] }[] {
+export function replacedOrigins(
+    prev: Readonly<Record<string, OriginMachine>>,
+    next: Readonly<Record<string, OriginMachine>>,
+): { host: string; because: string[] }[] {
     return Object.keys(next)
         .filter((h) => prev[h] !== undefined)
         .flatMap((h) => {

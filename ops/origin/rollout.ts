@@ -26,7 +26,7 @@ export function hashstateDocument(hashstate: Hashstate, replicas: number): strin
     return stringify({ hashstate, replicas });
 }
 
-const SAFE_PATH = /^\/[A-Za-z0-9._\/-]+$/;
+const SAFE_PATH = /^\/[A-Za-z0-9._/-]+$/;
 const SAFE_UNIT = /^[A-Za-z0-9@._-]+$/;
 
 export function originRolloutScript(o: OriginRolloutOptions): string {
@@ -89,7 +89,7 @@ export function clusterDocument(hashstate: Hashstate, replicas: number, port: nu
     );
 }
 
-const SAFE_CONFIG = /^[A-Za-z0-9._\/-]+$/;
+const SAFE_CONFIG = /^[A-Za-z0-9._/-]+$/;
 const SAFE_HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
 /**

@@ -6,29 +6,29 @@ import { int, raw, sh } from "../shared/shell";
 import { DEFAULT_REPAIR_PATH, DEFAULT_SHARD_REPAIR_PATH } from "./repair";
 
 export interface RepairScriptOptions {
-  /** Origin host name (or IPv4 address) to call. */
-  readonly host: string;
-  /** Origin blob server port. */
-  readonly port: number;
-  /** Full repair path; default `/repair`. Ignored when `shards` is given. */
-  readonly path?: string;
-  /** Shard ids to repair one by one with `POST <shardPath>/<id>` instead of a full repair. */
-  readonly shards?: readonly string[];
-  /** Shard repair path prefix; default `/repair/shard`. */
-  readonly shardPath?: string;
-  /** Limit for each HTTP call, in seconds. */
-  readonly timeoutSeconds: number;
-  /** How long to keep retrying while the origin refuses connections (e.g. still restarting); default 120. */
-  readonly connectRetrySeconds?: number;
+    /** Origin host name (or IPv4 address) to call. */
+    readonly host: string;
+    /** Origin blob server port. */
+    readonly port: number;
+    /** Full repair path; default `/repair`. Ignored when `shards` is given. */
+    readonly path?: string;
+    /** Shard ids to repair one by one with `POST <shardPath>/<id>` instead of a full repair. */
+    readonly shards?: readonly string[];
+    /** Shard repair path prefix; default `/repair/shard`. */
+    readonly shardPath?: string;
+    /** Limit for each HTTP call, in seconds. */
+    readonly timeoutSeconds: number;
+    /** How long to keep retrying while the origin refuses connections (e.g. still restarting); default 120. */
+    readonly connectRetrySeconds?: number;
 }
 
 const HOST_RE = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
-const PATH_RE = /^\/[A-Za-z0-9._~\/-]*$/;
+const PATH_RE = /^\/[A-Za-z0-9._~/-]*$/;
 const SHARD_RE = /^[0-9a-f]{4}$/;
 
 function positiveInt(name: string, v: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isSafeInteger(v) || v < 1 || v > max) throw new Error(`${name} must be an integer in 1..${max}, got ${v}`);
-  return v;
+    if (!Number.isSafeInteger(v) || v < 1 || v > max) throw new Error(`${name} must be an integer in 1..${max}, got ${v}`);
+    return v;
 }
 
 /**
@@ -41,25 +41,28 @@ function positiveInt(name: string, v: number, max = Number.MAX_SAFE_INTEGER): nu
  * repair stops the update.
  */
 export function repairScript(options: RepairScriptOptions): string {
-  const { host, shards } = options;
-  if (!HOST_RE.test(host)) throw new Error(`invalid origin host ${JSON.stringify(host)}`);
-  const port = positiveInt("port", options.port, 65535);
-  const timeout = positiveInt("timeoutSeconds", options.timeoutSeconds);
-  const window = positiveInt("connectRetrySeconds", options.connectRetrySeconds ?? 120);
-  const path = options.path ?? DEFAULT_REPAIR_PATH;
-  const shardPath = (options.shardPath ?? DEFAULT_SHARD_REPAIR_PATH).replace(/\/+$/, "");
-  for (const [name, p] of [["path", path], ["shardPath", shardPath]]) {
-    if (!PATH_RE.test(p)) throw new Error(`invalid ${name} ${JSON.stringify(p)}`);
-  }
-  for (const s of shards ?? []) {
-    if (!SHARD_RE.test(s)) throw new Error(`invalid shard id ${JSON.stringify(s)}: expected 4 lowercase hex digits`);
-  }
+    const { host, shards } = options;
+    if (!HOST_RE.test(host)) throw new Error(`invalid origin host ${JSON.stringify(host)}`);
+    const port = positiveInt("port", options.port, 65535);
+    const timeout = positiveInt("timeoutSeconds", options.timeoutSeconds);
+    const window = positiveInt("connectRetrySeconds", options.connectRetrySeconds ?? 120);
+    const path = options.path ?? DEFAULT_REPAIR_PATH;
+    const shardPath = (options.shardPath ?? DEFAULT_SHARD_REPAIR_PATH).replace(/\/+$/, "");
+    for (const [name, p] of [
+        ["path", path],
+        ["shardPath", shardPath],
+    ]) {
+        if (!PATH_RE.test(p)) throw new Error(`invalid ${name} ${JSON.stringify(p)}`);
+    }
+    for (const s of shards ?? []) {
+        if (!SHARD_RE.test(s)) throw new Error(`invalid shard id ${JSON.stringify(s)}: expected 4 lowercase hex digits`);
+    }
 
-  const repairs =
-    shards === undefined
-      ? sh`repair ${path} 1/1
+    const repairs =
+        shards === undefined
+            ? sh`repair ${path} 1/1
 `
-      : sh`shards=(${shards.map(raw)})
+            : sh`shards=(${shards.map(raw)})
 total=\${#shards[@]}
 i=0
 for shard in "\${shards[@]}"; do
@@ -68,7 +71,7 @@ for shard in "\${shards[@]}"; do
 done
 echo "origin repair: \${total} shard(s) repaired on \${host}:\${port}" >&2
 `;
-  return sh`set -euo pipefail
+    return sh`set -euo pipefail
 host=${host}
 port=${int(port)}
 timeout=${int(timeout)}

@@ -22,9 +22,20 @@ const headline = (d: PlanDocument): string =>
 
 const countCells = (c: KindCount): string[] => [String(c.created), String(c.replaced), String(c.updated), String(c.deleted)];
 const total = (rows: readonly KindCount[]): KindCount =>
-    rows.reduce((t, r) => ({ kind: "total", created: t.created + r.created, replaced: t.replaced + r.replaced, updated: t.updated + r.updated, deleted: t.deleted + r.deleted }), { kind: "total", created: 0, replaced: 0, updated: 0, deleted: 0 });
+    rows.reduce(
+        (t, r) => ({
+            kind: "total",
+            created: t.created + r.created,
+            replaced: t.replaced + r.replaced,
+            updated: t.updated + r.updated,
+            deleted: t.deleted + r.deleted,
+        }),
+        { kind: "total", created: 0, replaced: 0, updated: 0, deleted: 0 },
+    );
 const countLine = (c: KindCount): string =>
-    [c.created && `${c.created} created`, c.replaced && `${c.replaced} replaced`, c.updated && `${c.updated} updated`, c.deleted && `${c.deleted} deleted`].filter(Boolean).join(", ") || "nothing";
+    [c.created && `${c.created} created`, c.replaced && `${c.replaced} replaced`, c.updated && `${c.updated} updated`, c.deleted && `${c.deleted} deleted`]
+        .filter(Boolean)
+        .join(", ") || "nothing";
 
 /** A section's resource steps on one line: the total, then each kind. */
 const resourceLine = (rows: readonly KindCount[]): string =>

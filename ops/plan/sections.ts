@@ -64,16 +64,23 @@ function originSection(plan: Obj, snaps: Snapshots): Omit<SectionPlan, "key" | "
     const what = [
         ...added.map((h) => `add ${h} as ${String(after[h].label)} (weight ${String(after[h].weight)})`),
         ...removed.map((h) => `remove ${labelled(h, before[h])}`),
-        ...reweighted.map((h) => `change ${labelled(h, after[h])}: weight ${String(before[h].weight)} -> ${String(after[h].weight)}${before[h].label !== after[h].label ? `, label ${String(before[h].label)} -> ${String(after[h].label)}` : ""}`),
+        ...reweighted.map(
+            (h) =>
+                `change ${labelled(h, after[h])}: weight ${String(before[h].weight)} -> ${String(after[h].weight)}${before[h].label !== after[h].label ? `, label ${String(before[h].label)} -> ${String(after[h].label)}` : ""}`,
+        ),
     ];
     if (change !== "initial deployment" && what.length > 0) steps.push(what.join("; "));
-    if (restart.length > 0) steps.push(`roll the hashstate out to ${list(restart.map((h) => labelled(h, after[h])))}, one at a time, in this order (rolling restart)`);
+    if (restart.length > 0)
+        steps.push(`roll the hashstate out to ${list(restart.map((h) => labelled(h, after[h])))}, one at a time, in this order (rolling restart)`);
     if (repairs.length > 0) steps.push(`then repair, in this order: ${repairs.join("; ")}`);
     const moved = num(plan.movedFraction);
     const minimum = num(plan.minimumFraction);
     const shards = num(plan.changedShards);
     const notes: string[] = [];
-    if (moved !== undefined) notes.push(`${pct(moved)} of replica slots move${minimum !== undefined ? ` (the least any placement could move: ${pct(minimum)})` : ""}${shards !== undefined ? `; ${shards} shards change owners` : ""}`);
+    if (moved !== undefined)
+        notes.push(
+            `${pct(moved)} of replica slots move${minimum !== undefined ? ` (the least any placement could move: ${pct(minimum)})` : ""}${shards !== undefined ? `; ${shards} shards change owners` : ""}`,
+        );
     if (kraken) notes.push(`Kraken: ${kraken}`);
     return { change, steps, notes };
 }
@@ -93,7 +100,14 @@ function spotSection(plan: Obj): Omit<SectionPlan, "key" | "title"> {
         const planned = num(spend.planned);
         const worst = num(spend.worstCase);
         const ceiling = num(spend.ceiling);
-        const targetText = target === undefined ? "target unknown" : deployed === undefined ? `target ${target} units (new fleet)` : deployed === target ? `target stays at ${target} units` : `target ${deployed} -> ${target} units`;
+        const targetText =
+            target === undefined
+                ? "target unknown"
+                : deployed === undefined
+                  ? `target ${target} units (new fleet)`
+                  : deployed === target
+                    ? `target stays at ${target} units`
+                    : `target ${deployed} -> ${target} units`;
         if (deployed !== target) changed = true;
         const spendText = planned !== undefined && budget !== undefined ? `${money(planned)} of the ${money(budget)} budget` : "spend unknown";
         steps.push(
@@ -130,7 +144,8 @@ function platformSection(plan: Obj): Omit<SectionPlan, "key" | "title"> {
         steps.push(`wave ${i + 1}: ${parts.join("; ")}`);
     });
     if (again.length) steps.push(`run the start script again for ${list(again)} (its unit changed; the unit it started before is not stopped)`);
-    if (replaced.length && onNew.size) steps.push(`at the end of the update: stop the old machine's copies of ${list([...onNew])}, then delete the old machine`);
+    if (replaced.length && onNew.size)
+        steps.push(`at the end of the update: stop the old machine's copies of ${list([...onNew])}, then delete the old machine`);
     if (stop.length) steps.push(`at the end of the update: stop ${list(stop)}, top layer first`);
     if (removed.length) steps.push(`at the end of the update: delete hosts ${list(removed)}`);
     const notes = [...(str(plan.backups) ? [`backups: ${str(plan.backups)}`] : []), ...(str(plan.restore) ? [`restore: ${str(plan.restore)}`] : [])];
@@ -149,7 +164,11 @@ function controlPlaneSection(plan: Obj): Omit<SectionPlan, "key" | "title"> {
     if (added.length) steps.push(`create compute nodes ${list(added)}`);
     for (const r of replaced) steps.push(`replace compute node ${r}`);
     if (removed.length) steps.push(`at the end of the update: delete compute nodes ${list(removed)}`);
-    const notes = [...(unchanged ? [`headnode: ${headnode}`] : []), ...(str(plan.blessed) ? [str(plan.blessed)!] : []), ...(str(plan.backup) ? [`backups: ${str(plan.backup)}`] : [])];
+    const notes = [
+        ...(unchanged ? [`headnode: ${headnode}`] : []),
+        ...(str(plan.blessed) ? [str(plan.blessed)!] : []),
+        ...(str(plan.backup) ? [`backups: ${str(plan.backup)}`] : []),
+    ];
     return { change: steps.length === 0 ? "none" : "update", steps, notes };
 }
 
@@ -170,7 +189,12 @@ function emergencySection(plan: Obj, snaps: Snapshots): Omit<SectionPlan, "key" 
     const why = [...(since ? [`active since ${since}`] : []), ...(reason ? [`reason: ${reason}`] : [])];
     if (active && wasActive) return { change: "kept stopped", steps: [], notes: [...why, `kept stopped: ${order.join("; ")}`, "resume with active: false"] };
     if (active) return { change: "stop", steps: order, notes: [...why, "resume with active: false"] };
-    if (order.length > 0) return { change: "resume", steps: order, notes: ["a gate that times out fails the update; the steps not yet resumed stay stopped and the next update continues"] };
+    if (order.length > 0)
+        return {
+            change: "resume",
+            steps: order,
+            notes: ["a gate that times out fails the update; the steps not yet resumed stay stopped and the next update continues"],
+        };
     return { change: "none", steps: [], notes: [str(plan.text) ?? "no emergency"] };
 }
 
@@ -184,13 +208,19 @@ function genericSection(plan: unknown): Omit<SectionPlan, "key" | "title"> {
 export function sectionPlan(key: string, plan: unknown, snaps: Snapshots, initial: boolean): SectionPlan {
     const p = obj(plan);
     const body =
-        key === "origin" ? originSection(p, snaps)
-        : key === "spotFleets" ? spotSection(p)
-        : key === "platform" ? platformSection(p)
-        : key === "controlPlane" ? controlPlaneSection(p)
-        : key === "search" ? searchSection(p)
-        : key === "emergency" && typeof plan === "object" ? emergencySection(p, snaps)
-        : genericSection(plan);
+        key === "origin"
+            ? originSection(p, snaps)
+            : key === "spotFleets"
+              ? spotSection(p)
+              : key === "platform"
+                ? platformSection(p)
+                : key === "controlPlane"
+                  ? controlPlaneSection(p)
+                  : key === "search"
+                    ? searchSection(p)
+                    : key === "emergency" && typeof plan === "object"
+                      ? emergencySection(p, snaps)
+                      : genericSection(plan);
     const change = initial && body.change !== "none" ? "initial deployment" : body.change;
     return { key, title: TITLES[key] ?? key, ...body, change };
 }

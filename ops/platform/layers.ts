@@ -15,23 +15,23 @@ import { placedHosts, type PlatformConfig } from "./config";
 import { SERVICES, type LayerNumber, type ServiceName } from "./services";
 
 export interface ServiceInstance {
-  /** Stable id, `datanode@worker-3`. */
-  readonly id: string;
-  readonly service: ServiceName;
-  readonly host: string;
-  readonly layer: LayerNumber;
+    /** Stable id, `datanode@worker-3`. */
+    readonly id: string;
+    readonly service: ServiceName;
+    readonly host: string;
+    readonly layer: LayerNumber;
 }
 
 /** `from` starts after `to` is up (and stops before `to` goes down). */
 export interface Dependency {
-  readonly from: string;
-  readonly to: string;
+    readonly from: string;
+    readonly to: string;
 }
 
 export interface FinerRule {
-  readonly service: ServiceName;
-  readonly after: ServiceName;
-  readonly source: string;
+    readonly service: ServiceName;
+    readonly after: ServiceName;
+    readonly source: string;
 }
 
 /**
@@ -40,47 +40,47 @@ export interface FinerRule {
  * and ACCUMULO_GC after ACCUMULO_MASTER-START) are already implied by the layers.
  */
 export const FINER_ORDER: readonly FinerRule[] = [
-  {
-    service: "accumulo-tserver",
-    after: "accumulo-master",
-    // apache/ambari common-services/ACCUMULO/1.6.1.2.2.0/role_command_order.json:
-    //   "ACCUMULO_TSERVER-START": ["ACCUMULO_MASTER-START"], "ACCUMULO_MASTER-STOP": ["ACCUMULO_TSERVER-STOP"]
-    source: "Ambari ACCUMULO role_command_order.json: ACCUMULO_TSERVER-START after ACCUMULO_MASTER-START",
-  },
-  {
-    service: "nodemanager",
-    after: "resourcemanager",
-    // apache/ambari stacks/HDP/2.0.6/role_command_order.json (optional_no_glusterfs):
-    //   "NODEMANAGER-START": ["NAMENODE-START", "DATANODE-START", "RESOURCEMANAGER-START"]
-    source: "Ambari HDP 2.0.6 role_command_order.json: NODEMANAGER-START after RESOURCEMANAGER-START",
-  },
-  {
-    service: "koverse-webapp",
-    after: "koverse-server",
-    // The web app is a client of the Koverse Server's API (run book: the two Koverse components).
-    source: "Koverse: the web app talks to the application server",
-  },
+    {
+        service: "accumulo-tserver",
+        after: "accumulo-master",
+        // apache/ambari common-services/ACCUMULO/1.6.1.2.2.0/role_command_order.json:
+        //   "ACCUMULO_TSERVER-START": ["ACCUMULO_MASTER-START"], "ACCUMULO_MASTER-STOP": ["ACCUMULO_TSERVER-STOP"]
+        source: "Ambari ACCUMULO role_command_order.json: ACCUMULO_TSERVER-START after ACCUMULO_MASTER-START",
+    },
+    {
+        service: "nodemanager",
+        after: "resourcemanager",
+        // apache/ambari stacks/HDP/2.0.6/role_command_order.json (optional_no_glusterfs):
+        //   "NODEMANAGER-START": ["NAMENODE-START", "DATANODE-START", "RESOURCEMANAGER-START"]
+        source: "Ambari HDP 2.0.6 role_command_order.json: NODEMANAGER-START after RESOURCEMANAGER-START",
+    },
+    {
+        service: "koverse-webapp",
+        after: "koverse-server",
+        // The web app is a client of the Koverse Server's API (run book: the two Koverse components).
+        source: "Koverse: the web app talks to the application server",
+    },
 ];
 
 export function instanceId(service: ServiceName, host: string): string {
-  return `${service}@${host}`;
+    return `${service}@${host}`;
 }
 
 /** Every placed service x host, bottom layer first, in catalogue then host order. */
 export function serviceInstances(config: PlatformConfig): ServiceInstance[] {
-  const out: ServiceInstance[] = [];
-  for (const spec of SERVICES) {
-    for (const host of placedHosts(config, spec.placement)) {
-      out.push({ id: instanceId(spec.name, host), service: spec.name, host, layer: spec.layer });
+    const out: ServiceInstance[] = [];
+    for (const spec of SERVICES) {
+        for (const host of placedHosts(config, spec.placement)) {
+            out.push({ id: instanceId(spec.name, host), service: spec.name, host, layer: spec.layer });
+        }
     }
-  }
-  return out.sort((a, b) => a.layer - b.layer);
+    return out.sort((a, b) => a.layer - b.layer);
 }
 
 export interface LayerGraph {
-  readonly instances: readonly ServiceInstance[];
-  /** id -> ids it starts after, sorted. */
-  readonly dependsOn: ReadonlyMap<string, readonly string[]>;
+    readonly instances: readonly ServiceInstance[];
+    /** id -> ids it starts after, sorted. */
+    readonly dependsOn: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -88,74 +88,74 @@ export interface LayerGraph {
  * of the services FINER_ORDER says it starts after.
  */
 export function startupGraph(instances: readonly ServiceInstance[]): LayerGraph {
-  const byLayer = new Map<LayerNumber, ServiceInstance[]>();
-  for (const inst of instances) byLayer.set(inst.layer, [...(byLayer.get(inst.layer) ?? []), inst]);
-  const below = (layer: LayerNumber): readonly ServiceInstance[] => {
-    for (let l = layer - 1; l >= 1; l--) {
-      const found = byLayer.get(l as LayerNumber);
-      if (found !== undefined && found.length > 0) return found;
+    const byLayer = new Map<LayerNumber, ServiceInstance[]>();
+    for (const inst of instances) byLayer.set(inst.layer, [...(byLayer.get(inst.layer) ?? []), inst]);
+    const below = (layer: LayerNumber): readonly ServiceInstance[] => {
+        for (let l = layer - 1; l >= 1; l--) {
+            const found = byLayer.get(l as LayerNumber);
+            if (found !== undefined && found.length > 0) return found;
+        }
+        return [];
+    };
+    const dependsOn = new Map<string, readonly string[]>();
+    for (const inst of instances) {
+        const deps = new Set(below(inst.layer).map((d) => d.id));
+        for (const rule of FINER_ORDER) {
+            if (rule.service !== inst.service) continue;
+            for (const other of instances) if (other.service === rule.after) deps.add(other.id);
+        }
+        dependsOn.set(inst.id, [...deps].sort());
     }
-    return [];
-  };
-  const dependsOn = new Map<string, readonly string[]>();
-  for (const inst of instances) {
-    const deps = new Set(below(inst.layer).map((d) => d.id));
-    for (const rule of FINER_ORDER) {
-      if (rule.service !== inst.service) continue;
-      for (const other of instances) if (other.service === rule.after) deps.add(other.id);
-    }
-    dependsOn.set(inst.id, [...deps].sort());
-  }
-  return { instances, dependsOn };
+    return { instances, dependsOn };
 }
 
 /** The startup graph of a parsed platform config. */
 export function layerGraph(config: PlatformConfig): LayerGraph {
-  return startupGraph(serviceInstances(config));
+    return startupGraph(serviceInstances(config));
 }
 
 /** The graph as a flat edge list (`from` starts after `to`). */
 export function dependencyList(graph: LayerGraph): Dependency[] {
-  const out: Dependency[] = [];
-  for (const [from, tos] of graph.dependsOn) for (const to of tos) out.push({ from, to });
-  return out;
+    const out: Dependency[] = [];
+    for (const [from, tos] of graph.dependsOn) for (const to of tos) out.push({ from, to });
+    return out;
 }
 
 /** The reversed graph: id -> ids that must be stopped before it. */
 export function shutdownDependencies(graph: LayerGraph): ReadonlyMap<string, readonly string[]> {
-  const out = new Map<string, string[]>(graph.instances.map((i) => [i.id, []]));
-  for (const [from, tos] of graph.dependsOn) for (const to of tos) out.get(to)?.push(from);
-  for (const list of out.values()) list.sort();
-  return out;
+    const out = new Map<string, string[]>(graph.instances.map((i) => [i.id, []]));
+    for (const [from, tos] of graph.dependsOn) for (const to of tos) out.get(to)?.push(from);
+    for (const list of out.values()) list.sort();
+    return out;
 }
 
 /** A dependency cycle as ids (first repeated at the end), or undefined when the graph is acyclic. */
 export function findCycle(dependsOn: ReadonlyMap<string, readonly string[]>): string[] | undefined {
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === "done") return undefined;
-    if (state.get(id) === "visiting") return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, "visiting");
-    stack.push(id);
-    for (const dep of dependsOn.get(id) ?? []) {
-      const cycle = visit(dep);
-      if (cycle !== undefined) return cycle;
+    const state = new Map<string, "visiting" | "done">();
+    const stack: string[] = [];
+    const visit = (id: string): string[] | undefined => {
+        if (state.get(id) === "done") return undefined;
+        if (state.get(id) === "visiting") return [...stack.slice(stack.indexOf(id)), id];
+        state.set(id, "visiting");
+        stack.push(id);
+        for (const dep of dependsOn.get(id) ?? []) {
+            const cycle = visit(dep);
+            if (cycle !== undefined) return cycle;
+        }
+        stack.pop();
+        state.set(id, "done");
+        return undefined;
+    };
+    for (const id of [...dependsOn.keys()].sort()) {
+        const cycle = visit(id);
+        if (cycle !== undefined) return cycle;
     }
-    stack.pop();
-    state.set(id, "done");
     return undefined;
-  };
-  for (const id of [...dependsOn.keys()].sort()) {
-    const cycle = visit(id);
-    if (cycle !== undefined) return cycle;
-  }
-  return undefined;
 }
 
 export function assertAcyclic(dependsOn: ReadonlyMap<string, readonly string[]>): void {
-  const cycle = findCycle(dependsOn);
-  if (cycle !== undefined) throw new Error(`service dependency cycle: ${cycle.join(" -> ")}`);
+    const cycle = findCycle(dependsOn);
+    if (cycle !== undefined) throw new Error(`service dependency cycle: ${cycle.join(" -> ")}`);
 }
 
 /**
@@ -163,26 +163,29 @@ export function assertAcyclic(dependsOn: ReadonlyMap<string, readonly string[]>)
  * earlier waves (Kahn's algorithm). Throws on a cycle or on a dependency that is not in the graph.
  */
 export function waves(dependsOn: ReadonlyMap<string, readonly string[]>): string[][] {
-  assertAcyclic(dependsOn);
-  for (const [id, deps] of dependsOn) {
-    for (const d of deps) if (!dependsOn.has(d)) throw new Error(`${id} depends on ${d}, which is not in the graph`);
-  }
-  const placed = new Set<string>();
-  const out: string[][] = [];
-  while (placed.size < dependsOn.size) {
-    const wave = [...dependsOn].filter(([id, deps]) => !placed.has(id) && deps.every((d) => placed.has(d))).map(([id]) => id).sort();
-    for (const id of wave) placed.add(id);
-    out.push(wave);
-  }
-  return out;
+    assertAcyclic(dependsOn);
+    for (const [id, deps] of dependsOn) {
+        for (const d of deps) if (!dependsOn.has(d)) throw new Error(`${id} depends on ${d}, which is not in the graph`);
+    }
+    const placed = new Set<string>();
+    const out: string[][] = [];
+    while (placed.size < dependsOn.size) {
+        const wave = [...dependsOn]
+            .filter(([id, deps]) => !placed.has(id) && deps.every((d) => placed.has(d)))
+            .map(([id]) => id)
+            .sort();
+        for (const id of wave) placed.add(id);
+        out.push(wave);
+    }
+    return out;
 }
 
 /** Startup waves, bottom-up: what `pulumi up` can start together. */
 export function startupOrder(graph: LayerGraph): string[][] {
-  return waves(graph.dependsOn);
+    return waves(graph.dependsOn);
 }
 
 /** Shutdown waves, top-down: what `pulumi destroy` can stop together (the reversed graph). */
 export function shutdownOrder(graph: LayerGraph): string[][] {
-  return waves(shutdownDependencies(graph));
+    return waves(shutdownDependencies(graph));
 }

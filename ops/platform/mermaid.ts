@@ -9,35 +9,35 @@ import type { Dependency } from "./layers";
 import { LAYERS, type LayerNumber } from "./services";
 
 export interface MermaidNode {
-  readonly id: string;
-  readonly layer: LayerNumber;
+    readonly id: string;
+    readonly layer: LayerNumber;
 }
 
 function label(text: string): string {
-  return `"${text.replace(/"/g, "#quot;")}"`;
+    return `"${text.replace(/"/g, "#quot;")}"`;
 }
 
 export function renderLayerMermaid(instances: readonly MermaidNode[], dependencies: readonly Dependency[]): string {
-  // Mermaid ids cannot hold '@'; number the instances instead and show the id as the label.
-  const sorted = [...instances].sort((a, b) => a.layer - b.layer || a.id.localeCompare(b.id));
-  const key = new Map(sorted.map((inst, i) => [inst.id, `n${i}`]));
-  if (key.size !== sorted.length) throw new Error("duplicate instance ids");
-  const lines = ["flowchart BT"];
-  for (const layer of LAYERS) {
-    const members = sorted.filter((i) => i.layer === layer.number);
-    if (members.length === 0) continue;
-    lines.push(`  subgraph layer${layer.number}[${label(`${layer.number}. ${layer.title}`)}]`);
-    for (const m of members) lines.push(`    ${key.get(m.id)}[${label(m.id)}]`);
-    lines.push("  end");
-  }
-  const edges = dependencies.map((d) => {
-    const from = key.get(d.from);
-    const to = key.get(d.to);
-    if (from === undefined || to === undefined) {
-      throw new Error(`dependency ${d.from} -> ${d.to} names an instance that is not drawn`);
+    // Mermaid ids cannot hold '@'; number the instances instead and show the id as the label.
+    const sorted = [...instances].sort((a, b) => a.layer - b.layer || a.id.localeCompare(b.id));
+    const key = new Map(sorted.map((inst, i) => [inst.id, `n${i}`]));
+    if (key.size !== sorted.length) throw new Error("duplicate instance ids");
+    const lines = ["flowchart BT"];
+    for (const layer of LAYERS) {
+        const members = sorted.filter((i) => i.layer === layer.number);
+        if (members.length === 0) continue;
+        lines.push(`  subgraph layer${layer.number}[${label(`${layer.number}. ${layer.title}`)}]`);
+        for (const m of members) lines.push(`    ${key.get(m.id)}[${label(m.id)}]`);
+        lines.push("  end");
     }
-    return `  ${to} --> ${from}`;
-  });
-  lines.push(...[...new Set(edges)].sort());
-  return `${lines.join("\n")}\n`;
+    const edges = dependencies.map((d) => {
+        const from = key.get(d.from);
+        const to = key.get(d.to);
+        if (from === undefined || to === undefined) {
+            throw new Error(`dependency ${d.from} -> ${d.to} names an instance that is not drawn`);
+        }
+        return `  ${to} --> ${from}`;
+    });
+    lines.push(...[...new Set(edges)].sort());
+    return `${lines.join("\n")}\n`;
 }

@@ -22,8 +22,19 @@
  */
 import { placedHosts, unitFor, type PlatformConfig } from "./config";
 import {
-  AWS_FUNCTIONS, DUMP_FUNCTIONS, LOCK_FUNCTION, RESTORE_FUNCTIONS, TAR_FUNCTION, UNIT_READ_FUNCTIONS, UNIT_RULE_FUNCTIONS,
-  UNIT_WRITE_FUNCTIONS, WORKDIR, AS_ROOT, postgresVariables, prelude, type PostgresTarget,
+    AWS_FUNCTIONS,
+    DUMP_FUNCTIONS,
+    LOCK_FUNCTION,
+    RESTORE_FUNCTIONS,
+    TAR_FUNCTION,
+    UNIT_READ_FUNCTIONS,
+    UNIT_RULE_FUNCTIONS,
+    UNIT_WRITE_FUNCTIONS,
+    WORKDIR,
+    AS_ROOT,
+    postgresVariables,
+    prelude,
+    type PostgresTarget,
 } from "./bash";
 import { int, num, raw, sh } from "../shared/shell";
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, PART_NAME_PATTERN } from "./backupunit";
@@ -31,18 +42,18 @@ import { serviceInstances } from "./layers";
 import type { ServiceName } from "./services";
 
 export interface UnitWait {
-  /** Give up (exit 1) after this many seconds. */
-  readonly timeoutSeconds: number;
-  /** Seconds between state polls. */
-  readonly pollSeconds: number;
-  /** Start only: the unit must stay active this long (a crash right after spawn is a failure). */
-  readonly settleSeconds: number;
+    /** Give up (exit 1) after this many seconds. */
+    readonly timeoutSeconds: number;
+    /** Seconds between state polls. */
+    readonly pollSeconds: number;
+    /** Start only: the unit must stay active this long (a crash right after spawn is a failure). */
+    readonly settleSeconds: number;
 }
 
 export const DEFAULT_UNIT_WAIT: UnitWait = { timeoutSeconds: 300, pollSeconds: 5, settleSeconds: 10 };
 
 function unitStatus(): string {
-  return `systemctl status --no-pager --lines=20 "$unit" >&2 || true`;
+    return `systemctl status --no-pager --lines=20 "$unit" >&2 || true`;
 }
 
 /**
@@ -51,7 +62,9 @@ function unitStatus(): string {
  * difference of exactly settleSeconds can be as little as settleSeconds - 1 real seconds.
  */
 export function startScript(unit: string, wait: UnitWait = DEFAULT_UNIT_WAIT): string {
-  return prelude(`start-${unit}`, [`Start systemd unit ${unit} and wait until it is active (at most ${wait.timeoutSeconds}s).`]) + sh`readonly unit=${unit} timeout_seconds=${int(wait.timeoutSeconds)} poll_seconds=${num(wait.pollSeconds)} settle_seconds=${int(wait.settleSeconds)}
+    return (
+        prelude(`start-${unit}`, [`Start systemd unit ${unit} and wait until it is active (at most ${wait.timeoutSeconds}s).`]) +
+        sh`readonly unit=${unit} timeout_seconds=${int(wait.timeoutSeconds)} poll_seconds=${num(wait.pollSeconds)} settle_seconds=${int(wait.settleSeconds)}
 ${raw(AS_ROOT)}log "systemctl start $unit"
 as_root systemctl start --no-block "$unit" || die "systemctl start $unit was refused"
 deadline=$(( SECONDS + timeout_seconds ))
@@ -78,12 +91,15 @@ while :; do
   log "$unit is '$state'; waiting ($(( deadline - SECONDS ))s left)"
   sleep "$poll_seconds"
 done
-`;
+`
+    );
 }
 
 /** `systemctl stop` the unit, then wait until it is inactive (or failed: not running either way). */
 export function stopScript(unit: string, wait: UnitWait = DEFAULT_UNIT_WAIT): string {
-  return prelude(`stop-${unit}`, [`Stop systemd unit ${unit} and wait until it is inactive (at most ${wait.timeoutSeconds}s).`]) + sh`readonly unit=${unit} timeout_seconds=${int(wait.timeoutSeconds)} poll_seconds=${num(wait.pollSeconds)}
+    return (
+        prelude(`stop-${unit}`, [`Stop systemd unit ${unit} and wait until it is inactive (at most ${wait.timeoutSeconds}s).`]) +
+        sh`readonly unit=${unit} timeout_seconds=${int(wait.timeoutSeconds)} poll_seconds=${num(wait.pollSeconds)}
 ${raw(AS_ROOT)}load=$(systemctl show --property=LoadState --value "$unit") || die "cannot read the state of $unit"
 if [[ "$load" == not-found ]]; then
   log "$unit is not installed; nothing to stop"
@@ -105,44 +121,45 @@ while :; do
   log "$unit is '$state'; waiting ($(( deadline - SECONDS ))s left)"
   sleep "$poll_seconds"
 done
-`;
+`
+    );
 }
 
 export interface ServiceCommand {
-  /** `datanode@worker-3`: the id of the layer graph, to match dependencies. */
-  readonly id: string;
-  readonly service: ServiceName;
-  readonly host: string;
-  readonly unit: string;
-  readonly create: string;
-  readonly delete: string;
+    /** `datanode@worker-3`: the id of the layer graph, to match dependencies. */
+    readonly id: string;
+    readonly service: ServiceName;
+    readonly host: string;
+    readonly unit: string;
+    readonly create: string;
+    readonly delete: string;
 }
 
 /** The create (start) and delete (stop) script of every service instance of the platform. */
 export function serviceCommands(config: PlatformConfig, wait: UnitWait = DEFAULT_UNIT_WAIT): ServiceCommand[] {
-  return serviceInstances(config).map((inst) => {
-    const unit = unitFor(config, inst.service);
-    return { id: inst.id, service: inst.service, host: inst.host, unit, create: startScript(unit, wait), delete: stopScript(unit, wait) };
-  });
+    return serviceInstances(config).map((inst) => {
+        const unit = unitFor(config, inst.service);
+        return { id: inst.id, service: inst.service, host: inst.host, unit, create: startScript(unit, wait), delete: stopScript(unit, wait) };
+    });
 }
 
 /** Where the backups of one platform go. */
 export interface BackupTarget {
-  readonly bucket: string;
-  /** Key prefix without leading or trailing '/'. */
-  readonly prefix: string;
-  /** How far the host's clock may be from S3's; default DEFAULT_MAX_CLOCK_SKEW_SECONDS. */
-  readonly maxClockSkewSeconds?: number;
+    readonly bucket: string;
+    /** Key prefix without leading or trailing '/'. */
+    readonly prefix: string;
+    /** How far the host's clock may be from S3's; default DEFAULT_MAX_CLOCK_SKEW_SECONDS. */
+    readonly maxClockSkewSeconds?: number;
 }
 
 /** One backup run: the host label in its stamps, and its lock. */
 export interface UnitRun {
-  /** The host name, written into the stamp and manifest. */
-  readonly host: string;
-  /** The flock file; default /run/lock/dataplat-<script>.lock. */
-  readonly lockFile?: string;
-  /** How long a run waits for another that holds the lock; default 3600 s. */
-  readonly lockWaitSeconds?: number;
+    /** The host name, written into the stamp and manifest. */
+    readonly host: string;
+    /** The flock file; default /run/lock/dataplat-<script>.lock. */
+    readonly lockFile?: string;
+    /** How long a run waits for another that holds the lock; default 3600 s. */
+    readonly lockWaitSeconds?: number;
 }
 
 /** The platform restore's config key for restoring one unit on purpose. */
@@ -151,23 +168,26 @@ export const METADATA_UNIT_KIND = "metadata";
 export const METADATA_PARTS = ["database.dump", "roles.sql"] as const;
 
 export function metadataBackupDir(target: BackupTarget, database: string): string {
-  return `${target.prefix}/postgres/${database}`;
+    return `${target.prefix}/postgres/${database}`;
 }
 
 /** The variables and functions every unit-writing script starts with. */
 function unitWriter(name: string, target: BackupTarget, run: UnitRun): string {
-  return sh`readonly bucket=${target.bucket} host_label=${run.host} max_skew_seconds=${int(target.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS)}
+    return sh`readonly bucket=${target.bucket} host_label=${run.host} max_skew_seconds=${int(target.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS)}
 readonly lock_file=${run.lockFile ?? `/run/lock/${name}.lock`} lock_wait_seconds=${int(run.lockWaitSeconds ?? 3600)}
 ${raw(AWS_FUNCTIONS)}${raw(WORKDIR)}${raw(LOCK_FUNCTION)}${raw(UNIT_RULE_FUNCTIONS)}${raw(UNIT_WRITE_FUNCTIONS)}`;
 }
 
 /** pg_dump of the metadata database and its roles: one unit under s3://bucket/prefix/postgres/<database>/. */
 export function metadataBackupScript(target: BackupTarget, postgres: PostgresTarget, run: UnitRun): string {
-  const dir = metadataBackupDir(target, postgres.database);
-  return prelude("koverse-metadata-backup", [
-    `pg_dump of PostgreSQL database ${postgres.database} and its roles (without passwords): one unit under s3://${target.bucket}/${dir}/<stamp>/.`,
-    "Everything is written and checked locally first; the MANIFEST is uploaded last.",
-  ]) + unitWriter("dataplat-metadata-backup", target, run) + sh`readonly dir=${dir}
+    const dir = metadataBackupDir(target, postgres.database);
+    return (
+        prelude("koverse-metadata-backup", [
+            `pg_dump of PostgreSQL database ${postgres.database} and its roles (without passwords): one unit under s3://${target.bucket}/${dir}/<stamp>/.`,
+            "Everything is written and checked locally first; the MANIFEST is uploaded last.",
+        ]) +
+        unitWriter("dataplat-metadata-backup", target, run) +
+        sh`readonly dir=${dir}
 ${raw(postgresVariables(postgres))}${raw(DUMP_FUNCTIONS)}take_lock
 unit_begin "$dir" ${METADATA_UNIT_KIND} "$host_label"
 dump_database "$work/database.dump"
@@ -175,7 +195,8 @@ dump_roles "$work/roles.sql"
 upload_part "$work/database.dump" database.dump
 upload_part "$work/roles.sql" roles.sql
 unit_commit
-`;
+`
+    );
 }
 
 /**
@@ -184,12 +205,20 @@ unit_commit
  * database, verified (rows, owners, grants), then renamed into place. Refuses a unit older than
  * maxAgeMinutes by S3's LastModified; a failure leaves the target cluster as it was.
  */
-export function metadataRestoreScript(target: BackupTarget, postgres: PostgresTarget, maxAgeMinutes: number, backupDatabase: string = postgres.database, acceptBackupStamp?: string): string {
-  const dir = metadataBackupDir(target, backupDatabase);
-  return prelude("koverse-metadata-restore", [
-    `Restore the newest complete unit under s3://${target.bucket}/${dir}/ into ${postgres.host}:${postgres.port}/${postgres.database}.`,
-    `Refuses a unit older than ${maxAgeMinutes} minutes, a missing or damaged unit, or a target database that exists.`,
-  ]) + sh`readonly bucket=${target.bucket} dir=${dir} max_age_minutes=${int(maxAgeMinutes)} max_skew_seconds=${int(target.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS)}
+export function metadataRestoreScript(
+    target: BackupTarget,
+    postgres: PostgresTarget,
+    maxAgeMinutes: number,
+    backupDatabase: string = postgres.database,
+    acceptBackupStamp?: string,
+): string {
+    const dir = metadataBackupDir(target, backupDatabase);
+    return (
+        prelude("koverse-metadata-restore", [
+            `Restore the newest complete unit under s3://${target.bucket}/${dir}/ into ${postgres.host}:${postgres.port}/${postgres.database}.`,
+            `Refuses a unit older than ${maxAgeMinutes} minutes, a missing or damaged unit, or a target database that exists.`,
+        ]) +
+        sh`readonly bucket=${target.bucket} dir=${dir} max_age_minutes=${int(maxAgeMinutes)} max_skew_seconds=${int(target.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS)}
 readonly accept_hint=${PLATFORM_ACCEPT_STAMP_KEY}
 ${raw(AWS_FUNCTIONS)}${raw(postgresVariables(postgres))}${raw(WORKDIR)}${raw(UNIT_RULE_FUNCTIONS)}${raw(UNIT_READ_FUNCTIONS)}${raw(RESTORE_FUNCTIONS)}configured_accept ${acceptBackupStamp ?? ""}
 choose_unit "$dir" ${METADATA_UNIT_KIND} "$max_age_minutes" ${METADATA_PARTS}
@@ -198,23 +227,24 @@ require_absent_target
 restore_unit "$work/unit/database.dump" "$work/unit/roles.sql"
 restore_commit
 log "restore complete: $database from unit s3://$bucket/$dir/$CHOSEN_STAMP/ ($CHOSEN_AGE_MINUTES minutes old by S3's LastModified)"
-`;
+`
+    );
 }
 
 /** The update of the restore command: a restore runs only when its command is created. */
-export const RESTORE_UPDATE_SCRIPT = prelude("koverse-metadata-restore-update", [
-  "The metadata restore runs only when its command is created (the key added, or a new PostgreSQL host).",
-]) + `log "the restore runs only when its command is created; nothing to do"
+export const RESTORE_UPDATE_SCRIPT =
+    prelude("koverse-metadata-restore-update", ["The metadata restore runs only when its command is created (the key added, or a new PostgreSQL host)."]) +
+    `log "the restore runs only when its command is created; nothing to do"
 `;
 
 /** The Koverse tables of interest (run book "Koverse Tables of Interest"). */
 export const KOVERSE_TABLES = ["kv_index", "kv_record", "kv_samples", "kv_field_stats", "kv_schema"] as const;
 
 export interface AccumuloExport {
-  readonly accumuloUser: string;
-  /** HDFS directory exporttable writes to (one sub-directory per stamp and table). */
-  readonly hdfsExportDir: string;
-  readonly tables?: readonly string[];
+    readonly accumuloUser: string;
+    /** HDFS directory exporttable writes to (one sub-directory per stamp and table). */
+    readonly hdfsExportDir: string;
+    readonly tables?: readonly string[];
 }
 
 /** `hadoop distcp` options that point s3a at AWS_ENDPOINT_URL when it is set. */
@@ -230,10 +260,13 @@ if [[ -n "\${AWS_ENDPOINT_URL:-}" ]]; then s3a_options=(-Dfs.s3a.endpoint="$AWS_
  * Needs ACCUMULO_PASSWORD (read by the shell as `-p env:ACCUMULO_PASSWORD`, Accumulo >= 1.6).
  */
 export function accumuloExportScript(target: BackupTarget, options: AccumuloExport, run: UnitRun): string {
-  const tables = options.tables ?? KOVERSE_TABLES;
-  return prelude("koverse-accumulo-export", [
-    `Accumulo exporttable of ${tables.join(", ")}: one unit under s3://${target.bucket}/${target.prefix}/accumulo/<stamp>/.`,
-  ]) + unitWriter("dataplat-accumulo-export", target, run) + sh`readonly dir=${`${target.prefix}/accumulo`} export_root=${options.hdfsExportDir} accumulo_user=${options.accumuloUser}
+    const tables = options.tables ?? KOVERSE_TABLES;
+    return (
+        prelude("koverse-accumulo-export", [
+            `Accumulo exporttable of ${tables.join(", ")}: one unit under s3://${target.bucket}/${target.prefix}/accumulo/<stamp>/.`,
+        ]) +
+        unitWriter("dataplat-accumulo-export", target, run) +
+        sh`readonly dir=${`${target.prefix}/accumulo`} export_root=${options.hdfsExportDir} accumulo_user=${options.accumuloUser}
 tables=(${tables})
 [[ -n "\${ACCUMULO_PASSWORD:-}" ]] || die "ACCUMULO_PASSWORD is not set"
 ${raw(DISTCP_ENDPOINT)}${raw(HDFS_PART_FUNCTION)}shell() { log "accumulo shell: $1"; accumulo shell -u "$accumulo_user" -p env:ACCUMULO_PASSWORD -e "$1"; }
@@ -265,7 +298,8 @@ for table in "\${tables[@]}"; do
   done < "$work/distcp.txt"
 done
 unit_commit
-`;
+`
+    );
 }
 
 /**
@@ -286,11 +320,13 @@ export const KOVERSE_CONFIG_DIRS = { "koverse-server": "/opt/koverse-server/conf
 
 /** tar of configuration directories: one unit under s3://bucket/prefix/config/<label>/<stamp>/config.tar.gz. */
 export function configBackupScript(target: BackupTarget, label: string, directories: readonly string[], run: UnitRun): string {
-  if (directories.length === 0) throw new Error("configBackupScript: no directories");
-  for (const d of directories) if (!/^\/[A-Za-z0-9._\/-]+$/.test(d)) throw new Error(`configBackupScript: not an absolute path: ${d}`);
-  const dir = `${target.prefix}/config/${label}`;
-  return prelude(`koverse-config-backup-${label}`, [`tar of ${directories.join(", ")}: one unit under s3://${target.bucket}/${dir}/<stamp>/.`]) +
-    unitWriter("dataplat-config-backup", target, run) + sh`readonly dir=${dir}
+    if (directories.length === 0) throw new Error("configBackupScript: no directories");
+    for (const d of directories) if (!/^\/[A-Za-z0-9._/-]+$/.test(d)) throw new Error(`configBackupScript: not an absolute path: ${d}`);
+    const dir = `${target.prefix}/config/${label}`;
+    return (
+        prelude(`koverse-config-backup-${label}`, [`tar of ${directories.join(", ")}: one unit under s3://${target.bucket}/${dir}/<stamp>/.`]) +
+        unitWriter("dataplat-config-backup", target, run) +
+        sh`readonly dir=${dir}
 directories=(${directories.map((d) => d.replace(/^\//, ""))})
 ${raw(TAR_FUNCTION)}for d in "\${directories[@]}"; do [[ -d "/$d" ]] || die "/$d does not exist"; done
 take_lock
@@ -299,14 +335,17 @@ log "tar of \${directories[*]} (relative to /)"
 tar_archive "$work/config.tar.gz" / "\${directories[@]}"
 upload_part "$work/config.tar.gz" config.tar.gz
 unit_commit
-`;
+`
+    );
 }
 
 /** distcp of the HDFS addons directory: one unit under s3a://bucket/prefix/addons/<stamp>/files/. */
 export function addonsBackupScript(target: BackupTarget, addonsDir: string, run: UnitRun): string {
-  const dir = `${target.prefix}/addons`;
-  return prelude("koverse-addons-backup", [`distcp of HDFS ${addonsDir}: one unit under s3a://${target.bucket}/${dir}/<stamp>/files/.`]) +
-    unitWriter("dataplat-addons-backup", target, run) + sh`readonly dir=${dir} addons=${addonsDir}
+    const dir = `${target.prefix}/addons`;
+    return (
+        prelude("koverse-addons-backup", [`distcp of HDFS ${addonsDir}: one unit under s3a://${target.bucket}/${dir}/<stamp>/files/.`]) +
+        unitWriter("dataplat-addons-backup", target, run) +
+        sh`readonly dir=${dir} addons=${addonsDir}
 ${raw(DISTCP_ENDPOINT)}${raw(HDFS_PART_FUNCTION)}hdfs dfs -test -d "$addons" || die "HDFS $addons does not exist"
 take_lock
 unit_begin "$dir" addons "$host_label"
@@ -320,14 +359,15 @@ while IFS= read -r source; do
   hdfs_part "$source" "files/\${source#"$addons"/}" "$before_s" "$after_s"
 done < "$work/files"
 unit_commit
-`;
+`
+    );
 }
 
 export interface HostScript {
-  /** Stable name: `metadata-backup@meta-1`. */
-  readonly id: string;
-  readonly host: string;
-  readonly script: string;
+    /** Stable name: `metadata-backup@meta-1`. */
+    readonly id: string;
+    readonly host: string;
+    readonly script: string;
 }
 
 /**
@@ -337,52 +377,73 @@ export interface HostScript {
  * the Hadoop client), the configuration tarballs on the application server and web app hosts.
  */
 export function platformBackupScripts(config: PlatformConfig, defaultBucket?: string): HostScript[] {
-  const backup = config.backup;
-  if (backup === undefined) return [];
-  const bucket = backup.bucket ?? defaultBucket;
-  if (bucket === undefined) throw new Error("platformBackupScripts: backup.bucket is not set and no default bucket was given");
-  const target = { bucket, prefix: backup.prefix, maxClockSkewSeconds: backup.maxClockSkewSeconds };
-  const on = (host: string): UnitRun => ({ host, lockWaitSeconds: backup.periodMinutes * 60 });
-  const pgHost = config.services.postgres;
-  const master = placedHosts(config, "accumuloMasters")[0]!;
-  const out: HostScript[] = [
-    { id: `metadata-backup@${pgHost}`, host: pgHost, script: metadataBackupScript(target, metadataDatabase(config), on(pgHost)) },
-    { id: `accumulo-export@${master}`, host: master, script: accumuloExportScript(target, { accumuloUser: backup.accumuloUser, hdfsExportDir: backup.hdfsExportDir }, on(master)) },
-    { id: `addons-backup@${master}`, host: master, script: addonsBackupScript(target, backup.addonsDir, on(master)) },
-  ];
-  const server = config.services.applicationServer;
-  const webApp = config.services.webApp;
-  if (server === webApp) {
-    out.push({ id: `config-backup@${server}`, host: server, script: configBackupScript(target, server, Object.values(KOVERSE_CONFIG_DIRS), on(server)) });
-  } else {
-    out.push({ id: `config-backup@${server}`, host: server, script: configBackupScript(target, server, [KOVERSE_CONFIG_DIRS["koverse-server"]], on(server)) });
-    out.push({ id: `config-backup@${webApp}`, host: webApp, script: configBackupScript(target, webApp, [KOVERSE_CONFIG_DIRS["koverse-webapp"]], on(webApp)) });
-  }
-  return out;
+    const backup = config.backup;
+    if (backup === undefined) return [];
+    const bucket = backup.bucket ?? defaultBucket;
+    if (bucket === undefined) throw new Error("platformBackupScripts: backup.bucket is not set and no default bucket was given");
+    const target = { bucket, prefix: backup.prefix, maxClockSkewSeconds: backup.maxClockSkewSeconds };
+    const on = (host: string): UnitRun => ({ host, lockWaitSeconds: backup.periodMinutes * 60 });
+    const pgHost = config.services.postgres;
+    const master = placedHosts(config, "accumuloMasters")[0]!;
+    const out: HostScript[] = [
+        { id: `metadata-backup@${pgHost}`, host: pgHost, script: metadataBackupScript(target, metadataDatabase(config), on(pgHost)) },
+        {
+            id: `accumulo-export@${master}`,
+            host: master,
+            script: accumuloExportScript(target, { accumuloUser: backup.accumuloUser, hdfsExportDir: backup.hdfsExportDir }, on(master)),
+        },
+        { id: `addons-backup@${master}`, host: master, script: addonsBackupScript(target, backup.addonsDir, on(master)) },
+    ];
+    const server = config.services.applicationServer;
+    const webApp = config.services.webApp;
+    if (server === webApp) {
+        out.push({ id: `config-backup@${server}`, host: server, script: configBackupScript(target, server, Object.values(KOVERSE_CONFIG_DIRS), on(server)) });
+    } else {
+        out.push({
+            id: `config-backup@${server}`,
+            host: server,
+            script: configBackupScript(target, server, [KOVERSE_CONFIG_DIRS["koverse-server"]], on(server)),
+        });
+        out.push({
+            id: `config-backup@${webApp}`,
+            host: webApp,
+            script: configBackupScript(target, webApp, [KOVERSE_CONFIG_DIRS["koverse-webapp"]], on(webApp)),
+        });
+    }
+    return out;
 }
 
 /** The metadata database on the PostgreSQL host, as its backup and restore reach it. */
 export function metadataDatabase(config: PlatformConfig): PostgresTarget {
-  const backup = config.backup;
-  if (backup === undefined) throw new Error("metadataDatabase: platform.backup is not set");
-  return { host: "127.0.0.1", port: 5432, user: backup.postgresUser, database: backup.metadataDatabase };
+    const backup = config.backup;
+    if (backup === undefined) throw new Error("metadataDatabase: platform.backup is not set");
+    return { host: "127.0.0.1", port: 5432, user: backup.postgresUser, database: backup.metadataDatabase };
 }
 
 /**
  * The metadata restore placed on the PostgreSQL host when platform.backup.restore is set (to
  * backup.bucket, else `defaultBucket`), with the environment its command passes.
  */
-export function platformRestoreScript(config: PlatformConfig, defaultBucket?: string): (HostScript & { readonly environment: Record<string, string> }) | undefined {
-  const backup = config.backup;
-  if (backup?.restore === undefined) return undefined;
-  const bucket = backup.bucket ?? defaultBucket;
-  if (bucket === undefined) throw new Error("platformRestoreScript: backup.bucket is not set and no default bucket was given");
-  const host = config.services.postgres;
-  const stamp = backup.restore.acceptBackupStamp;
-  return {
-    id: `metadata-restore@${host}`,
-    host,
-    script: metadataRestoreScript({ bucket, prefix: backup.prefix, maxClockSkewSeconds: backup.maxClockSkewSeconds }, metadataDatabase(config), backup.maxAgeMinutes, undefined, stamp),
-    environment: stamp === undefined ? {} : { ACCEPT_BACKUP_STAMP: stamp },
-  };
+export function platformRestoreScript(
+    config: PlatformConfig,
+    defaultBucket?: string,
+): (HostScript & { readonly environment: Record<string, string> }) | undefined {
+    const backup = config.backup;
+    if (backup?.restore === undefined) return undefined;
+    const bucket = backup.bucket ?? defaultBucket;
+    if (bucket === undefined) throw new Error("platformRestoreScript: backup.bucket is not set and no default bucket was given");
+    const host = config.services.postgres;
+    const stamp = backup.restore.acceptBackupStamp;
+    return {
+        id: `metadata-restore@${host}`,
+        host,
+        script: metadataRestoreScript(
+            { bucket, prefix: backup.prefix, maxClockSkewSeconds: backup.maxClockSkewSeconds },
+            metadataDatabase(config),
+            backup.maxAgeMinutes,
+            undefined,
+            stamp,
+        ),
+        environment: stamp === undefined ? {} : { ACCEPT_BACKUP_STAMP: stamp },
+    };
 }

@@ -40,7 +40,8 @@ export function manifestOf(h: BuildHashes): BuildManifest {
     return { format: 1, files };
 }
 
-export type ManifestFact = { readonly kind: "missing" } | { readonly kind: "unreadable"; readonly why: string } | { readonly kind: "read"; readonly value: unknown };
+export type ManifestFact =
+    { readonly kind: "missing" } | { readonly kind: "unreadable"; readonly why: string } | { readonly kind: "read"; readonly value: unknown };
 
 function readManifest(value: unknown): BuildManifest | string {
     if (typeof value !== "object" || value === null) return "not a JSON object";
@@ -49,7 +50,8 @@ function readManifest(value: unknown): BuildManifest | string {
     if (typeof m.files !== "object" || m.files === null || Array.isArray(m.files)) return "no files map";
     for (const [k, v] of Object.entries(m.files)) {
         const e = v as { source?: unknown; output?: unknown } | null;
-        if (typeof e !== "object" || e === null || typeof e.source !== "string" || (typeof e.output !== "string" && e.output !== null)) return `entry ${k} is not {source, output}`;
+        if (typeof e !== "object" || e === null || typeof e.source !== "string" || (typeof e.output !== "string" && e.output !== null))
+            return `entry ${k} is not {source, output}`;
     }
     return m as BuildManifest;
 }

@@ -16,7 +16,8 @@ export function readOutputs(text: string): StackOutputs {
     } catch (e) {
         throw new OutputsError(`the stack outputs are not JSON (${(e as Error).message}): pass \`pulumi stack output --stack NAME --json --show-secrets\``);
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new OutputsError("the stack outputs are not a JSON object: pass `pulumi stack output --stack NAME --json --show-secrets`");
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+        throw new OutputsError("the stack outputs are not a JSON object: pass `pulumi stack output --stack NAME --json --show-secrets`");
     return value as StackOutputs;
 }
 

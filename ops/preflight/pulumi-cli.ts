@@ -63,9 +63,16 @@ export function checkPulumiCli(fact: PulumiVersionFact, range: string = MINIMUM_
     const minimum = minimumOf(range);
     if (fact.kind === "failed") return fail(name, `\`pulumi version\` did not run: ${fact.why}`, INSTALL);
     // The version is the one line of stdout that is a version; anything else cannot be told apart from an error.
-    const versions = fact.stdout.split(/\r?\n/).map((l) => l.trim()).filter((l) => parseVersion(l) !== undefined);
+    const versions = fact.stdout
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => parseVersion(l) !== undefined);
     if (versions.length !== 1) {
-        return fail(name, `\`pulumi version\` printed no version (${JSON.stringify(fact.stdout.trim().slice(0, 120))})`, `check that \`pulumi\` on PATH is the Pulumi CLI; ${INSTALL}`);
+        return fail(
+            name,
+            `\`pulumi version\` printed no version (${JSON.stringify(fact.stdout.trim().slice(0, 120))})`,
+            `check that \`pulumi\` on PATH is the Pulumi CLI; ${INSTALL}`,
+        );
     }
     const printed = versions[0]!;
     if (compareVersions(parseVersion(printed)!, minimum) < 0) {

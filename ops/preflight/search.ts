@@ -60,7 +60,11 @@ export function searchTarget(a: { configured: boolean; outputs: StackOutputs; en
         const serverName = outputAt(a.outputs, ["search", "adminTls", "serverName"]);
         const caParameter = outputAt(a.outputs, ["search", "adminTls", "caParameter"]);
         if (typeof serverName !== "string" || typeof caParameter !== "string") {
-            return { kind: "unknown", why: "search.adminTls in the outputs has no serverName and caParameter: cannot verify the cluster's certificate", fix: SHOW_SECRETS };
+            return {
+                kind: "unknown",
+                why: "search.adminTls in the outputs has no serverName and caParameter: cannot verify the cluster's certificate",
+                fix: SHOW_SECRETS,
+            };
         }
         return { kind: "endpoint", endpoint, source: "outputs", ...(auth ? { auth } : {}), tls: { serverName, caParameter } };
     }
@@ -68,7 +72,10 @@ export function searchTarget(a: { configured: boolean; outputs: StackOutputs; en
     const deployed = sectionDeployed(a.outputs, "search") || outputAt(a.outputs, ["search", "nodeIps"]) !== undefined;
     if (!deployed) return { kind: "none", why: "no search cluster deployed yet (the update creates it, then waits until it answers)" };
     if (a.env.SEARCH_ENDPOINT) {
-        const tls = a.env.SEARCH_CA !== undefined || a.env.SEARCH_TLS_NAME !== undefined ? { ...(a.env.SEARCH_CA ? { ca: a.env.SEARCH_CA } : {}), ...(a.env.SEARCH_TLS_NAME ? { serverName: a.env.SEARCH_TLS_NAME } : {}) } : undefined;
+        const tls =
+            a.env.SEARCH_CA !== undefined || a.env.SEARCH_TLS_NAME !== undefined
+                ? { ...(a.env.SEARCH_CA ? { ca: a.env.SEARCH_CA } : {}), ...(a.env.SEARCH_TLS_NAME ? { serverName: a.env.SEARCH_TLS_NAME } : {}) }
+                : undefined;
         return { kind: "endpoint", endpoint: a.env.SEARCH_ENDPOINT, source: "environment", ...(tls ? { tls } : {}) };
     }
     return {
@@ -84,9 +91,12 @@ export type SearchFact =
     | { readonly kind: "failed"; readonly why: string };
 
 function failureFix(why: string): string {
-    if (/parameter \S+ (could not be read|is empty)/.test(why)) return "the deploy role must be able to ssm:GetParameter (with kms:Decrypt) the parameter named above in the stack's region";
-    if (/HTTP 40[13]|user and password/.test(why)) return "the admin user or password was refused: check dataplat:searchAdminPassword and the parameter searchAdminPasswordParameter (or the credentials in SEARCH_ENDPOINT)";
-    if (/certificate|TLS|SSL|CA\b|SEARCH_CA|SEARCH_TLS_NAME/.test(why)) return "the server's certificate was not verified: the CA (search.adminTls.caParameter / SEARCH_CA) and name (SEARCH_TLS_NAME) must be the cluster's";
+    if (/parameter \S+ (could not be read|is empty)/.test(why))
+        return "the deploy role must be able to ssm:GetParameter (with kms:Decrypt) the parameter named above in the stack's region";
+    if (/HTTP 40[13]|user and password/.test(why))
+        return "the admin user or password was refused: check dataplat:searchAdminPassword and the parameter searchAdminPasswordParameter (or the credentials in SEARCH_ENDPOINT)";
+    if (/certificate|TLS|SSL|CA\b|SEARCH_CA|SEARCH_TLS_NAME/.test(why))
+        return "the server's certificate was not verified: the CA (search.adminTls.caParameter / SEARCH_CA) and name (SEARCH_TLS_NAME) must be the cluster's";
     return "run the update from a runner inside the VPC whose CIDR is in network.operatorCidrs (with search.admin.operatorAccess), and check that the cluster is up";
 }
 

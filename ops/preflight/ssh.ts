@@ -40,7 +40,13 @@ function reaches(config: StackConfig): SectionReach[] {
     if (config.origin) out.push({ section: "origin", addresses: ["origin", "hostIps"], user: config.origin.ssh.user, port: config.origin.ssh.port });
     if (config.platform) out.push({ section: "platform", addresses: ["platform", "hostIps"], user: config.platform.ssh.user, port: config.platform.ssh.port });
     // Only the headnode runs commands (its recovery); compute nodes are not reached.
-    if (config.controlPlane) out.push({ section: "controlPlane", addresses: ["controlPlane", "headnodeIp"], user: config.controlPlane.ssh.user, port: config.controlPlane.ssh.port });
+    if (config.controlPlane)
+        out.push({
+            section: "controlPlane",
+            addresses: ["controlPlane", "headnodeIp"],
+            user: config.controlPlane.ssh.user,
+            port: config.controlPlane.ssh.port,
+        });
     // Bounces restart a node over SSH (ops/search/commands.ts sshRestartCommand: port 22). Which nodes an update
     // bounces is decided by the program, so every node must answer.
     if (config.search) out.push({ section: "search", addresses: ["search", "nodeIps"], user: config.search.restart.sshUser, port: 22 });
@@ -62,11 +68,17 @@ export function sshTargets(config: StackConfig, outputs: StackOutputs): { target
         const value = outputAt(outputs, r.addresses);
         const shown = r.addresses.join(".");
         if (value === undefined) {
-            if (sectionDeployed(outputs, r.section)) lines.push(fail(check, `${r.section} is deployed but the outputs have no ${shown}: cannot tell which hosts the update reaches`, SHOW_OUTPUTS));
+            if (sectionDeployed(outputs, r.section))
+                lines.push(fail(check, `${r.section} is deployed but the outputs have no ${shown}: cannot tell which hosts the update reaches`, SHOW_OUTPUTS));
             else lines.push(pass(check, `no ${r.section} hosts deployed yet (the update creates them)`));
             continue;
         }
-        const entries: [string, unknown][] = typeof value === "string" ? [[r.section === "controlPlane" ? "headnode" : r.section, value]] : typeof value === "object" && value !== null && !Array.isArray(value) ? Object.entries(value) : [];
+        const entries: [string, unknown][] =
+            typeof value === "string"
+                ? [[r.section === "controlPlane" ? "headnode" : r.section, value]]
+                : typeof value === "object" && value !== null && !Array.isArray(value)
+                  ? Object.entries(value)
+                  : [];
         if (entries.length === 0 && typeof value !== "object") {
             lines.push(fail(check, `${shown} in the outputs is not an address or a map of addresses`, SHOW_OUTPUTS));
             continue;
@@ -103,18 +115,28 @@ export function checkSsh(t: SshTarget, fact: SshFact): CheckLine {
     const check = `ssh ${t.section}/${t.host}`;
     const where = `${t.user}@${t.address}:${t.port}`;
     const network = `run the update from a runner inside the VPC whose CIDR is in network.operatorCidrs (the tiers admit SSH from there), and check that the host is running`;
-    if (fact.error !== undefined) return fail(check, `ssh did not start: ${fact.error}`, "install the OpenSSH client (apt-get install openssh-client) on the machine that runs the update");
+    if (fact.error !== undefined)
+        return fail(
+            check,
+            `ssh did not start: ${fact.error}`,
+            "install the OpenSSH client (apt-get install openssh-client) on the machine that runs the update",
+        );
     if (fact.timedOut) return fail(check, `${where} did not answer in time`, network);
     if (fact.status === 0) return pass(check, `${where} accepted the key`);
     const said = lastLine(fact.stderr);
     const seen = `${where}: ${said || `ssh exited ${fact.status}`}`;
     if (/Permission denied/i.test(said)) {
-        return fail(check, `${seen} (the key was refused)`, `put the public half of dataplat:sshPrivateKey in ~${t.user}/.ssh/authorized_keys on the host, and set ${SSH_KEY_ENV} from \`pulumi config get dataplat:sshPrivateKey\` (not another key)`);
+        return fail(
+            check,
+            `${seen} (the key was refused)`,
+            `put the public half of dataplat:sshPrivateKey in ~${t.user}/.ssh/authorized_keys on the host, and set ${SSH_KEY_ENV} from \`pulumi config get dataplat:sshPrivateKey\` (not another key)`,
+        );
     }
     if (/Connection refused/i.test(said)) return fail(check, seen, `nothing listens on port ${t.port}: start sshd on the host, or fix the section's ssh.port`);
     if (/timed out|No route to host|Network is unreachable|Connection closed|Connection reset/i.test(said)) return fail(check, seen, network);
     if (/Could not resolve hostname/i.test(said)) return fail(check, seen, "the host name does not resolve from this machine: use the runner's VPC DNS");
-    if (/invalid format|error in libcrypto|Load key/i.test(said)) return fail(check, seen, `${SSH_KEY_ENV} does not hold a readable private key: set it from \`pulumi config get dataplat:sshPrivateKey\``);
+    if (/invalid format|error in libcrypto|Load key/i.test(said))
+        return fail(check, seen, `${SSH_KEY_ENV} does not hold a readable private key: set it from \`pulumi config get dataplat:sshPrivateKey\``);
     return fail(check, seen, "read the ssh message above and fix the host or key it names");
 }
 

@@ -94,7 +94,8 @@ export function applyIgnoreChanges(oldInputs: Record<string, unknown>, newInputs
     const out = clone(newInputs) as Record<string, unknown>;
     const reset = (oldCur: unknown, newParent: Record<string | number, unknown>, segs: PatternSegment[]): void => {
         const [head, ...rest] = segs;
-        const keys: Segment[] = head === "*" ? (oldCur && typeof oldCur === "object" ? Object.keys(oldCur).map((k) => (Array.isArray(oldCur) ? Number(k) : k)) : []) : [head];
+        const keys: Segment[] =
+            head === "*" ? (oldCur && typeof oldCur === "object" ? Object.keys(oldCur).map((k) => (Array.isArray(oldCur) ? Number(k) : k)) : []) : [head];
         for (const k of keys) {
             const oldVal = oldCur && typeof oldCur === "object" ? (oldCur as Record<string | number, unknown>)[k] : undefined;
             if (rest.length === 0) {

@@ -61,8 +61,7 @@ export interface TypeEntry {
 }
 
 const TF = "hashicorp/terraform-provider-aws";
-const EC2_INSTANCE =
-    `${TF} internal/service/ec2/ec2_instance.go resourceInstance() (read from the v6-era mirror zongruxie4/terraform-provider-aws@19bdae64, SchemaVersion 2)`;
+const EC2_INSTANCE = `${TF} internal/service/ec2/ec2_instance.go resourceInstance() (read from the v6-era mirror zongruxie4/terraform-provider-aws@19bdae64, SchemaVersion 2)`;
 const EC2_FLEET = `${TF} internal/service/ec2/ec2_fleet.go resourceFleet() (read from a v5-era copy, ljluestc/terraform-provider-aws@041b99eb; no v6 copy is in the index)`;
 
 const p = (path: string, computed?: true): ReplacingPath => (computed ? { path, computed } : { path });
@@ -114,21 +113,18 @@ const regionReplace = (source: string): ConditionalReplace => ({
  * cidr_ipv4, cidr_ipv6, prefix_list_id, referenced_security_group_id). A change of value within one type is
  * ModifySecurityGroupRules in place.
  */
-const SG_RULE_FILE =
-    "internal/service/ec2/vpc_security_group_ingress_rule.go (hashicorp@d2b7f56a, framework; v5/v6-era copy)";
+const SG_RULE_FILE = "internal/service/ec2/vpc_security_group_ingress_rule.go (hashicorp@d2b7f56a, framework; v5/v6-era copy)";
 const SG_RULE_SOURCES = ["cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId"] as const;
 const sgRuleSource = (i: Inputs): string | undefined => SG_RULE_SOURCES.find((k) => i[k] !== undefined && i[k] !== null);
-const sgRuleSourceReplace: readonly ConditionalReplace[] = SG_RULE_SOURCES.map(
-    (k): ConditionalReplace => ({
-        path: k,
-        source: `${TF} ${SG_RULE_FILE} securityGroupRuleResource.ModifyPlan: response.RequiresReplace = [old source, new source] when sourceAttributeName() changes`,
-        when: (o, n) => {
-            const a = sgRuleSource(o);
-            const b = sgRuleSource(n);
-            return a !== b && (a === k || b === k) ? `rule source type ${a ?? "none"} -> ${b ?? "none"} (${k}) forces replacement` : undefined;
-        },
-    }),
-);
+const sgRuleSourceReplace: readonly ConditionalReplace[] = SG_RULE_SOURCES.map((k): ConditionalReplace => ({
+    path: k,
+    source: `${TF} ${SG_RULE_FILE} securityGroupRuleResource.ModifyPlan: response.RequiresReplace = [old source, new source] when sourceAttributeName() changes`,
+    when: (o, n) => {
+        const a = sgRuleSource(o);
+        const b = sgRuleSource(n);
+        return a !== b && (a === k || b === k) ? `rule source type ${a ?? "none"} -> ${b ?? "none"} (${k}) forces replacement` : undefined;
+    },
+}));
 
 const TABLE: readonly TypeEntry[] = [
     {
@@ -188,7 +184,8 @@ const TABLE: readonly TypeEntry[] = [
             {
                 path: "userData",
                 source: `${EC2_INSTANCE} CustomizeDiff customdiff.ForceNewIf("user_data", user_data_replace_on_change)`,
-                when: (o, n) => (n.userDataReplaceOnChange === true && o.userData !== n.userData ? "userData changed and userDataReplaceOnChange is true" : undefined),
+                when: (o, n) =>
+                    n.userDataReplaceOnChange === true && o.userData !== n.userData ? "userData changed and userDataReplaceOnChange is true" : undefined,
             },
             {
                 path: "userDataBase64",
@@ -206,19 +203,24 @@ const TABLE: readonly TypeEntry[] = [
                     const a = str(o.instanceType);
                     const b = str(n.instanceType);
                     if (!a || !b || a === b) return undefined;
-                    return architectureOf(a) !== architectureOf(b) ? `instanceType ${a} -> ${b} changes architecture (${architectureOf(a)} -> ${architectureOf(b)})` : undefined;
+                    return architectureOf(a) !== architectureOf(b)
+                        ? `instanceType ${a} -> ${b} changes architecture (${architectureOf(a)} -> ${architectureOf(b)})`
+                        : undefined;
                 },
             },
             {
                 path: "enablePrimaryIpv6",
                 source: `${EC2_INSTANCE} CustomizeDiff customdiff.ForceNewIf("enable_primary_ipv6", old && !new)`,
-                when: (o, n) => (o.enablePrimaryIpv6 === true && n.enablePrimaryIpv6 === false ? "enablePrimaryIpv6 can be enabled but not disabled in place" : undefined),
+                when: (o, n) =>
+                    o.enablePrimaryIpv6 === true && n.enablePrimaryIpv6 === false ? "enablePrimaryIpv6 can be enabled but not disabled in place" : undefined,
             },
             {
                 path: "ipv6Addresses",
                 source: `${EC2_INSTANCE} CustomizeDiff customdiff.ForceNewIf("ipv6_addresses", changed && ipv6_address_count unchanged)`,
                 when: (o, n) =>
-                    JSON.stringify(o.ipv6Addresses) !== JSON.stringify(n.ipv6Addresses) && o.ipv6AddressCount === n.ipv6AddressCount && n.ipv6Addresses !== undefined
+                    JSON.stringify(o.ipv6Addresses) !== JSON.stringify(n.ipv6Addresses) &&
+                    o.ipv6AddressCount === n.ipv6AddressCount &&
+                    n.ipv6Addresses !== undefined
                         ? "ipv6Addresses changed explicitly"
                         : undefined,
             },
@@ -255,7 +257,7 @@ const TABLE: readonly TypeEntry[] = [
             "metadataOptions.*: ModifyInstanceMetadataOptions",
             "vpcSecurityGroupIds: ModifyNetworkInterfaceAttribute(Groups) on the primary ENI",
             "iamInstanceProfile: ReplaceIamInstanceProfileAssociation (running) or disassociate+associate (stopped)",
-            "tags: transparent tagging (@Tags(identifierAttribute=\"id\"))",
+            'tags: transparent tagging (@Tags(identifierAttribute="id"))',
             "ipv6AddressCount, secondaryPrivateIps, sourceDestCheck, monitoring, creditSpecification, maintenanceOptions, disableApiStop/Termination: in place",
         ],
     },
@@ -436,24 +438,58 @@ const TABLE: readonly TypeEntry[] = [
     ...(
         [
             // [token, terraform type, file and schema read, replacing]
-            ["bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws_s3_bucket_lifecycle_configuration", "bucket_lifecycle_configuration.go bucketLifecycleConfigurationResource.Schema (hashicorp@01606926, framework): bucket RequiresReplace; expected_bucket_owner Optional+Computed, UseStateForUnknown + RequiresReplace", [p("bucket"), p("expectedBucketOwner", true)], REGION_FW],
-            ["bucketOwnershipControls:BucketOwnershipControls", "aws_s3_bucket_ownership_controls", "bucket_ownership_controls.go ResourceBucketOwnershipControls() (read from an older copy, hashicorp@01c08000): bucket Required+ForceNew; no expected_bucket_owner argument; rule in place", [p("bucket")], REGION_SDK],
-            ["bucketPolicy:BucketPolicy", "aws_s3_bucket_policy", "bucket_policy.go resourceBucketPolicy() (hashicorp@0073593e): bucket Required+ForceNew; no expected_bucket_owner argument; policy in place (PutBucketPolicy)", [p("bucket")], REGION_SDK],
-            ["bucketPublicAccessBlock:BucketPublicAccessBlock", "aws_s3_bucket_public_access_block", "bucket_public_access_block.go resourceBucketPublicAccessBlock() (hashicorp@01606926): bucket Required+ForceNew; no expected_bucket_owner argument; block/ignore/restrict flags in place", [p("bucket")], REGION_SDK],
-            ["bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws_s3_bucket_server_side_encryption_configuration", "bucket_server_side_encryption_configuration.go resourceBucketServerSideEncryptionConfiguration() (hashicorp@01606926): bucket Required+ForceNew; expected_bucket_owner Optional+ForceNew; rule in place", [p("bucket"), p("expectedBucketOwner")], REGION_SDK],
-            ["bucketVersioning:BucketVersioning", "aws_s3_bucket_versioning", "bucket_versioning.go ResourceBucketVersioning() (read from an older copy, hashicorp@01c08000): bucket Required+ForceNew; expected_bucket_owner Optional+ForceNew; versioning_configuration/mfa in place", [p("bucket"), p("expectedBucketOwner")], REGION_SDK],
+            [
+                "bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                "aws_s3_bucket_lifecycle_configuration",
+                "bucket_lifecycle_configuration.go bucketLifecycleConfigurationResource.Schema (hashicorp@01606926, framework): bucket RequiresReplace; expected_bucket_owner Optional+Computed, UseStateForUnknown + RequiresReplace",
+                [p("bucket"), p("expectedBucketOwner", true)],
+                REGION_FW,
+            ],
+            [
+                "bucketOwnershipControls:BucketOwnershipControls",
+                "aws_s3_bucket_ownership_controls",
+                "bucket_ownership_controls.go ResourceBucketOwnershipControls() (read from an older copy, hashicorp@01c08000): bucket Required+ForceNew; no expected_bucket_owner argument; rule in place",
+                [p("bucket")],
+                REGION_SDK,
+            ],
+            [
+                "bucketPolicy:BucketPolicy",
+                "aws_s3_bucket_policy",
+                "bucket_policy.go resourceBucketPolicy() (hashicorp@0073593e): bucket Required+ForceNew; no expected_bucket_owner argument; policy in place (PutBucketPolicy)",
+                [p("bucket")],
+                REGION_SDK,
+            ],
+            [
+                "bucketPublicAccessBlock:BucketPublicAccessBlock",
+                "aws_s3_bucket_public_access_block",
+                "bucket_public_access_block.go resourceBucketPublicAccessBlock() (hashicorp@01606926): bucket Required+ForceNew; no expected_bucket_owner argument; block/ignore/restrict flags in place",
+                [p("bucket")],
+                REGION_SDK,
+            ],
+            [
+                "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "aws_s3_bucket_server_side_encryption_configuration",
+                "bucket_server_side_encryption_configuration.go resourceBucketServerSideEncryptionConfiguration() (hashicorp@01606926): bucket Required+ForceNew; expected_bucket_owner Optional+ForceNew; rule in place",
+                [p("bucket"), p("expectedBucketOwner")],
+                REGION_SDK,
+            ],
+            [
+                "bucketVersioning:BucketVersioning",
+                "aws_s3_bucket_versioning",
+                "bucket_versioning.go ResourceBucketVersioning() (read from an older copy, hashicorp@01c08000): bucket Required+ForceNew; expected_bucket_owner Optional+ForceNew; versioning_configuration/mfa in place",
+                [p("bucket"), p("expectedBucketOwner")],
+                REGION_SDK,
+            ],
         ] as const
-    ).map(
-        ([tok, tf, read, replacing, region]): TypeEntry => ({
-            type: `aws:s3/${tok}`,
-            kind: "custom",
-            upstream: tf,
-            source: `${TF} internal/service/s3/${read}`,
-            verified: "read",
-            replacing,
-            conditional: [regionReplace(region)],
-        }),
-    ),
+    ).map(([tok, tf, read, replacing, region]): TypeEntry => ({
+        type: `aws:s3/${tok}`,
+        kind: "custom",
+        upstream: tf,
+        source: `${TF} internal/service/s3/${read}`,
+        verified: "read",
+        replacing,
+        conditional: [regionReplace(region)],
+    })),
     {
         type: "aws:ssm/parameter:Parameter",
         kind: "custom",
@@ -474,8 +510,7 @@ const TABLE: readonly TypeEntry[] = [
         type: "random:index/randomId:RandomId",
         kind: "custom",
         upstream: "random_id",
-        source:
-            "hashicorp/terraform-provider-random internal/provider/resource_id.go idResource.Schema (@04572027): byte_length, prefix RequiresReplace; keepers RequiresReplaceIfValuesNotNull (a change replaces unless it only involves null values)",
+        source: "hashicorp/terraform-provider-random internal/provider/resource_id.go idResource.Schema (@04572027): byte_length, prefix RequiresReplace; keepers RequiresReplaceIfValuesNotNull (a change replaces unless it only involves null values)",
         verified: "read",
         replacing: [p("byteLength"), p("keepers"), p("prefix")],
     },
@@ -483,18 +518,16 @@ const TABLE: readonly TypeEntry[] = [
         type: "random:index/randomPassword:RandomPassword",
         kind: "custom",
         upstream: "random_password",
-        source:
-            "hashicorp/terraform-provider-random internal/provider/resource_password.go passwordSchemaV3() (@0117aa60): length, special, upper, lower, number, numeric, min_* RequiresReplace (special/upper/lower/min_* carry a Default); keepers RequiresReplaceIfValuesNotNull; override_special RequiresReplaceIf(RequiresReplaceUnlessEmptyStringToNull)",
+        source: "hashicorp/terraform-provider-random internal/provider/resource_password.go passwordSchemaV3() (@0117aa60): length, special, upper, lower, number, numeric, min_* RequiresReplace (special/upper/lower/min_* carry a Default); keepers RequiresReplaceIfValuesNotNull; override_special RequiresReplaceIf(RequiresReplaceUnlessEmptyStringToNull)",
         verified: "read",
         replacing: ["length", "special", "upper", "lower", "numeric", "number", "minLower", "minUpper", "minNumeric", "minSpecial", "keepers"].map((k) => p(k)),
         conditional: [
             {
                 path: "overrideSpecial",
-                source:
-                    "hashicorp/terraform-provider-random internal/provider/resource_password.go passwordSchemaV3() override_special stringplanmodifier.RequiresReplaceIf(RequiresReplaceUnlessEmptyStringToNull)",
+                source: "hashicorp/terraform-provider-random internal/provider/resource_password.go passwordSchemaV3() override_special stringplanmodifier.RequiresReplaceIf(RequiresReplaceUnlessEmptyStringToNull)",
                 when: (o, n) =>
                     o.overrideSpecial !== n.overrideSpecial && !(o.overrideSpecial === "" && n.overrideSpecial === undefined)
-                        ? "overrideSpecial changed (only \"\" -> unset is in place)"
+                        ? 'overrideSpecial changed (only "" -> unset is in place)'
                         : undefined,
             },
         ],
@@ -516,7 +549,19 @@ const TABLE: readonly TypeEntry[] = [
         upstream: "tls_self_signed_cert",
         source: "hashicorp/terraform-provider-tls internal/provider/resource_self_signed_cert.go + common_cert.go: private_key_pem, subject, dns_names, ip_addresses, uris, is_ca_certificate, allowed_uses, validity_period_hours, early_renewal_hours, set_* RequiresReplace",
         verified: "not re-read",
-        replacing: ["privateKeyPem", "subject", "dnsNames", "ipAddresses", "uris", "isCaCertificate", "allowedUses", "validityPeriodHours", "earlyRenewalHours", "setSubjectKeyId", "setAuthorityKeyId"].map((k) => p(k)),
+        replacing: [
+            "privateKeyPem",
+            "subject",
+            "dnsNames",
+            "ipAddresses",
+            "uris",
+            "isCaCertificate",
+            "allowedUses",
+            "validityPeriodHours",
+            "earlyRenewalHours",
+            "setSubjectKeyId",
+            "setAuthorityKeyId",
+        ].map((k) => p(k)),
     },
     {
         type: "tls:index/certRequest:CertRequest",
@@ -532,14 +577,22 @@ const TABLE: readonly TypeEntry[] = [
         upstream: "tls_locally_signed_cert",
         source: "hashicorp/terraform-provider-tls internal/provider/resource_locally_signed_cert.go + common_cert.go: cert_request_pem, ca_private_key_pem, ca_cert_pem, is_ca_certificate, allowed_uses, validity_period_hours, early_renewal_hours, set_subject_key_id RequiresReplace",
         verified: "not re-read",
-        replacing: ["certRequestPem", "caPrivateKeyPem", "caCertPem", "isCaCertificate", "allowedUses", "validityPeriodHours", "earlyRenewalHours", "setSubjectKeyId"].map((k) => p(k)),
+        replacing: [
+            "certRequestPem",
+            "caPrivateKeyPem",
+            "caCertPem",
+            "isCaCertificate",
+            "allowedUses",
+            "validityPeriodHours",
+            "earlyRenewalHours",
+            "setSubjectKeyId",
+        ].map((k) => p(k)),
     },
     {
         type: "command:local:Command",
         kind: "custom",
         upstream: "pulumi-command local.Command",
-        source:
-            "pulumi/pulumi-command provider/pkg/provider/common/inputs.go ResourceInputs.Triggers `provider:\"replaceOnChanges\"` (the only such tag; local/base.go BaseInputs and create/update/delete are updates: local/commandController.go Update re-runs `update` or else `create`)",
+        source: 'pulumi/pulumi-command provider/pkg/provider/common/inputs.go ResourceInputs.Triggers `provider:"replaceOnChanges"` (the only such tag; local/base.go BaseInputs and create/update/delete are updates: local/commandController.go Update re-runs `update` or else `create`)',
         verified: "read",
         replacing: [p("triggers")],
     },
@@ -547,8 +600,7 @@ const TABLE: readonly TypeEntry[] = [
         type: "command:remote:Command",
         kind: "custom",
         upstream: "pulumi-command remote.Command",
-        source:
-            "pulumi/pulumi-command provider/pkg/provider/common/inputs.go ResourceInputs.Triggers `provider:\"replaceOnChanges\"`; remote/command.go CommandInputs (connection, stdin, environment, logging, addPreviousOutputInEnv) carry no replaceOnChanges tag",
+        source: 'pulumi/pulumi-command provider/pkg/provider/common/inputs.go ResourceInputs.Triggers `provider:"replaceOnChanges"`; remote/command.go CommandInputs (connection, stdin, environment, logging, addPreviousOutputInEnv) carry no replaceOnChanges tag',
         verified: "read",
         replacing: [p("triggers")],
     },
@@ -556,8 +608,7 @@ const TABLE: readonly TypeEntry[] = [
         type: "pulumi:providers:aws",
         kind: "provider",
         upstream: "provider configuration",
-        source:
-            "pulumi/pulumi pkg/resource/deploy/step_generator.go (2025-era copy, index file 4409803090) providerChanged(): when a resource's provider reference changes, the *new* provider's DiffConfig(old inputs, new inputs) decides, and diff.Replace() makes the resource a replace with ReplaceKeys [\"provider\"]; calculateDependentReplacements() requiresReplacement(): a resource whose provider is in replaceSet is replaced. Which aws provider config keys DiffConfig treats as replacing (pulumi-terraform-bridge) was not read, and the graph does not record which provider a resource uses, so this table lists no replacing config key",
+        source: "pulumi/pulumi pkg/resource/deploy/step_generator.go (2025-era copy, index file 4409803090) providerChanged(): when a resource's provider reference changes, the *new* provider's DiffConfig(old inputs, new inputs) decides, and diff.Replace() makes the resource a replace with ReplaceKeys [\"provider\"]; calculateDependentReplacements() requiresReplacement(): a resource whose provider is in replaceSet is replaced. Which aws provider config keys DiffConfig treats as replacing (pulumi-terraform-bridge) was not read, and the graph does not record which provider a resource uses, so this table lists no replacing config key",
         verified: "read",
         replacing: [],
     },

@@ -58,7 +58,8 @@ export function nodeChanges(prev: DeployedSearch | undefined, next: readonly Sea
     const leaving = (prev?.nodes ?? []).flatMap((p) => {
         const n = after.get(p.name);
         if (!n) return [{ node: p, why: "removed from config" }];
-        if (n.replacementKey !== p.replacementKey) return [{ node: p, why: `replaced: ${replacingDifferences(p.replacing, n.replacing).join(", ") || "machine inputs"}` }];
+        if (n.replacementKey !== p.replacementKey)
+            return [{ node: p, why: `replaced: ${replacingDifferences(p.replacing, n.replacing).join(", ") || "machine inputs"}` }];
         return [];
     });
     const joining = next.filter((n) => before.get(n.name)?.replacementKey !== n.replacementKey);
@@ -72,7 +73,9 @@ export function nodeChanges(prev: DeployedSearch | undefined, next: readonly Sea
         return [{ spec: n, why: p.heap !== n.heap ? `heap ${p.heap} -> ${n.heap}` : "config changed" }];
     });
     const pick = (data: boolean) =>
-        leaving.filter((l) => l.node.data === data).map((l) => ({ name: l.node.name, nodeName: l.node.nodeName, why: l.why, clusterManager: l.node.clusterManager }));
+        leaving
+            .filter((l) => l.node.data === data)
+            .map((l) => ({ name: l.node.name, nodeName: l.node.nodeName, why: l.why, clusterManager: l.node.clusterManager }));
     return { leavingData: pick(true), leavingOthers: pick(false), joining, bounced };
 }
 

@@ -75,12 +75,7 @@ export function statusAtLeast(status: HealthStatus, wanted: HealthStatus): boole
 
 /** A node absent from the cluster holds nothing only if every copy of every shard is active elsewhere. */
 export function absentNodeHoldsNothing(health: Health): boolean {
-    return (
-        health.status === "green" &&
-        health.unassignedShards === 0 &&
-        health.initializingShards === 0 &&
-        health.relocatingShards === 0
-    );
+    return health.status === "green" && health.unassignedShards === 0 && health.initializingShards === 0 && health.relocatingShards === 0;
 }
 
 // Nodes

@@ -27,18 +27,18 @@ export const NOOP_COMMAND = "true";
 
 /** The stable OpenSearch node name of a node config: a later node reusing the IP is never excluded by it. */
 export function searchNodeName(configName: string, generation: number): string {
-  return `${configName}-g${generation}`;
+    return `${configName}-g${generation}`;
 }
 
 export interface DrainCommandArgs {
-  node: string;
-  timeoutSeconds: number;
-  /** Exclude this zone first when the cluster has nodes in it ("Ensure all nodes are reliable"). */
-  spotZone?: string;
-  zoneAttribute?: string;
-  /** Recovery throttles during the drain (restored afterwards). */
-  nodeConcurrentRecoveries?: number;
-  maxBytesPerSec?: string;
+    node: string;
+    timeoutSeconds: number;
+    /** Exclude this zone first when the cluster has nodes in it ("Ensure all nodes are reliable"). */
+    spotZone?: string;
+    zoneAttribute?: string;
+    /** Recovery throttles during the drain (restored afterwards). */
+    nodeConcurrentRecoveries?: number;
+    maxBytesPerSec?: string;
 }
 
 /**
@@ -47,105 +47,108 @@ export interface DrainCommandArgs {
  * every copy active (and a refusal otherwise); without it the CLI refuses an unknown node.
  */
 export function drainCommand(a: DrainCommandArgs): string {
-  return cli("drain", [
-    ["--node", a.node],
-    ["--timeout", seconds(a.timeoutSeconds)],
-    ["--spot-zone", a.spotZone],
-    ["--zone-attribute", a.zoneAttribute],
-    ["--recoveries", a.nodeConcurrentRecoveries === undefined ? undefined : String(a.nodeConcurrentRecoveries)],
-    ["--max-bytes-per-sec", a.maxBytesPerSec],
-    ["--absent-ok", true],
-  ]);
+    return cli("drain", [
+        ["--node", a.node],
+        ["--timeout", seconds(a.timeoutSeconds)],
+        ["--spot-zone", a.spotZone],
+        ["--zone-attribute", a.zoneAttribute],
+        ["--recoveries", a.nodeConcurrentRecoveries === undefined ? undefined : String(a.nodeConcurrentRecoveries)],
+        ["--max-bytes-per-sec", a.maxBytesPerSec],
+        ["--absent-ok", true],
+    ]);
 }
 
 export interface UndrainCommandArgs {
-  node: string;
-  /** Also restore allocation to this zone ("Re-enable spot nodes"). */
-  spotZone?: string;
-  zoneAttribute?: string;
+    node: string;
+    /** Also restore allocation to this zone ("Re-enable spot nodes"). */
+    spotZone?: string;
+    zoneAttribute?: string;
 }
 
 /** The delete step of a node's undrain Command: runs after the instance is gone, hence `--absent-ok`. */
 export function undrainCommand(a: UndrainCommandArgs): string {
-  return cli("undrain", [
-    ["--node", a.node],
-    ["--spot-zone", a.spotZone],
-    ["--zone-attribute", a.zoneAttribute],
-    ["--absent-ok", true],
-  ]);
+    return cli("undrain", [
+        ["--node", a.node],
+        ["--spot-zone", a.spotZone],
+        ["--zone-attribute", a.zoneAttribute],
+        ["--absent-ok", true],
+    ]);
 }
 
 export function waitJoinedCommand(a: { node: string; timeoutSeconds: number }): string {
-  return cli("wait-joined", [
-    ["--node", a.node],
-    ["--timeout", seconds(a.timeoutSeconds)],
-  ]);
+    return cli("wait-joined", [
+        ["--node", a.node],
+        ["--timeout", seconds(a.timeoutSeconds)],
+    ]);
 }
 
 export function excludeSpotCommand(a: { spotZone: string; zoneAttribute?: string }): string {
-  return cli("exclude-spot", [
-    ["--spot-zone", a.spotZone],
-    ["--zone-attribute", a.zoneAttribute],
-  ]);
+    return cli("exclude-spot", [
+        ["--spot-zone", a.spotZone],
+        ["--zone-attribute", a.zoneAttribute],
+    ]);
 }
 
 export function restoreSpotCommand(a: { spotZone: string; zoneAttribute?: string }): string {
-  return cli("restore-spot", [
-    ["--spot-zone", a.spotZone],
-    ["--zone-attribute", a.zoneAttribute],
-  ]);
+    return cli("restore-spot", [
+        ["--spot-zone", a.spotZone],
+        ["--zone-attribute", a.zoneAttribute],
+    ]);
 }
 
 export interface BounceCommandArgs {
-  node: string;
-  /** Shell command restarting the node, e.g. `ssh ec2-user@10.0.0.7 sudo supervisorctl restart es`. */
-  restart: string;
-  timeoutSeconds: number;
-  allocation?: "primaries" | "none";
+    node: string;
+    /** Shell command restarting the node, e.g. `ssh ec2-user@10.0.0.7 sudo supervisorctl restart es`. */
+    restart: string;
+    timeoutSeconds: number;
+    allocation?: "primaries" | "none";
 }
 
 export function bounceCommand(a: BounceCommandArgs): string {
-  // The --restart value is a command line the CLI runs with bash: its `$` expand there, not here (shellcheck SC2016).
-  return RESTART_IS_QUOTED + cli("bounce", [
-    ["--node", a.node],
-    ["--restart", a.restart],
-    ["--timeout", seconds(a.timeoutSeconds)],
-    ["--allocation", a.allocation],
-  ]);
+    // The --restart value is a command line the CLI runs with bash: its `$` expand there, not here (shellcheck SC2016).
+    return (
+        RESTART_IS_QUOTED +
+        cli("bounce", [
+            ["--node", a.node],
+            ["--restart", a.restart],
+            ["--timeout", seconds(a.timeoutSeconds)],
+            ["--allocation", a.allocation],
+        ])
+    );
 }
 
 /** First line of a script whose single-quoted argument is a command line run later by bash. */
 export const RESTART_IS_QUOTED = "# shellcheck disable=SC2016 # the quoted --restart command line expands where the CLI runs it\n";
 
 export function healthCommand(a: { status?: "green" | "yellow" | "red"; timeoutSeconds?: number } = {}): string {
-  return cli("health", [
-    ["--status", a.status],
-    ["--timeout", a.timeoutSeconds === undefined ? undefined : seconds(a.timeoutSeconds)],
-  ]);
+    return cli("health", [
+        ["--status", a.status],
+        ["--timeout", a.timeoutSeconds === undefined ? undefined : seconds(a.timeoutSeconds)],
+    ]);
 }
 
 /** `flags`: [flag, value] pairs; an undefined value leaves the flag out, `true` is a boolean flag. */
 function cli(command: string, flags: [string, string | true | undefined][]): string {
-  // Flags and the command are this module's own words; each value is one argument, whatever it contains.
-  const words: Shell[] = [raw(SEARCH_CLI), raw(command)];
-  for (const [flag, value] of flags) {
-    if (value === undefined) continue;
-    if (value === true) {
-      words.push(raw(flag));
-      continue;
+    // Flags and the command are this module's own words; each value is one argument, whatever it contains.
+    const words: Shell[] = [raw(SEARCH_CLI), raw(command)];
+    for (const [flag, value] of flags) {
+        if (value === undefined) continue;
+        if (value === true) {
+            words.push(raw(flag));
+            continue;
+        }
+        const problem = flagProblem(flag.replace(/^--/, "") as FlagName, value);
+        if (problem) throw new RangeError(`${command} command: ${problem}`);
+        words.push(raw(flag), arg(value));
     }
-    const problem = flagProblem(flag.replace(/^--/, "") as FlagName, value);
-    if (problem) throw new RangeError(`${command} command: ${problem}`);
-    words.push(raw(flag), arg(value));
-  }
-  return sh`${words}`;
+    return sh`${words}`;
 }
 
 function seconds(n: number): string {
-  if (!Number.isFinite(n) || n <= 0 || Math.ceil(n) > MAX_TIMEOUT_SECONDS) {
-    throw new RangeError(`timeout must be a positive number of seconds up to ${MAX_TIMEOUT_SECONDS}, got ${n}`);
-  }
-  return String(Math.ceil(n));
+    if (!Number.isFinite(n) || n <= 0 || Math.ceil(n) > MAX_TIMEOUT_SECONDS) {
+        throw new RangeError(`timeout must be a positive number of seconds up to ${MAX_TIMEOUT_SECONDS}, got ${n}`);
+    }
+    return String(Math.ceil(n));
 }
 
 // ---- Reaching the node and the cluster from `pulumi up` (SearchCluster component) ----
@@ -160,17 +163,17 @@ export const SEARCH_SSH_KEY_ENV = "SEARCH_SSH_KEY";
 export const SEARCH_RESTART_HELPER = "/usr/local/sbin/dataplat-search-restart";
 
 export interface SshRestartArgs {
-  /** Private IP of the node. */
-  host: string;
-  /** Login user with passwordless sudo (Amazon Linux: ec2-user). */
-  user: string;
-  /** JVM heap the node restarts with, e.g. "31g". */
-  heap: string;
-  /**
-   * Take the private key from this environment variable (written to a 0600 temp file removed on exit); without
-   * it ssh uses the runner's agent and default keys. The key never appears in the command string.
-   */
-  keyEnv?: string;
+    /** Private IP of the node. */
+    host: string;
+    /** Login user with passwordless sudo (Amazon Linux: ec2-user). */
+    user: string;
+    /** JVM heap the node restarts with, e.g. "31g". */
+    heap: string;
+    /**
+     * Take the private key from this environment variable (written to a 0600 temp file removed on exit); without
+     * it ssh uses the runner's agent and default keys. The key never appears in the command string.
+     */
+    keyEnv?: string;
 }
 
 /**
@@ -178,14 +181,14 @@ export interface SshRestartArgs {
  * accept-new, so a changed host key on a reused IP fails closed) and run the restart helper under sudo.
  */
 export function sshRestartCommand(a: SshRestartArgs): string {
-  if (!/^[1-9]\d*[mg]$/.test(a.heap)) throw new RangeError(`heap must look like 512m or 31g, got ${a.heap}`);
-  const target = `${a.user}@${a.host}`;
-  const options = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-o", "StrictHostKeyChecking=accept-new"];
-  const remote = ["sudo", SEARCH_RESTART_HELPER, a.heap];
-  if (a.keyEnv === undefined) return sh`${["ssh", ...options, target, ...remote].map(arg)}`;
-  if (!/^[A-Z_][A-Z0-9_]*$/.test(a.keyEnv)) throw new RangeError(`not an environment variable name: ${a.keyEnv}`);
-  const ssh = sh`ssh -i "$key" -o IdentitiesOnly=yes ${[...options, target, ...remote].map(arg)}`;
-  return sh`(umask 077 && key="$(mktemp)" && trap 'rm -f "$key"' EXIT && printf '%s\n' "$${raw(a.keyEnv)}" >"$key" && ${raw(ssh)})`;
+    if (!/^[1-9]\d*[mg]$/.test(a.heap)) throw new RangeError(`heap must look like 512m or 31g, got ${a.heap}`);
+    const target = `${a.user}@${a.host}`;
+    const options = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-o", "StrictHostKeyChecking=accept-new"];
+    const remote = ["sudo", SEARCH_RESTART_HELPER, a.heap];
+    if (a.keyEnv === undefined) return sh`${["ssh", ...options, target, ...remote].map(arg)}`;
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(a.keyEnv)) throw new RangeError(`not an environment variable name: ${a.keyEnv}`);
+    const ssh = sh`ssh -i "$key" -o IdentitiesOnly=yes ${[...options, target, ...remote].map(arg)}`;
+    return sh`(umask 077 && key="$(mktemp)" && trap 'rm -f "$key"' EXIT && printf '%s\n' "$${raw(a.keyEnv)}" >"$key" && ${raw(ssh)})`;
 }
 
 /**
@@ -195,14 +198,14 @@ export function sshRestartCommand(a: SshRestartArgs): string {
  * retried until the timeout, a usage error (64) included: the program only registers polls the CLI accepts.
  */
 export function waitReachableCommand(a: { timeoutSeconds: number; status?: "green" | "yellow" }): string {
-  const limit = seconds(a.timeoutSeconds);
-  const poll = healthCommand({ status: a.status ?? "yellow", timeoutSeconds: Math.min(30, Number(limit)) });
-  const wait = int(Number(limit));
-  return [
-    sh`test -f dist/cli/search.js || { echo "dist/cli/search.js is missing: run npm run build before pulumi up" >&2; exit ${int(CLI_MISSING_EXIT)}; }`,
-    sh`deadline=$((SECONDS + ${wait}))`,
-    sh`until ${raw(poll)} >/dev/null; do if [ "$SECONDS" -ge "$deadline" ]; then echo "search cluster not ${raw(a.status ?? "yellow")} through \$${raw(SEARCH_ENDPOINT_ENV)} within ${wait}s" >&2; exit 4; fi; sleep 5; done`,
-  ].join("; ");
+    const limit = seconds(a.timeoutSeconds);
+    const poll = healthCommand({ status: a.status ?? "yellow", timeoutSeconds: Math.min(30, Number(limit)) });
+    const wait = int(Number(limit));
+    return [
+        sh`test -f dist/cli/search.js || { echo "dist/cli/search.js is missing: run npm run build before pulumi up" >&2; exit ${int(CLI_MISSING_EXIT)}; }`,
+        sh`deadline=$((SECONDS + ${wait}))`,
+        sh`until ${raw(poll)} >/dev/null; do if [ "$SECONDS" -ge "$deadline" ]; then echo "search cluster not ${raw(a.status ?? "yellow")} through \$${raw(SEARCH_ENDPOINT_ENV)} within ${wait}s" >&2; exit 4; fi; sleep 5; done`,
+    ].join("; ");
 }
 
 /**
@@ -210,25 +213,25 @@ export function waitReachableCommand(a: { timeoutSeconds: number; status?: "gree
  * as the CLI's bounce, when the restart command fails), then wait until the cluster answers through it again.
  */
 export function restartEndpointNodeCommand(a: { restart: string; timeoutSeconds: number }): string {
-  // The restart is a command line by contract (sshRestartCommand builds it with the toolkit): written as it is.
-  return sh`if ! ${raw(a.restart)}; then echo "restart command failed" >&2; exit 7; fi; ${raw(waitReachableCommand({ timeoutSeconds: a.timeoutSeconds }))}`;
+    // The restart is a command line by contract (sshRestartCommand builds it with the toolkit): written as it is.
+    return sh`if ! ${raw(a.restart)}; then echo "restart command failed" >&2; exit 7; fi; ${raw(waitReachableCommand({ timeoutSeconds: a.timeoutSeconds }))}`;
 }
 
 /** `endpoint` without the user and password it may carry (what may be shown or exported in the clear). */
 export function endpointWithoutCredentials(endpoint: string): string {
-  const url = new URL(endpoint);
-  url.username = "";
-  url.password = "";
-  return url.toString().replace(/\/$/, "");
+    const url = new URL(endpoint);
+    url.username = "";
+    url.password = "";
+    return url.toString().replace(/\/$/, "");
 }
 
 /** `base` (http(s)://host:port, no credentials) with basic-auth credentials, URL-encoded. */
 export function endpointWithCredentials(base: string, credentials?: { username: string; password: string }): string {
-  const url = new URL(base);
-  if (url.username || url.password) throw new RangeError("the base endpoint must not carry credentials");
-  if (credentials) {
-    url.username = encodeURIComponent(credentials.username);
-    url.password = encodeURIComponent(credentials.password);
-  }
-  return url.toString().replace(/\/$/, "");
+    const url = new URL(base);
+    if (url.username || url.password) throw new RangeError("the base endpoint must not carry credentials");
+    if (credentials) {
+        url.username = encodeURIComponent(credentials.username);
+        url.password = encodeURIComponent(credentials.password);
+    }
+    return url.toString().replace(/\/$/, "");
 }

@@ -50,7 +50,8 @@ export function readMoveExplanation(body: unknown): MoveVerdict {
 export function readMoveOptionsBeforeExclusion(body: unknown, willExclude: ReadonlySet<string>): MoveVerdict {
     const e = asRecord(body, "allocation explain");
     const base = { index: asString(e.index, "explain index"), shard: asCount(e.shard, "explain shard"), primary: e.primary === true };
-    if (e.current_state === "relocating" || e.current_state === "initializing") return { ...base, decision: "yes", reason: `copy is ${String(e.current_state)}` };
+    if (e.current_state === "relocating" || e.current_state === "initializing")
+        return { ...base, decision: "yes", reason: `copy is ${String(e.current_state)}` };
     if (e.can_remain_on_current_node === "no") return readMoveExplanation(body);
     if (!Array.isArray(e.node_allocation_decisions) || e.node_allocation_decisions.length === 0) {
         return { ...base, decision: "unknown", reason: "no per-node decisions in the answer" };

@@ -8,18 +8,18 @@ export type FailureKind = "usage" | "refused" | "timeout" | "api" | "lost" | "re
  * CLIs; 2 is not a CLI exit code: it is CLI_MISSING_EXIT, which the program's ready command exits with.
  */
 export const EXIT_CODES: Readonly<Record<FailureKind, number>> = {
-  /** bad arguments (unknown command or flag, a value outside its grammar), or no endpoint */
-  usage: 64,
-  /** refused before changing anything lasting: cluster red, node absent (without --absent-ok, or with it and the cluster not green), a copy that cannot move */
-  refused: 3,
-  /** the condition was not reached before --timeout, or a request was still unanswered when it ran out */
-  timeout: 4,
-  /** network error, non-2xx answer, or an answer that cannot be read */
-  api: 5,
-  /** the cluster got worse during the operation: the node left, or the cluster stayed red */
-  lost: 6,
-  /** bounce: the --restart command exited non-zero */
-  restart: 7,
+    /** bad arguments (unknown command or flag, a value outside its grammar), or no endpoint */
+    usage: 64,
+    /** refused before changing anything lasting: cluster red, node absent (without --absent-ok, or with it and the cluster not green), a copy that cannot move */
+    refused: 3,
+    /** the condition was not reached before --timeout, or a request was still unanswered when it ran out */
+    timeout: 4,
+    /** network error, non-2xx answer, or an answer that cannot be read */
+    api: 5,
+    /** the cluster got worse during the operation: the node left, or the cluster stayed red */
+    lost: 6,
+    /** bounce: the --restart command exited non-zero */
+    restart: 7,
 };
 
 /**
@@ -30,15 +30,15 @@ export const EXIT_CODES: Readonly<Record<FailureKind, number>> = {
 export const CLI_MISSING_EXIT = 2;
 
 export class OpsFailure extends Error {
-  constructor(
-    readonly kind: FailureKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = "OpsFailure";
-  }
+    constructor(
+        readonly kind: FailureKind,
+        message: string,
+    ) {
+        super(message);
+        this.name = "OpsFailure";
+    }
 }
 
 export function exitCodeOf(err: unknown): number {
-  return err instanceof OpsFailure ? EXIT_CODES[err.kind] : 1;
+    return err instanceof OpsFailure ? EXIT_CODES[err.kind] : 1;
 }

@@ -62,7 +62,9 @@ export function subnetInNetwork(c: SearchClusterConfig, context: SearchConfigCon
 /** A data volume of at least 8 GiB. */
 export function dataVolumeSize(c: SearchClusterConfig): ConfigProblem[] {
     return NODE_GROUPS.flatMap((group) =>
-        c[group].flatMap((node, i) => (node.volumeSizeGiB < 8 ? [{ path: `search.${group}[${i}].volumeSizeGiB`, message: "expected a data volume of at least 8 GiB" }] : [])),
+        c[group].flatMap((node, i) =>
+            node.volumeSizeGiB < 8 ? [{ path: `search.${group}[${i}].volumeSizeGiB`, message: "expected a data volume of at least 8 GiB" }] : [],
+        ),
     );
 }
 

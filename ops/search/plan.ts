@@ -85,7 +85,10 @@ export function searchDiscovery(prefix: string): { zoneName: string; seedName: s
  * written by the component, fetched by every node at first boot, readable by the search and frontend tiers (the stack's
  * grants). Undefined without TLS.
  */
-export function searchSecurityParameterNames(config: SearchClusterConfig, context: Pick<SearchPlanContext, "prefix" | "environment">): SecurityParameterNames | undefined {
+export function searchSecurityParameterNames(
+    config: SearchClusterConfig,
+    context: Pick<SearchPlanContext, "prefix" | "environment">,
+): SecurityParameterNames | undefined {
     return config.admin.tls ? securityParameterNames(`/${context.prefix}/${context.environment}/search`) : undefined;
 }
 
@@ -100,16 +103,23 @@ function problemOrder(c: SearchClusterConfig, path: string): number {
     if (path.startsWith("search.coordinator.")) return -1;
     const m = /^search\.(masters|backupNodes|spotNodes)\[(\d+)\]\./.exec(path);
     if (!m) return Number.MAX_SAFE_INTEGER;
-    const before = { masters: 0, backupNodes: c.masters.length, spotNodes: c.masters.length + c.backupNodes.length }[m[1] as "masters" | "backupNodes" | "spotNodes"];
+    const before = { masters: 0, backupNodes: c.masters.length, spotNodes: c.masters.length + c.backupNodes.length }[
+        m[1] as "masters" | "backupNodes" | "spotNodes"
+    ];
     return before + Number(m[2]);
 }
 
 /** The problems of the config itself, whatever is deployed. */
 export function searchConfigFindings(config: SearchClusterConfig, context: SearchPlanContext): SearchConfigFinding[] {
     const found = SEARCH_CONFIG_RULES.flatMap((rule) =>
-        rule.check(config, { environment: context.environment, subnetCount: context.subnets.length }).map((p) => ({ ...configProblem(rule.id, p.message), path: p.path })),
+        rule
+            .check(config, { environment: context.environment, subnetCount: context.subnets.length })
+            .map((p) => ({ ...configProblem(rule.id, p.message), path: p.path })),
     );
-    return found.map((f, i) => ({ f, i, order: problemOrder(config, f.path) })).sort((a, b) => a.order - b.order || a.i - b.i).map((x) => x.f);
+    return found
+        .map((f, i) => ({ f, i, order: problemOrder(config, f.path) }))
+        .sort((a, b) => a.order - b.order || a.i - b.i)
+        .map((x) => x.f);
 }
 
 /**
@@ -140,7 +150,11 @@ export function planSearch(config: SearchClusterConfig, deployed: SnapshotRead<D
         ? SEARCH_CHANGE_RULES.flatMap((rule) => rule.check({ prev, next: config, changes }).map((message) => changeRefusal(rule.id, `search: ${message}`)))
         : [];
     const endpoint = specs.find((n) => n.endpoint)!;
-    const nodes: SearchNodePlan[] = specs.map((n) => ({ ...n, tier: nodeTier(n.role), ...(n.data ? { drainSpotZone: drainSpotZone(n.role, config.zones) } : {}) }));
+    const nodes: SearchNodePlan[] = specs.map((n) => ({
+        ...n,
+        tier: nodeTier(n.role),
+        ...(n.data ? { drainSpotZone: drainSpotZone(n.role, config.zones) } : {}),
+    }));
     return {
         problems,
         refusals,

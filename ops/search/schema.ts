@@ -64,7 +64,10 @@ export const SearchClusterConfig = z
         zones: z
             .strictObject({
                 /** Node attribute holding the zone: node.attr.<attribute>. */
-                attribute: z.string().regex(/^[a-z_][a-z0-9_]*$/).default("zone"),
+                attribute: z
+                    .string()
+                    .regex(/^[a-z_][a-z0-9_]*$/)
+                    .default("zone"),
                 backup: z.string().min(1).default("reliable"),
                 spot: z.string().min(1).default("spot"),
                 /** Also set cluster.routing.allocation.awareness.attributes to the zone attribute. */
@@ -86,7 +89,10 @@ export const SearchClusterConfig = z
                 tls: z.boolean().default(false),
                 /** basic: the endpoint carries username and dataplat:searchAdminPassword (a Pulumi secret, never in a command string). */
                 auth: z.enum(["none", "basic"]).default("none"),
-                username: z.string().regex(/^[A-Za-z0-9_.-]+$/).default("admin"),
+                username: z
+                    .string()
+                    .regex(/^[A-Za-z0-9_.-]+$/)
+                    .default("admin"),
                 /** Let network.operatorCidrs reach the coordinator's 9200 (where `pulumi up` runs from). */
                 operatorAccess: z.boolean().default(true),
             })
@@ -98,7 +104,11 @@ export const SearchClusterConfig = z
                 /** A new node joining. */
                 joinSeconds: z.int().min(1).max(86400).default(1800),
                 /** Moving every copy off a node ("took 1 day to move 2 terabytes off a node"). */
-                drainSeconds: z.int().min(1).max(7 * 86400).default(86400),
+                drainSeconds: z
+                    .int()
+                    .min(1)
+                    .max(7 * 86400)
+                    .default(86400),
                 /** A controlled restart, through green. */
                 bounceSeconds: z.int().min(1).max(86400).default(3600),
             })
@@ -107,11 +117,21 @@ export const SearchClusterConfig = z
         drain: z
             .strictObject({
                 nodeConcurrentRecoveries: z.int().min(1).max(64).optional(),
-                maxBytesPerSec: z.string().regex(/^\d+(b|kb|mb|gb)$/, 'a byte rate such as "200mb"').optional(),
+                maxBytesPerSec: z
+                    .string()
+                    .regex(/^\d+(b|kb|mb|gb)$/, 'a byte rate such as "200mb"')
+                    .optional(),
             })
             .prefault({}),
         /** Restarts go over SSH as this user (key: dataplat:sshPrivateKey, else the runner's agent). */
-        restart: z.strictObject({ sshUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default("ec2-user") }).prefault({}),
+        restart: z
+            .strictObject({
+                sshUser: z
+                    .string()
+                    .regex(/^[a-z_][a-z0-9_-]*$/)
+                    .default("ec2-user"),
+            })
+            .prefault({}),
         /**
          * Escape hatch before tearing the cluster down: an update with `decommission: true` turns every drain and
          * undrain into a no-op, so `pulumi destroy` (or removing this section) terminates nodes without draining.
@@ -130,28 +150,41 @@ export const SearchClusterConfig = z
             ctx.addIssue({ code: "custom", path: ["admin", "tls"], message: "TLS on the nodes is rendered for OpenSearch 2.x and 3.x (its security plugin)" });
         }
         if (c.admin.tls && c.admin.auth !== "basic") {
-            ctx.addIssue({ code: "custom", path: ["admin", "auth"], message: "admin.tls: true turns the security plugin on, which answers no anonymous request: set admin.auth: basic" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["admin", "auth"],
+                message: "admin.tls: true turns the security plugin on, which answers no anonymous request: set admin.auth: basic",
+            });
         }
         if (c.admin.auth === "basic" && !basicAuthIsProtected(c.admin)) {
             ctx.addIssue({
                 code: "custom",
                 path: ["admin", "auth"],
-                message: "basic auth over plain http would send the admin password in clear: set admin.tls: true, or admin.endpoint to an SSH tunnel on localhost",
+                message:
+                    "basic auth over plain http would send the admin password in clear: set admin.tls: true, or admin.endpoint to an SSH tunnel on localhost",
             });
         }
         // Zone values end up in exclusion lists, where a comma or a * would exclude more than one zone.
         for (const [path, value] of [
             [["zones", "backup"], c.zones.backup],
             [["zones", "spot"], c.zones.spot],
-            ...([["masters", c.masters], ["backupNodes", c.backupNodes], ["spotNodes", c.spotNodes]] as const).flatMap(([group, nodes]) =>
-                nodes.flatMap((n, i) => (n.zone !== undefined ? [[[group, i, "zone"], n.zone] as const] : [])),
-            ),
+            ...(
+                [
+                    ["masters", c.masters],
+                    ["backupNodes", c.backupNodes],
+                    ["spotNodes", c.spotNodes],
+                ] as const
+            ).flatMap(([group, nodes]) => nodes.flatMap((n, i) => (n.zone !== undefined ? [[[group, i, "zone"], n.zone] as const] : []))),
         ] as const) {
             const problem = zoneValueProblem(value);
             if (problem) ctx.addIssue({ code: "custom", path: [...path], message: problem });
         }
         if (c.zones.backup === c.zones.spot) {
-            ctx.addIssue({ code: "custom", path: ["zones", "spot"], message: "must differ from zones.backup: excluding the spot zone would exclude the backup nodes too" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["zones", "spot"],
+                message: "must differ from zones.backup: excluding the spot zone would exclude the backup nodes too",
+            });
         }
         const seen = new Set<string>();
         for (const name of [c.coordinator?.name, ...[...c.masters, ...c.backupNodes, ...c.spotNodes].map((n) => n.name)]) {

@@ -13,14 +13,14 @@ import type { SearchNodeRole } from "./nodes";
 export const DATA_VOLUME_DEVICE = "/dev/sdf";
 
 export interface NodeUserData {
-  nodeName: string;
-  role: SearchNodeRole;
-  /** The rendered opensearch.yml. */
-  yml: string;
-  dataVolume: boolean;
-  heap: UserDataFormat;
-  /** The TLS boot fragment (ops/search/security.ts securityBootFragment), when admin.tls is on. */
-  security?: string;
+    nodeName: string;
+    role: SearchNodeRole;
+    /** The rendered opensearch.yml. */
+    yml: string;
+    dataVolume: boolean;
+    heap: UserDataFormat;
+    /** The TLS boot fragment (ops/search/security.ts securityBootFragment), when admin.tls is on. */
+    security?: string;
 }
 
 /**
@@ -36,15 +36,15 @@ export interface NodeUserData {
  * The layout's paths and unit come from the engine's distribution (config.ts engineLayout): plain words, written bare.
  */
 export function renderNodeUserData(clusterName: string, l: EngineLayout, node: NodeUserData): string {
-  for (const v of Object.values(l)) if (!/^[A-Za-z0-9_./-]+$/.test(v)) throw new RangeError(`engine layout value ${JSON.stringify(v)} is not a plain word`);
-  const dataDir = raw(l.dataDir);
-  const user = raw(l.user);
-  const service = raw(l.service);
-  const heapFile = raw(`${l.configDir}/jvm.options.d/dataplat-heap.options`);
-  const helper = raw(SEARCH_RESTART_HELPER);
-  const volume = !node.dataVolume
-    ? ""
-    : sh`# Data volume (encrypted EBS): the first EBS disk that is not the root disk, formatted once, mounted by label.
+    for (const v of Object.values(l)) if (!/^[A-Za-z0-9_./-]+$/.test(v)) throw new RangeError(`engine layout value ${JSON.stringify(v)} is not a plain word`);
+    const dataDir = raw(l.dataDir);
+    const user = raw(l.user);
+    const service = raw(l.service);
+    const heapFile = raw(`${l.configDir}/jvm.options.d/dataplat-heap.options`);
+    const helper = raw(SEARCH_RESTART_HELPER);
+    const volume = !node.dataVolume
+        ? ""
+        : sh`# Data volume (encrypted EBS): the first EBS disk that is not the root disk, formatted once, mounted by label.
 root_src="$(findmnt -no SOURCE /)"
 root_disk="$(lsblk -no PKNAME "$root_src" | head -n1)"
 [ -n "$root_disk" ] || root_disk="$(basename "$root_src")"
@@ -67,14 +67,14 @@ grep -q '^LABEL=dataplat-data ' /etc/fstab || echo 'LABEL=dataplat-data ${dataDi
 mountpoint -q ${dataDir} || mount ${dataDir}
 chown ${user}:${user} ${dataDir}
 `;
-  const heap =
-    node.heap === "default-heap"
-      ? sh`if [ ! -f ${heapFile} ]; then
+    const heap =
+        node.heap === "default-heap"
+            ? sh`if [ ! -f ${heapFile} ]; then
   mb="$(awk '/^MemTotal:/ { m = int($2 / 2048); if (m > 31744) m = 31744; print m }' /proc/meminfo)"
   printf -- '-Xms%sm\n-Xmx%sm\n' "$mb" "$mb" >${heapFile}
 fi
 `
-      : sh`# The configured heap: the instance tag ${comment(HEAP_TAG)} (IMDSv2, instance metadata tags), set by dataplat.
+            : sh`# The configured heap: the instance tag ${comment(HEAP_TAG)} (IMDSv2, instance metadata tags), set by dataplat.
 heap=""
 for _ in $(seq 1 60); do
   token="$(curl -fsS -m 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token || true)"
@@ -85,7 +85,7 @@ done
 [[ "$heap" =~ ^[1-9][0-9]*[mg]$ ]] || { echo "dataplat: instance tag ${raw(HEAP_TAG)} is missing or not a heap size (got '$heap'): not starting" >&2; exit 1; }
 printf -- '-Xms%s\n-Xmx%s\n' "$heap" "$heap" >${heapFile}
 `;
-  const restartHelper = sh`#!/bin/bash
+    const restartHelper = sh`#!/bin/bash
 # ${helper} HEAP: set the JVM heap (e.g. 31g) and restart ${service}. Installed by dataplat.
 set -euo pipefail
 heap="\${1:-}"
@@ -93,9 +93,9 @@ heap="\${1:-}"
 printf -- '-Xms%s\n-Xmx%s\n' "$heap" "$heap" >${heapFile}
 exec systemctl restart ${service}
 `;
-  // admin.tls: the TLS material and security config, fetched over the instance role (ops/search/security.ts).
-  const security = node.security === undefined ? "" : `${node.security.replace(/\n$/, "")}\n`;
-  return sh`# ${comment(`dataplat search node ${node.nodeName} (${node.role}) of cluster ${clusterName}: runs once, at first boot.`)}
+    // admin.tls: the TLS material and security config, fetched over the instance role (ops/search/security.ts).
+    const security = node.security === undefined ? "" : `${node.security.replace(/\n$/, "")}\n`;
+    return sh`# ${comment(`dataplat search node ${node.nodeName} (${node.role}) of cluster ${clusterName}: runs once, at first boot.`)}
 set -euo pipefail
 ${raw(volume)}install -d -m 0755 ${raw(l.configDir)}/jvm.options.d
 ${raw(heredoc((op) => sh`cat >${raw(l.configFile)} ${op}`, `${node.yml.replace(/\n$/, "")}\n`))}chown root:${user} ${raw(l.configFile)} && chmod 0640 ${raw(l.configFile)}

@@ -86,7 +86,10 @@ export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): S
     const managers = new Set(clusterManagerNames(c));
     if (c.admin.tls && ctx.securityParameters === undefined) throw new Error("admin.tls: the nodes need the SSM parameters of their TLS material");
     const security = c.admin.tls
-        ? { settings: securitySettings(c.clusterName, c.engine), fragment: securityBootFragment({ engine: c.engine, configDir: layout.configDir, user: layout.user, parameters: ctx.securityParameters! }) }
+        ? {
+              settings: securitySettings(c.clusterName, c.engine),
+              fragment: securityBootFragment({ engine: c.engine, configDir: layout.configDir, user: layout.user, parameters: ctx.securityParameters! }),
+          }
         : undefined;
     const endpoint = endpointNodeName(c);
     return placedNodes(c).map((p) => {
@@ -97,11 +100,18 @@ export function searchNodeSpecs(c: SearchClusterConfig, ctx: NodeSpecContext): S
         const yml = renderOpensearchYml(c, p.name, {
             seedHosts: ctx.seedHosts,
             initialClusterManagers: clusterManager && ctx.bootstrap.includes(p.nodeName) ? ctx.bootstrap : [],
-            extra: { "path.data": layout.dataDir, "path.logs": layout.logDir, "http.port": SEARCH_HTTP.from, "transport.port": SEARCH_TRANSPORT.from, ...(security?.settings ?? {}) },
+            extra: {
+                "path.data": layout.dataDir,
+                "path.logs": layout.logDir,
+                "http.port": SEARCH_HTTP.from,
+                "transport.port": SEARCH_TRANSPORT.from,
+                ...(security?.settings ?? {}),
+            },
         });
         const subnet = n.subnet ?? stableSubnetIndex(p.name, ctx.subnets.length);
         const subnetId = ctx.subnets[subnet]?.id;
-        if (subnetId === undefined) throw new RangeError(`search node ${p.name}: subnet ${subnet} is not an index into network.subnets (0-${ctx.subnets.length - 1})`);
+        if (subnetId === undefined)
+            throw new RangeError(`search node ${p.name}: subnet ${subnet} is not an index into network.subnets (0-${ctx.subnets.length - 1})`);
         const machine = (format: UserDataFormat) => {
             const userData = renderNodeUserData(c.clusterName, layout, {
                 nodeName: p.nodeName,

@@ -24,12 +24,19 @@ export interface SearchUpdateSteps {
 }
 
 /** The drains and bounces this update runs, in the order the engine runs them. */
-export function searchUpdateSteps(prev: DeployedSearch | undefined, next: readonly SearchNodeSpec[], changes: NodeChanges, c: SearchClusterConfig): SearchUpdateSteps {
+export function searchUpdateSteps(
+    prev: DeployedSearch | undefined,
+    next: readonly SearchNodeSpec[],
+    changes: NodeChanges,
+    c: SearchClusterConfig,
+): SearchUpdateSteps {
     const endpoint = next.find((n) => n.endpoint)!;
     const steps: string[] = [];
     if (!prev || changes.joining.includes(endpoint)) steps.push(`ready: wait until the cluster answers through ${endpoint.nodeName} (at least yellow)`);
     for (const n of changes.joining) {
-        steps.push(`join ${n.nodeName}: create the ${n.role} node (${n.instanceType}${n.spot ? ", spot" : ""}), booting with heap ${n.heap}, and wait until it is in the cluster`);
+        steps.push(
+            `join ${n.nodeName}: create the ${n.role} node (${n.instanceType}${n.spot ? ", spot" : ""}), booting with heap ${n.heap}, and wait until it is in the cluster`,
+        );
     }
     for (const { spec, why } of changes.bounced) {
         steps.push(
@@ -44,7 +51,9 @@ export function searchUpdateSteps(prev: DeployedSearch | undefined, next: readon
         const spotZone = drainSpotZone(prev!.nodes.find((n) => n.name === l.name)?.role, zones);
         const spotFirst = spotZone === undefined ? "" : `exclude ${zones.attribute}=${spotZone} if the cluster has spot nodes, `;
         if (nodeDrain) {
-            steps.push(`drain ${l.nodeName} (${l.why}): ${spotFirst}exclude the node, wait until it holds no shard copy (timeout ${prev!.config.timeouts.drainSeconds}s)`);
+            steps.push(
+                `drain ${l.nodeName} (${l.why}): ${spotFirst}exclude the node, wait until it holds no shard copy (timeout ${prev!.config.timeouts.drainSeconds}s)`,
+            );
             steps.push(`terminate ${l.nodeName}`);
             steps.push(`undrain ${l.nodeName}: remove its exclusion, restore ${zones.attribute}=${zones.spot}`);
         } else {
@@ -52,6 +61,7 @@ export function searchUpdateSteps(prev: DeployedSearch | undefined, next: readon
         }
     }
     for (const l of changes.leavingOthers) steps.push(`terminate ${l.nodeName} (${l.why})`);
-    if (c.decommission && prev?.config.decommission !== true) steps.push("decommission: every drain and undrain becomes a no-op for the next removal or pulumi destroy");
+    if (c.decommission && prev?.config.decommission !== true)
+        steps.push("decommission: every drain and undrain becomes a no-op for the next removal or pulumi destroy");
     return { change: prev ? (steps.length > 0 ? "update" : "none") : "initial deployment", steps };
 }

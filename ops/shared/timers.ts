@@ -4,8 +4,8 @@
  * not shell; pure.
  */
 export interface TimerUnits {
-  readonly service: string;
-  readonly timer: string;
+    readonly service: string;
+    readonly timer: string;
 }
 
 export interface TimerOptions {
@@ -16,9 +16,16 @@ export interface TimerOptions {
 }
 
 /** A oneshot service running `execStart` and a timer running it every `periodMinutes`. */
-export function timerUnits(unit: string, description: string, execStart: string, periodMinutes: number, envFile: string, options: TimerOptions = {}): TimerUnits {
-  if (!Number.isInteger(periodMinutes) || periodMinutes <= 0) throw new Error(`timerUnits: period must be whole minutes > 0, got ${periodMinutes}`);
-  const service = `[Unit]
+export function timerUnits(
+    unit: string,
+    description: string,
+    execStart: string,
+    periodMinutes: number,
+    envFile: string,
+    options: TimerOptions = {},
+): TimerUnits {
+    if (!Number.isInteger(periodMinutes) || periodMinutes <= 0) throw new Error(`timerUnits: period must be whole minutes > 0, got ${periodMinutes}`);
+    const service = `[Unit]
 Description=${description}
 Wants=network-online.target
 After=network-online.target
@@ -29,7 +36,7 @@ EnvironmentFile=-${envFile}
 ExecStart=${execStart}
 TimeoutStartSec=${periodMinutes}min
 `;
-  const timer = `[Unit]
+    const timer = `[Unit]
 Description=${options.timerDescription ?? `${description}, every ${periodMinutes} minutes`}
 
 [Timer]
@@ -41,5 +48,5 @@ Unit=${unit}.service
 [Install]
 WantedBy=timers.target
 `;
-  return { service, timer };
+    return { service, timer };
 }

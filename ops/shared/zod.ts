@@ -13,7 +13,7 @@ import { ConfigError, formatPath, type ConfigProblem } from "../config/errors";
 
 /** One problem per zod issue, with the message the schema wrote (strictRecord's for unknown keys). */
 export function describeIssues(error: z.ZodError): ConfigProblem[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+    return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
 }
 
 /**
@@ -21,20 +21,20 @@ export function describeIssues(error: z.ZodError): ConfigProblem[] {
  * `unknown key "instancetype"; expected only: name, instanceType, ...`.
  */
 export function strictRecord<T extends z.core.$ZodLooseShape>(shape: T) {
-  const accepted = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys"
-        ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; expected only: ${accepted}`
-        : undefined,
-  });
+    const accepted = Object.keys(shape).join(", ");
+    return z.strictObject(shape, {
+        error: (issue) =>
+            issue.code === "unrecognized_keys"
+                ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; expected only: ${accepted}`
+                : undefined,
+    });
 }
 
 /** Parse with `schema` or throw a ConfigError (heading `invalid <what>`) naming every problem. */
 export function parseOrThrow<S extends z.ZodType>(what: string, schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new ConfigError(describeIssues(result.error), "dataplat", `invalid ${what}`);
-  return result.data;
+    const result = schema.safeParse(input);
+    if (!result.success) throw new ConfigError(describeIssues(result.error), "dataplat", `invalid ${what}`);
+    return result.data;
 }
 
 /** Object key prefix: no leading or trailing '/', no spaces. */

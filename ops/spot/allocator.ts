@@ -374,10 +374,7 @@ export function allocate(terms: FleetTerms, prices: TypePrices, options: Allocat
     const work = sweepWork(items, p, terms.budget, sMax);
     // Bundles of q copies cut both the table (1/q) and the copies (1/q): work falls as q^2. q stays small
     // enough that a fleet of bundles from ceil(1/p) + 1 types still fits under Smax.
-    const q = Math.min(
-        Math.ceil(Math.sqrt(work / Math.max(1, options.maxWork ?? DEFAULT_MAX_WORK))),
-        Math.floor(sMax / (uMax * (Math.ceil(1 / p) + 1))),
-    );
+    const q = Math.min(Math.ceil(Math.sqrt(work / Math.max(1, options.maxWork ?? DEFAULT_MAX_WORK))), Math.floor(sMax / (uMax * (Math.ceil(1 / p) + 1))));
     if (q <= 1) {
         sweep(items, p, terms.budget, limit, sMax).forEach((n, k) => (counts[live[k].j] = n));
         return allocation(eligible, excluded, counts, terms, limit, "exact");

@@ -63,7 +63,8 @@ export function usageText(): string {
 export function parseSpotArgs(argv: readonly string[]): SpotRun {
     if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "help")) return { command: "help" };
     const [command, ...rest] = argv;
-    if (command !== "rollout" && command !== "mix") throw new UsageError(`unknown command ${JSON.stringify(command ?? "")}: expected rollout or mix (--help lists them)`);
+    if (command !== "rollout" && command !== "mix")
+        throw new UsageError(`unknown command ${JSON.stringify(command ?? "")}: expected rollout or mix (--help lists them)`);
     const takes = TAKES[command];
     const values = new Map<string, string>();
     for (let k = 0; k < rest.length; k += 2) {

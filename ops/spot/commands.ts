@@ -12,7 +12,12 @@ import { int, raw, sh } from "../shared/shell";
 export const SPOT_CLI = "node dist/cli/spot.js";
 
 /** Environment variables the rollout command reads. */
-export const SPOT_ENV = { fleetId: "SPOT_FLEET_ID", templateId: "SPOT_LAUNCH_TEMPLATE_ID", version: "SPOT_LAUNCH_TEMPLATE_VERSION", region: "AWS_REGION" } as const;
+export const SPOT_ENV = {
+    fleetId: "SPOT_FLEET_ID",
+    templateId: "SPOT_LAUNCH_TEMPLATE_ID",
+    version: "SPOT_LAUNCH_TEMPLATE_VERSION",
+    region: "AWS_REGION",
+} as const;
 
 /** Exit code when dist/cli/spot.js is missing (as the search CLI's commands). */
 export const SPOT_CLI_MISSING_EXIT = 2;

@@ -13,14 +13,13 @@
 import { z } from "zod";
 import { ConfigError, ConfigPath, ConfigProblem, problemsFromZod } from "../config/errors";
 
-const dollarsPerHour = (what: string) =>
-    z.number({ error: `${what} must be a number of dollars per hour` });
+const dollarsPerHour = (what: string) => z.number({ error: `${what} must be a number of dollars per hour` });
 
 export const InstanceTypeUtilitySchema = z.strictObject({
     /** EC2 instance type, e.g. "r5.xlarge". */
     type: z
-        .string({ error: "must be an EC2 instance type name such as \"r5.xlarge\"" })
-        .regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, { error: "must be an EC2 instance type name such as \"r5.xlarge\"" }),
+        .string({ error: 'must be an EC2 instance type name such as "r5.xlarge"' })
+        .regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, { error: 'must be an EC2 instance type name such as "r5.xlarge"' }),
     /** Units of work one instance of this type delivers (SpotManager's `utility`). */
     utility: z
         .number({ error: "utility must be a whole number of units > 0" })
@@ -63,7 +62,7 @@ export const PriceHistorySchema = z.strictObject({
     /** Product descriptions read from the file; entries with another label are left out. */
     products: z
         .array(z.string().min(1, { error: "a product description must not be empty" }), { error: "products must be a list of product descriptions" })
-        .min(1, { error: "products must list at least one product description, e.g. \"Linux/UNIX\"" })
+        .min(1, { error: 'products must list at least one product description, e.g. "Linux/UNIX"' })
         .default([...LINUX_PRODUCTS]),
 });
 export type PriceHistorySettings = z.infer<typeof PriceHistorySchema>;
@@ -157,11 +156,14 @@ export const SpotFleetConfigSchema = z
         /** How a priceFile's history becomes one price per type (SpotManager's `uptime` settings). */
         priceHistory: PriceHistorySchema.default(PRICE_HISTORY_DEFAULTS),
         subnets: z
-            .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as \"subnet-5750c90d\"" }), {
+            .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'must be a subnet id such as "subnet-5750c90d"' }), {
                 error: "subnets must be a list of subnet ids",
             })
             .min(1, { error: "subnets must list at least one subnet id" }),
-        image: z.string().regex(/^ami-[0-9a-f]{8,17}$/, { error: "image must be an AMI id such as \"ami-003634241a8fcdec0\"" }).optional(),
+        image: z
+            .string()
+            .regex(/^ami-[0-9a-f]{8,17}$/, { error: 'image must be an AMI id such as "ami-003634241a8fcdec0"' })
+            .optional(),
         userData: z.string({ error: "userData must be a string (the cloud-init / shell script)" }).optional(),
         interruptionBehavior: z
             .enum(INTERRUPTION_BEHAVIORS, { error: `interruptionBehavior must be one of: ${INTERRUPTION_BEHAVIORS.join(", ")}` })
@@ -325,6 +327,8 @@ export function spotManagerMinutes(text: unknown): number | undefined {
  * says, by name, that the fleet goes without it. The result is validated by parseSpotFleetConfig.
  */
 export function fromSpotManagerSettings(
+    // SpotManager's settings file is untyped JSON; each field read below is checked before use.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     settings: Record<string, any>,
     targetUtility: number,
     options: { readonly ignore?: readonly string[] } = {},
@@ -362,7 +366,7 @@ export function fromSpotManagerSettings(
     const request = settings?.ec2?.request ?? {};
     const subnets = [
         ...listwrap(request.subnet_id),
-        ...listwrap(request.network_interfaces).map((n: any) => n?.subnet_id),
+        ...listwrap(request.network_interfaces).map((n) => (n as { subnet_id?: unknown } | null)?.subnet_id),
     ].filter((s): s is string => typeof s === "string");
     const percentile = history.bid_percentile ?? settings.bid_percentile;
     const priceHistory = {
@@ -376,9 +380,14 @@ export function fromSpotManagerSettings(
         maxUtilityPrice: settings.max_utility_price,
         maxNewUtility: settings.max_new_utility,
         maxPercentPerType: settings.max_percent_per_type ?? 1, // SpotManager's default: no share cap
-        ...(settings.max_requests_per_type !== undefined && settings.max_requests_per_type !== null ? { maxRequestsPerType: settings.max_requests_per_type } : {}),
+        ...(settings.max_requests_per_type !== undefined && settings.max_requests_per_type !== null
+            ? { maxRequestsPerType: settings.max_requests_per_type }
+            : {}),
         targetUtility,
-        instanceTypes: listwrap(settings.utility).map((u: any) => ({ type: u?.instance_type, utility: u?.utility })),
+        instanceTypes: listwrap(settings.utility).map((u) => ({
+            type: (u as { instance_type?: unknown } | null)?.instance_type,
+            utility: (u as { utility?: unknown } | null)?.utility,
+        })),
         subnets: [...new Set(subnets)],
         ...(typeof request.image_id === "string" ? { image: request.image_id } : {}),
         ...(typeof settings.price_file === "string" ? { priceFile: settings.price_file } : {}),

@@ -46,7 +46,9 @@ export const EC2_MIN_MAX_PRICE = 0.001;
 export function dollars(x: number): string {
     const micro = Math.floor(x * 1e6 * (1 + 1e-12));
     const whole = Math.floor(micro / 1e6);
-    const frac = String(micro % 1e6).padStart(6, "0").replace(/0+$/, "");
+    const frac = String(micro % 1e6)
+        .padStart(6, "0")
+        .replace(/0+$/, "");
     return frac ? `${whole}.${frac}` : String(whole);
 }
 

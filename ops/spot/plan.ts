@@ -38,8 +38,7 @@ export type SpotFleets = Readonly<Record<string, SpotFleetConfig>>;
 /** What the section read of one fleet's priceFile: its text, or why it could not be read. */
 export type PriceFileContent =
     /** `where`: the file's absolute path, as the messages name it. */
-    | { readonly where: string; readonly text: string }
-    | { readonly where: string; readonly unreadable: string };
+    { readonly where: string; readonly text: string } | { readonly where: string; readonly unreadable: string };
 
 export interface SpotPlanContext {
     /** The stack's network.subnets: a fleet's subnets must be among them; their zones filter price files. */
@@ -155,7 +154,12 @@ export function fleetChangeRefusals(deployed: SnapshotRead<SpotFleetsSnapshot>, 
         }
         config.subnets.forEach((s, i) => {
             if (!networkSubnets.has(s)) {
-                out.push(changeRefusal("spot/subnet-outside-network", `${fleetPath(name)}.subnets[${i}]: ${s} is not one of network.subnets (${[...networkSubnets].join(", ")})`));
+                out.push(
+                    changeRefusal(
+                        "spot/subnet-outside-network",
+                        `${fleetPath(name)}.subnets[${i}]: ${s} is not one of network.subnets (${[...networkSubnets].join(", ")})`,
+                    ),
+                );
             }
         });
         const overrides = spotFleetRequest(config).overrides.length;
@@ -168,7 +172,12 @@ export function fleetChangeRefusals(deployed: SnapshotRead<SpotFleetsSnapshot>, 
                 ),
             );
         } else if (overrides === 0) {
-            out.push(changeRefusal("spot/no-buyable-type", `${fleetPath(name)}: no instance type has a price cap above EC2's minimum ($0.001 per unit-hour): raise maxUtilityPrice or maxPrice`));
+            out.push(
+                changeRefusal(
+                    "spot/no-buyable-type",
+                    `${fleetPath(name)}: no instance type has a price cap above EC2's minimum ($0.001 per unit-hour): raise maxUtilityPrice or maxPrice`,
+                ),
+            );
         }
     }
     return out;
@@ -262,7 +271,11 @@ export function planFleet(
         } else {
             return {
                 problems: [
-                    pathProblem("spot/price-source", fleetPath(name), "give prices or priceFile: the budget is turned into a target capacity at those prices (budget 0 needs neither)"),
+                    pathProblem(
+                        "spot/price-source",
+                        fleetPath(name),
+                        "give prices or priceFile: the budget is turned into a target capacity at those prices (budget 0 needs neither)",
+                    ),
                 ],
             };
         }

@@ -39,14 +39,17 @@ const positivePrice = z.coerce
     .positive({ error: "price must be > 0 dollars per instance-hour" });
 
 const SpotManagerEntry = z.object({
-    instance_type: z.string({ error: "instance_type must be a string such as \"c5.xlarge\"" }).min(1),
-    availability_zone: z.string({ error: "availability_zone must be a string such as \"us-west-2c\"" }).min(1),
+    instance_type: z.string({ error: 'instance_type must be a string such as "c5.xlarge"' }).min(1),
+    availability_zone: z.string({ error: 'availability_zone must be a string such as "us-west-2c"' }).min(1),
     price: positivePrice,
     // Unix seconds (mo-times Date.unix, what SpotManager wrote; fractional allowed) or an ISO 8601 date.
-    timestamp: z.union([
-        z.number({ error: "timestamp must be unix seconds or an ISO 8601 date" }),
-        z.string().refine((t) => !Number.isNaN(Date.parse(t)), { error: "timestamp must be unix seconds or an ISO 8601 date" }),
-    ], { error: "timestamp must be unix seconds or an ISO 8601 date" }),
+    timestamp: z.union(
+        [
+            z.number({ error: "timestamp must be unix seconds or an ISO 8601 date" }),
+            z.string().refine((t) => !Number.isNaN(Date.parse(t)), { error: "timestamp must be unix seconds or an ISO 8601 date" }),
+        ],
+        { error: "timestamp must be unix seconds or an ISO 8601 date" },
+    ),
     product_description: z.string().optional(),
 });
 

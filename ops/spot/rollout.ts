@@ -130,7 +130,11 @@ export function fleetRefusal(fleet: FleetState | undefined, fleetId: string, tem
 }
 
 /** Running mix against the share cap: units and share per type, and the types over it. */
-export function mix(fleet: FleetState, instances: readonly FleetInstance[], cap: number): { total: number; types: { type: string; units: number; share: number; over: boolean }[] } {
+export function mix(
+    fleet: FleetState,
+    instances: readonly FleetInstance[],
+    cap: number,
+): { total: number; types: { type: string; units: number; share: number; over: boolean }[] } {
     const total = capacity(fleet, instances);
     const units = new Map<string, number>();
     for (const i of instances.filter(isActive)) units.set(i.type, (units.get(i.type) ?? 0) + (fleet.weights[i.type] ?? 0));

@@ -86,8 +86,11 @@ function loss(c: ShrinkCheck, deployed: DeployedSpotFleet): string {
         .map(([type, n]) => [type, n - (c.plannedCounts[type] ?? 0)] as const)
         .filter(([, n]) => n > 0)
         .map(([type, n]) => `${n}x${type}`);
-    return `the fleet would go from ${deployed.targetCapacity} to ${c.planned} units of utility (EC2 terminates ${deployed.targetCapacity - c.planned} units at once` +
-        (lost.length ? `; the plan drops ${lost.join(", ")}` : "") + ")";
+    return (
+        `the fleet would go from ${deployed.targetCapacity} to ${c.planned} units of utility (EC2 terminates ${deployed.targetCapacity - c.planned} units at once` +
+        (lost.length ? `; the plan drops ${lost.join(", ")}` : "") +
+        ")"
+    );
 }
 
 /** The refusals for one fleet (empty when the change is safe), each with its rule's id. */
@@ -98,53 +101,76 @@ export function shrinkRefusals(c: ShrinkCheck): Finding[] {
     const ack = config.allowShrinkFrom;
 
     if (config.tier === "search") {
-        if (ack !== undefined) out.push(changeRefusal("spot/search-tier-shrink-ack", `${path}.allowShrinkFrom: a tier search fleet is never shrunk by the fleet; remove it (take nodes out through the search cluster's drain path)`));
+        if (ack !== undefined)
+            out.push(
+                changeRefusal(
+                    "spot/search-tier-shrink-ack",
+                    `${path}.allowShrinkFrom: a tier search fleet is never shrunk by the fleet; remove it (take nodes out through the search cluster's drain path)`,
+                ),
+            );
         if (running && c.planned < deployed.targetCapacity) {
-            out.push(changeRefusal("spot/search-tier-never-shrinks",
-                `${path}: tier search: ${loss(c, deployed)}, with no drain; EC2 picks which data nodes go ("spending less will cause nodes to be shutdown"). ` +
-                    `Keep budget, targetUtility and the caps so the plan stays at ${deployed.targetCapacity} units` +
-                    (config.budget > 0 ? ` (raise ${path}.budget or ${path}.maxUtilityPrice if prices rose)` : "") +
-                    `; a search data node leaves only through the search cluster's drain path (README "Spot fleets": search tier)`,
-            ));
+            out.push(
+                changeRefusal(
+                    "spot/search-tier-never-shrinks",
+                    `${path}: tier search: ${loss(c, deployed)}, with no drain; EC2 picks which data nodes go ("spending less will cause nodes to be shutdown"). ` +
+                        `Keep budget, targetUtility and the caps so the plan stays at ${deployed.targetCapacity} units` +
+                        (config.budget > 0 ? ` (raise ${path}.budget or ${path}.maxUtilityPrice if prices rose)` : "") +
+                        `; a search data node leaves only through the search cluster's drain path (README "Spot fleets": search tier)`,
+                ),
+            );
         }
         return out;
     }
 
     if (ack !== undefined && (!running || deployed.targetCapacity !== ack)) {
-        out.push(changeRefusal("spot/stale-shrink-ack",
-            `${path}.allowShrinkFrom: ${ack} acknowledges a shrink from a deployed target of ${ack} units, but the deployed target is ${deployed?.targetCapacity ?? "none (no fleet deployed)"}: ` +
-                `it was for an earlier update; remove it`,
-        ));
+        out.push(
+            changeRefusal(
+                "spot/stale-shrink-ack",
+                `${path}.allowShrinkFrom: ${ack} acknowledges a shrink from a deployed target of ${ack} units, but the deployed target is ${deployed?.targetCapacity ?? "none (no fleet deployed)"}: ` +
+                    `it was for an earlier update; remove it`,
+            ),
+        );
     }
 
     if (config.budget > 0 && config.minUtility !== undefined) {
         const floor = Math.min(config.minUtility, utilityLimit(config, { currentUtility: deployed?.targetCapacity ?? 0 }));
         if (c.planned < floor) {
-            out.push(changeRefusal("spot/min-utility-floor",
-                `${path}.minUtility: the plan buys ${c.planned} units of utility, under the floor of ${floor} (minUtility ${config.minUtility}). ` +
-                    `Raise ${path}.budget or ${path}.maxUtilityPrice, lower ${path}.minUtility, or stop the fleet with ${path}.budget: 0`,
-            ));
+            out.push(
+                changeRefusal(
+                    "spot/min-utility-floor",
+                    `${path}.minUtility: the plan buys ${c.planned} units of utility, under the floor of ${floor} (minUtility ${config.minUtility}). ` +
+                        `Raise ${path}.budget or ${path}.maxUtilityPrice, lower ${path}.minUtility, or stop the fleet with ${path}.budget: 0`,
+                ),
+            );
         }
     }
 
     if (!running || config.budget <= 0 || c.planned >= deployed.targetCapacity) return out;
     if (deployed.prices === undefined) {
         if (ack === deployed.targetCapacity) return out;
-        out.push(changeRefusal("spot/shrink-without-recorded-prices",
-            `${path}: ${loss(c, deployed)}, and the deployed snapshot does not record the prices its plan used, so the cause cannot be told from a price move. ` +
-                `If you meant it, set ${path}.allowShrinkFrom: ${deployed.targetCapacity} for this one update; or raise ${path}.budget or ${path}.maxUtilityPrice`,
-        ));
+        out.push(
+            changeRefusal(
+                "spot/shrink-without-recorded-prices",
+                `${path}: ${loss(c, deployed)}, and the deployed snapshot does not record the prices its plan used, so the cause cannot be told from a price move. ` +
+                    `If you meant it, set ${path}.allowShrinkFrom: ${deployed.targetCapacity} for this one update; or raise ${path}.budget or ${path}.maxUtilityPrice`,
+            ),
+        );
         return out;
     }
     const byEdit = planSpotFleet(config, deployed.prices, planOptions(config, deployed)).fleet.targetCapacity;
     if (c.planned >= byEdit) return out; // the operator's own edit of budget, target or caps
     if (ack === deployed.targetCapacity) return out;
     const moves = priceMoves(config, deployed.prices, c.prices);
-    out.push(changeRefusal("spot/price-move-shrinks",
-        `${path}: prices moved (${moves.length ? moves.join("; ") : "no listed type changed; the price book differs"}): ${loss(c, deployed)}` +
-            (byEdit < deployed.targetCapacity ? `; your config edits alone plan ${byEdit} units` : "; with the prices the deployed plan used, this config keeps " + `${Math.min(byEdit, deployed.targetCapacity)} units`) +
-            `. A price move never shrinks the fleet by itself. Ways out: raise ${path}.budget or ${path}.maxUtilityPrice (or a type's maxPrice), ` +
-            `or set ${path}.allowShrinkFrom: ${deployed.targetCapacity} to accept this shrink for this one update (remove it afterwards)`,
-    ));
+    out.push(
+        changeRefusal(
+            "spot/price-move-shrinks",
+            `${path}: prices moved (${moves.length ? moves.join("; ") : "no listed type changed; the price book differs"}): ${loss(c, deployed)}` +
+                (byEdit < deployed.targetCapacity
+                    ? `; your config edits alone plan ${byEdit} units`
+                    : "; with the prices the deployed plan used, this config keeps " + `${Math.min(byEdit, deployed.targetCapacity)} units`) +
+                `. A price move never shrinks the fleet by itself. Ways out: raise ${path}.budget or ${path}.maxUtilityPrice (or a type's maxPrice), ` +
+                `or set ${path}.allowShrinkFrom: ${deployed.targetCapacity} to accept this shrink for this one update (remove it afterwards)`,
+        ),
+    );
     return out;
 }

@@ -118,7 +118,11 @@ export function spotManagerSettle(terms: FleetTerms, prices: TypePrices, s: Spot
     let runs = 0;
     // Settled: a run changes nothing, or the fleet comes back to a state it had (remove/add cycles on overshoot).
     const seen = new Set<string>();
-    const key = (a: readonly Request[]) => a.map((r) => `${r.type}@${r.bid}`).sort().join(",");
+    const key = (a: readonly Request[]) =>
+        a
+            .map((r) => `${r.type}@${r.bid}`)
+            .sort()
+            .join(",");
     for (; runs < (s.maxRuns ?? 1000); runs++) {
         if (terms.budget <= 0) break;
         const next = oneRun(terms, prices, required, active, s);

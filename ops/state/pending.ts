@@ -85,7 +85,9 @@ export function parseStackExport(json: unknown): z.infer<typeof deploymentSchema
     }
     const version = parsed.data.version;
     if (version !== undefined && version > MAX_DEPLOYMENT_VERSION) {
-        throw new StackExportError(`deployment version ${version} is newer than this check reads (${MAX_DEPLOYMENT_VERSION}): update dataplat before trusting it`);
+        throw new StackExportError(
+            `deployment version ${version} is newer than this check reads (${MAX_DEPLOYMENT_VERSION}): update dataplat before trusting it`,
+        );
     }
     return parsed.data.deployment;
 }
@@ -140,7 +142,12 @@ export function pendingItems(json: unknown): PendingItem[] {
     if (live !== undefined) {
         for (const r of deployment.resources ?? []) {
             const identity = SEARCH_NODE_RESOURCE.exec(nameOf(r.urn))?.[1];
-            if (r.delete !== true && SEARCH_NODE_TYPES.has(r.type) && identity !== undefined && !live.some((i) => nameOf(r.urn).endsWith(`-${i}`) || nameOf(r.urn).includes(`-${i}-`))) {
+            if (
+                r.delete !== true &&
+                SEARCH_NODE_TYPES.has(r.type) &&
+                identity !== undefined &&
+                !live.some((i) => nameOf(r.urn).endsWith(`-${i}`) || nameOf(r.urn).includes(`-${i}-`))
+            ) {
                 items.push({ kind: "retired", urn: r.urn, type: r.type, name: nameOf(r.urn) });
             }
         }

@@ -29,10 +29,7 @@ export interface SnapshotHeader {
     readonly stack: string;
 }
 
-export type SnapshotRead<T> =
-    | { readonly kind: "first" }
-    | { readonly kind: "ok"; readonly value: T }
-    | { readonly kind: "refused"; readonly message: string };
+export type SnapshotRead<T> = { readonly kind: "first" } | { readonly kind: "ok"; readonly value: T } | { readonly kind: "refused"; readonly message: string };
 
 /** What to do about a snapshot that cannot be read, shared by every refusal. */
 export const SNAPSHOT_ADVICE =

@@ -42,15 +42,42 @@ export function newestUnits(prefix: string, objects: readonly BackupObject[]): M
 
 export function checkBackups(f: BackupFacts, now: number): Finding[] {
     const where = `s3://${f.bucket}/${f.prefix}`;
-    if (!f.objects.ok) return [unknown(f.section, "backup", f.subject, `${where} could not be listed: ${f.objects.why}`, "check the credentials' s3:ListBucket on the backup bucket")];
+    if (!f.objects.ok)
+        return [
+            unknown(
+                f.section,
+                "backup",
+                f.subject,
+                `${where} could not be listed: ${f.objects.why}`,
+                "check the credentials' s3:ListBucket on the backup bucket",
+            ),
+        ];
     const units = newestUnits(f.prefix, f.objects.value);
-    if (units.size === 0) return [fault(f.section, "backup", f.subject, `no complete backup unit (with a ${MANIFEST_NAME}) under ${where}`, "the backup timer has not completed a run: read `journalctl -u` of its unit on the host and run it by hand once")];
+    if (units.size === 0)
+        return [
+            fault(
+                f.section,
+                "backup",
+                f.subject,
+                `no complete backup unit (with a ${MANIFEST_NAME}) under ${where}`,
+                "the backup timer has not completed a run: read `journalctl -u` of its unit on the host and run it by hand once",
+            ),
+        ];
     const out: Finding[] = [];
     for (const [root, u] of [...units.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const age = (now - u.lastModified) / 1000;
         const name = root === "" ? f.subject : `${f.subject} ${root}`;
         const seen = `newest ${u.stamp}, ${duration(age)} old (a restore accepts ${duration(f.maxAgeMinutes * 60)})`;
-        if (age > f.maxAgeMinutes * 60) out.push(fault(f.section, "backup", name, seen, "the backups stopped: a restore now would refuse this one; read the backup timer's journal on the host and fix it, then run it by hand"));
+        if (age > f.maxAgeMinutes * 60)
+            out.push(
+                fault(
+                    f.section,
+                    "backup",
+                    name,
+                    seen,
+                    "the backups stopped: a restore now would refuse this one; read the backup timer's journal on the host and fix it, then run it by hand",
+                ),
+            );
         else out.push(ok(f.section, "backup", name, seen));
     }
     return out;

@@ -22,5 +22,9 @@ export function checkBlessed(config: ControlPlaneConfig, environment: Environmen
     const fix = "place binder, manatee and moray each on 3 hosts in 3 availability zones (essentials.*.hosts) and run `pulumi up`";
     // The problems, not r.message: that one speaks for the update ("refusing..."), and status refuses nothing.
     const seen = `not blessed: ${r.problems.join("; ")}`;
-    return [environment === "prod" ? fault("controlplane", "blessed", "essentials", seen, fix) : warn("controlplane", "blessed", "essentials", seen, `${fix} (${environment} may run unblessed; losing the headnode or one zone may lose quorum)`)];
+    return [
+        environment === "prod"
+            ? fault("controlplane", "blessed", "essentials", seen, fix)
+            : warn("controlplane", "blessed", "essentials", seen, `${fix} (${environment} may run unblessed; losing the headnode or one zone may lose quorum)`),
+    ];
 }

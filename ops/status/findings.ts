@@ -39,9 +39,30 @@ export interface Finding {
 }
 
 export const ok = (section: Section, check: string, subject: string, detail: string): Finding => ({ section, check, subject, level: "ok", detail });
-export const warn = (section: Section, check: string, subject: string, detail: string, fix: string): Finding => ({ section, check, subject, level: "warn", detail, fix });
-export const fault = (section: Section, check: string, subject: string, detail: string, fix: string): Finding => ({ section, check, subject, level: "fault", detail, fix });
-export const unknown = (section: Section, check: string, subject: string, detail: string, fix: string): Finding => ({ section, check, subject, level: "unknown", detail, fix });
+export const warn = (section: Section, check: string, subject: string, detail: string, fix: string): Finding => ({
+    section,
+    check,
+    subject,
+    level: "warn",
+    detail,
+    fix,
+});
+export const fault = (section: Section, check: string, subject: string, detail: string, fix: string): Finding => ({
+    section,
+    check,
+    subject,
+    level: "fault",
+    detail,
+    fix,
+});
+export const unknown = (section: Section, check: string, subject: string, detail: string, fix: string): Finding => ({
+    section,
+    check,
+    subject,
+    level: "unknown",
+    detail,
+    fix,
+});
 
 /** Exit codes of `npm run status`. */
 export const EXIT = { ok: 0, warnings: 1, faults: 2, couldNotRun: 3, usage: 64, noOutputs: 65, noCredentials: 77, configRefused: 78 } as const;
@@ -70,9 +91,19 @@ export interface StatusReport {
 /** The findings in section order (then as each section produced them), with counts and the exit code. */
 export function statusReport(stack: string, now: number, sections: readonly Section[], findings: readonly Finding[]): StatusReport {
     const order = (s: Section) => SECTIONS.indexOf(s);
-    const sorted = findings.map((f, i) => ({ f, i })).sort((a, b) => order(a.f.section) - order(b.f.section) || a.i - b.i).map((x) => x.f);
+    const sorted = findings
+        .map((f, i) => ({ f, i }))
+        .sort((a, b) => order(a.f.section) - order(b.f.section) || a.i - b.i)
+        .map((x) => x.f);
     const counts = Object.fromEntries(LEVELS.map((l) => [l, sorted.filter((f) => f.level === l).length])) as Record<Level, number>;
-    return { stack, checkedAt: new Date(now).toISOString(), sections: [...sections].sort((a, b) => order(a) - order(b)), exitCode: statusExitCode(sorted), counts, findings: sorted };
+    return {
+        stack,
+        checkedAt: new Date(now).toISOString(),
+        sections: [...sections].sort((a, b) => order(a) - order(b)),
+        exitCode: statusExitCode(sorted),
+        counts,
+        findings: sorted,
+    };
 }
 
 const MARK: Readonly<Record<Level, string>> = { ok: "ok", warn: "WARN", fault: "FAULT", unknown: "UNKNOWN" };
@@ -113,7 +144,10 @@ export function renderJson(report: StatusReport): string {
 /** Parses `--only a,b`: the sections, or the unknown names (a usage error). Empty or absent: every section. */
 export function parseOnly(value: string | undefined): { sections: Section[] } | { unknown: string[] } {
     if (value === undefined || value.trim() === "") return { sections: [...SECTIONS] };
-    const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const names = value
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
     const bad = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
     if (bad.length > 0) return { unknown: bad };
     return { sections: [...new Set(names as Section[])] };

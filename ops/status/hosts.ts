@@ -26,20 +26,39 @@ const H = "hosts" as const;
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 
 export function checkHost(f: HostFacts, t: DiskThresholds = DEFAULT_DISK_THRESHOLDS): Finding[] {
-    if (!f.reading.ok) return [unknown(H, "disk", f.host, `${f.address}: ${f.reading.why}`, "check that the host runs and that SSH reaches it with the stack's key (`npm run preflight`)")];
+    if (!f.reading.ok)
+        return [
+            unknown(
+                H,
+                "disk",
+                f.host,
+                `${f.address}: ${f.reading.why}`,
+                "check that the host runs and that SSH reaches it with the stack's key (`npm run preflight`)",
+            ),
+        ];
     const out: Finding[] = [];
-    const hunt = "\"This is most often caused by a crash dump filling the drive\": remove the `*.hprof` files; if that is not it, hunt down the big directories with `du -sh -- *`";
+    const hunt =
+        '"This is most often caused by a crash dump filling the drive": remove the `*.hprof` files; if that is not it, hunt down the big directories with `du -sh -- *`';
     for (const fs of f.reading.value.fileSystems) {
         const seen = `${fs.mount} ${(fs.usedFraction * 100).toFixed(0)}% used of ${gib(fs.sizeKiB * 1024)}`;
         if (fs.usedFraction >= t.faultFraction) out.push(fault(H, "disk", f.host, `${seen} (fault at ${(t.faultFraction * 100).toFixed(0)}%)`, hunt));
         else if (fs.usedFraction >= t.warnFraction) out.push(warn(H, "disk", f.host, `${seen} (warning at ${(t.warnFraction * 100).toFixed(0)}%)`, hunt));
     }
-    if (!out.some((x) => x.check === "disk")) out.push(ok(H, "disk", f.host, `${f.reading.value.fileSystems.length} file system(s) under ${(t.warnFraction * 100).toFixed(0)}%`));
+    if (!out.some((x) => x.check === "disk"))
+        out.push(ok(H, "disk", f.host, `${f.reading.value.fileSystems.length} file system(s) under ${(t.warnFraction * 100).toFixed(0)}%`));
     const dumps = f.reading.value.crashDumps;
     if (dumps.length === 0) out.push(ok(H, "crash-dumps", f.host, "no *.hprof found"));
     else {
         const total = dumps.reduce((a, d) => a + d.bytes, 0);
-        out.push(warn(H, "crash-dumps", f.host, `${dumps.length} crash dump(s), ${gib(total)}: ${dumps.map((d) => d.path).join(", ")}`, `a JVM ran out of memory; keep one for its cause if wanted, then remove them (\`sudo rm ${dumps[0]!.path.replace(/[^/]*$/, "*.hprof")}\`)`));
+        out.push(
+            warn(
+                H,
+                "crash-dumps",
+                f.host,
+                `${dumps.length} crash dump(s), ${gib(total)}: ${dumps.map((d) => d.path).join(", ")}`,
+                `a JVM ran out of memory; keep one for its cause if wanted, then remove them (\`sudo rm ${dumps[0]!.path.replace(/[^/]*$/, "*.hprof")}\`)`,
+            ),
+        );
     }
     return out;
 }

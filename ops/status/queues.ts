@@ -35,27 +35,79 @@ export function checkQueue(f: QueueFacts): Finding[] {
     const out: Finding[] = [];
     const loss = duration(f.dataLossAfterSeconds);
     if (f.depth.ok) out.push(ok(Q, "depth", f.name, `${f.depth.value.visible} waiting, ${f.depth.value.inFlight} in flight`));
-    else out.push(unknown(Q, "depth", f.name, `GetQueueAttributes failed: ${f.depth.why}`, "check the credentials' sqs:GetQueueAttributes and the queue URL in the outputs (queueUrls)"));
+    else
+        out.push(
+            unknown(
+                Q,
+                "depth",
+                f.name,
+                `GetQueueAttributes failed: ${f.depth.why}`,
+                "check the credentials' sqs:GetQueueAttributes and the queue URL in the outputs (queueUrls)",
+            ),
+        );
     const empty = f.depth.ok && f.depth.value.visible + f.depth.value.inFlight === 0;
     if (!f.oldestAgeSeconds.ok) {
-        out.push(unknown(Q, "age", f.name, `CloudWatch ApproximateAgeOfOldestMessage could not be read: ${f.oldestAgeSeconds.why}`, "check the credentials' cloudwatch:GetMetricStatistics"));
+        out.push(
+            unknown(
+                Q,
+                "age",
+                f.name,
+                `CloudWatch ApproximateAgeOfOldestMessage could not be read: ${f.oldestAgeSeconds.why}`,
+                "check the credentials' cloudwatch:GetMetricStatistics",
+            ),
+        );
     } else if (f.oldestAgeSeconds.value === null) {
         if (empty) out.push(ok(Q, "age", f.name, `empty (data lost after ${loss})`));
-        else out.push(unknown(Q, "age", f.name, "messages are waiting but CloudWatch has no recent ApproximateAgeOfOldestMessage datapoint", "SQS publishes it every minute for an active queue: check again in a few minutes, or look at the queue's alarm"));
+        else
+            out.push(
+                unknown(
+                    Q,
+                    "age",
+                    f.name,
+                    "messages are waiting but CloudWatch has no recent ApproximateAgeOfOldestMessage datapoint",
+                    "SQS publishes it every minute for an active queue: check again in a few minutes, or look at the queue's alarm",
+                ),
+            );
     } else {
         const age = f.oldestAgeSeconds.value;
         const seen = `oldest message ${duration(age)} old; data is lost after ${loss}`;
-        const why = "a backlog grows when the search cluster has been recovering, push-to-es on the spot nodes is not running, the ETL is not given enough money, or the ETL sends many errors";
-        if (age >= f.dataLossAfterSeconds / 2) out.push(fault(Q, "age", f.name, `${seen}: more than half of the time is gone`, `${why}: find which and fix it now (raise the ETL budget, restart push-to-es)`));
-        else if (age >= f.dataLossAfterSeconds * f.alarmAtFraction) out.push(warn(Q, "age", f.name, `${seen}: past the alarm threshold (${duration(f.dataLossAfterSeconds * f.alarmAtFraction)})`, why));
+        const why =
+            "a backlog grows when the search cluster has been recovering, push-to-es on the spot nodes is not running, the ETL is not given enough money, or the ETL sends many errors";
+        if (age >= f.dataLossAfterSeconds / 2)
+            out.push(
+                fault(
+                    Q,
+                    "age",
+                    f.name,
+                    `${seen}: more than half of the time is gone`,
+                    `${why}: find which and fix it now (raise the ETL budget, restart push-to-es)`,
+                ),
+            );
+        else if (age >= f.dataLossAfterSeconds * f.alarmAtFraction)
+            out.push(warn(Q, "age", f.name, `${seen}: past the alarm threshold (${duration(f.dataLossAfterSeconds * f.alarmAtFraction)})`, why));
         else out.push(ok(Q, "age", f.name, seen));
     }
-    if (!f.deadLetters.ok) out.push(unknown(Q, "dead-letters", f.name, `the dead-letter queue could not be read: ${f.deadLetters.why}`, "check the credentials' sqs:GetQueueAttributes on the dead-letter queue"));
+    if (!f.deadLetters.ok)
+        out.push(
+            unknown(
+                Q,
+                "dead-letters",
+                f.name,
+                `the dead-letter queue could not be read: ${f.deadLetters.why}`,
+                "check the credentials' sqs:GetQueueAttributes on the dead-letter queue",
+            ),
+        );
     else if (f.deadLetters.value === null) out.push(ok(Q, "dead-letters", f.name, "no dead-letter queue"));
     else if (f.deadLetters.value.messages === 0) out.push(ok(Q, "dead-letters", f.name, `${f.deadLetters.value.queue} is empty`));
     else {
         out.push(
-            warn(Q, "dead-letters", f.name, `${f.deadLetters.value.messages} message(s) in ${f.deadLetters.value.queue}: they failed maxReceiveCount times`, "read a few to see the error the ETL sends with them, fix it, then redrive them (SQS StartMessageMoveTask) before their retention runs out"),
+            warn(
+                Q,
+                "dead-letters",
+                f.name,
+                `${f.deadLetters.value.messages} message(s) in ${f.deadLetters.value.queue}: they failed maxReceiveCount times`,
+                "read a few to see the error the ETL sends with them, fix it, then redrive them (SQS StartMessageMoveTask) before their retention runs out",
+            ),
         );
     }
     return out;

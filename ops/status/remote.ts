@@ -7,7 +7,14 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const SEP = "@@dataplat-status";
 
 /** Where a JVM drops `*.hprof` crash dumps on our hosts ("sudo rm /usr/local/elasticsearch/*.hprof"). */
-export const DEFAULT_CRASH_DUMP_DIRS = ["/usr/local/elasticsearch", "/usr/share/opensearch", "/var/lib/opensearch", "/var/log/opensearch", "/usr/share/elasticsearch", "/var/lib/elasticsearch"];
+export const DEFAULT_CRASH_DUMP_DIRS = [
+    "/usr/local/elasticsearch",
+    "/usr/share/opensearch",
+    "/var/lib/opensearch",
+    "/var/log/opensearch",
+    "/usr/share/elasticsearch",
+    "/var/lib/elasticsearch",
+];
 
 /** `df -P -k` of every local file system, then the crash dumps under `dirs` (two levels down), as `SIZE PATH`. */
 export function hostCommand(dirs: readonly string[]): string {
@@ -31,7 +38,10 @@ export interface HostReading {
 export function readHost(stdout: string): HostReading {
     const at = stdout.indexOf(`${SEP}\n`);
     if (at < 0) throw new Error("the host's answer lacks the status separator: not the output of the status command");
-    const df = stdout.slice(0, at).split("\n").filter((l) => l.trim() !== "");
+    const df = stdout
+        .slice(0, at)
+        .split("\n")
+        .filter((l) => l.trim() !== "");
     if (df.length === 0 || !/^Filesystem/.test(df[0]!)) throw new Error("df printed no table");
     const fileSystems: FileSystemUse[] = [];
     for (const line of df.slice(1)) {
@@ -60,7 +70,10 @@ export function unitsCommand(units: readonly string[], systemctl = "systemctl"):
 
 /** Reads unitsCommand's output: unit -> state (active, inactive, failed, activating, unknown...). */
 export function readUnits(units: readonly string[], stdout: string): Map<string, string> {
-    const lines = stdout.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+    const lines = stdout
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "");
     if (lines.length !== units.length) throw new Error(`systemctl printed ${lines.length} states for ${units.length} units`);
     return new Map(units.map((u, i) => [u, lines[i]!]));
 }

@@ -67,11 +67,18 @@ export interface StatusTargets {
 const SHOW = "pass the outputs of `pulumi stack output --stack NAME --json --show-secrets` of the last complete update";
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" && v !== HIDDEN_SECRET ? v : undefined);
 
-export function statusTargets(a: { config: StackConfig; region: string; outputs: StackOutputs; sections: readonly Section[]; env: SearchEnvironment }): StatusTargets {
+export function statusTargets(a: {
+    config: StackConfig;
+    region: string;
+    outputs: StackOutputs;
+    sections: readonly Section[];
+    env: SearchEnvironment;
+}): StatusTargets {
     const { config, outputs } = a;
     const want = new Set(a.sections);
     const problems: Finding[] = [];
-    const missing = (section: Section, check: string, subject: string, path: string) => problems.push(unknown(section, check, subject, `the outputs have no ${path}`, SHOW));
+    const missing = (section: Section, check: string, subject: string, path: string) =>
+        problems.push(unknown(section, check, subject, `the outputs have no ${path}`, SHOW));
 
     let search: StatusTargets["search"];
     if (want.has("search") && config.search) {
@@ -108,7 +115,8 @@ export function statusTargets(a: { config: StackConfig; region: string; outputs:
     if (want.has("origin") && config.origin) {
         const o = config.origin;
         const configPath = originConfigPath(o.kraken, o.configPath);
-        const expectedConfig = o.kraken === "runbook" ? hashstateDocument(o.hashstate, o.replicas) : clusterDocument(o.hashstate, o.replicas, o.port, o.baseConfig);
+        const expectedConfig =
+            o.kraken === "runbook" ? hashstateDocument(o.hashstate, o.replicas) : clusterDocument(o.hashstate, o.replicas, o.port, o.baseConfig);
         for (const host of Object.keys(o.hashstate)) {
             const address = str(outputAt(outputs, ["origin", "hostIps", host]));
             if (address === undefined) {
@@ -141,7 +149,8 @@ export function statusTargets(a: { config: StackConfig; region: string; outputs:
         platform = { instances, hosts };
         if (p.backup) {
             const bucket = bucketOf(p.backup.bucket, "platform", "koverse");
-            if (bucket !== undefined) backups.push({ section: "platform", subject: "koverse", bucket, prefix: p.backup.prefix, maxAgeMinutes: p.backup.maxAgeMinutes });
+            if (bucket !== undefined)
+                backups.push({ section: "platform", subject: "koverse", bucket, prefix: p.backup.prefix, maxAgeMinutes: p.backup.maxAgeMinutes });
         }
     }
 
@@ -150,7 +159,8 @@ export function statusTargets(a: { config: StackConfig; region: string; outputs:
         const c = config.controlPlane;
         controlPlane = { config: c, environment: config.environment };
         const bucket = bucketOf(c.backup.bucket, "controlplane", "headnode");
-        if (bucket !== undefined) backups.push({ section: "controlplane", subject: "headnode", bucket, prefix: unitRoot(c), maxAgeMinutes: headnodeBackupMaxAgeMinutes(c) });
+        if (bucket !== undefined)
+            backups.push({ section: "controlplane", subject: "headnode", bucket, prefix: unitRoot(c), maxAgeMinutes: headnodeBackupMaxAgeMinutes(c) });
     }
 
     let hosts: SshTarget[] = [];
@@ -160,7 +170,18 @@ export function statusTargets(a: { config: StackConfig; region: string; outputs:
         for (const line of reach.lines) if (!line.ok) problems.push(unknown("hosts", "disk", line.check.replace(/^ssh /, ""), line.detail, line.fix));
     }
 
-    return { region: a.region, ...(search ? { search } : {}), queues, fleets, origins, ...(platform ? { platform } : {}), ...(controlPlane ? { controlPlane } : {}), backups, hosts, problems };
+    return {
+        region: a.region,
+        ...(search ? { search } : {}),
+        queues,
+        fleets,
+        origins,
+        ...(platform ? { platform } : {}),
+        ...(controlPlane ? { controlPlane } : {}),
+        backups,
+        hosts,
+        problems,
+    };
 }
 
 /** Whether the targets need the SSH key ($DATAPLAT_SSH_KEY). */
@@ -168,4 +189,7 @@ export const needsSsh = (t: StatusTargets): boolean => t.origins.length > 0 || (
 
 /** Whether the targets call AWS (SQS, CloudWatch, EC2, S3, or SSM for the search admin password or CA). */
 export const needsAws = (t: StatusTargets): boolean =>
-    t.queues.length > 0 || t.fleets.length > 0 || t.backups.length > 0 || (t.search?.target.kind === "endpoint" && (t.search.target.auth !== undefined || t.search.target.tls?.caParameter !== undefined));
+    t.queues.length > 0 ||
+    t.fleets.length > 0 ||
+    t.backups.length > 0 ||
+    (t.search?.target.kind === "endpoint" && (t.search.target.auth !== undefined || t.search.target.tls?.caParameter !== undefined));

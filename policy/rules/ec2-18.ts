@@ -12,9 +12,11 @@ const check: Check<Config> = (p, config, type) => {
     return ingressOf(type, p)
         .filter((i) => i.cidrs.some((c) => OPEN_CIDRS.includes(c)))
         .filter((i) => !(i.protocol === "tcp" && i.from === i.to && authorized.includes(i.from)))
-        .map((i) => `${i.protocol === "-1" ? "every protocol and port" : `${i.protocol} ${i.from}-${i.to}`} is open to ${i.cidrs.filter((c) => OPEN_CIDRS.includes(c)).join(", ")} (authorized: tcp ${authorized.join(", ")})`);
+        .map(
+            (i) =>
+                `${i.protocol === "-1" ? "every protocol and port" : `${i.protocol} ${i.from}-${i.to}`} is open to ${i.cidrs.filter((c) => OPEN_CIDRS.includes(c)).join(", ")} (authorized: tcp ${authorized.join(", ")})`,
+        );
 };
-
 
 export const ec2_18 = resourceRule<Config>(
     {
@@ -25,5 +27,14 @@ export const ec2_18 = resourceRule<Config>(
         remediation: "admit the world on the authorized ports only; everything else from named CIDRs (network.operatorCidrs) or security groups",
     },
     Object.fromEntries(INGRESS_TYPES.map((t) => [t, check])),
-    { properties: { authorizedTcpPorts: { type: "array", items: { type: "integer" }, default: [80, 443], description: "TCP ports that may be open to 0.0.0.0/0 and ::/0." } } },
+    {
+        properties: {
+            authorizedTcpPorts: {
+                type: "array",
+                items: { type: "integer" },
+                default: [80, 443],
+                description: "TCP ports that may be open to 0.0.0.0/0 and ::/0.",
+            },
+        },
+    },
 );

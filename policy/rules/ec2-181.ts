@@ -8,7 +8,7 @@ export const ec2_181 = resourceRule(
         title: "EC2 launch templates should enable encryption for attached EBS volumes",
         severity: "medium",
         enforcementLevel: "mandatory",
-        remediation: "set ebs.encrypted: \"true\" on every block device mapping of the launch template",
+        remediation: 'set ebs.encrypted: "true" on every block device mapping of the launch template',
     },
     {
         "aws:ec2/launchTemplate:LaunchTemplate": (p) =>

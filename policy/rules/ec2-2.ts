@@ -11,6 +11,8 @@ export const ec2_2 = resourceRule(
     },
     {
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (p) =>
-            (["ingress", "egress"] as const).filter((k) => Array.isArray(p[k]) && p[k].length > 0).map((k) => `the default security group has ${p[k].length} ${k} rule(s)`),
+            (["ingress", "egress"] as const)
+                .filter((k) => Array.isArray(p[k]) && p[k].length > 0)
+                .map((k) => `the default security group has ${p[k].length} ${k} rule(s)`),
     },
 );

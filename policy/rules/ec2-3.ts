@@ -12,7 +12,9 @@ export const ec2_3 = resourceRule(
     {
         "aws:ec2/instance:Instance": (p) => [
             ...(p.rootBlockDevice?.encrypted === true ? [] : ["the root volume is not encrypted"]),
-            ...((p.ebsBlockDevices ?? []) as { deviceName?: string; encrypted?: boolean }[]).filter((v) => v.encrypted !== true).map((v) => `volume ${v.deviceName ?? "(unnamed)"} is not encrypted`),
+            ...((p.ebsBlockDevices ?? []) as { deviceName?: string; encrypted?: boolean }[])
+                .filter((v) => v.encrypted !== true)
+                .map((v) => `volume ${v.deviceName ?? "(unnamed)"} is not encrypted`),
         ],
         "aws:ebs/volume:Volume": (p) => (p.encrypted === true ? [] : ["the volume is not encrypted"]),
     },

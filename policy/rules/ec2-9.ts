@@ -7,10 +7,17 @@ export const ec2_9 = resourceRule(
         title: "Amazon EC2 instances should not have a public IPv4 address",
         severity: "high",
         enforcementLevel: "mandatory",
-        remediation: "set associatePublicIpAddress: false and serve public traffic through a load balancer, or list the instance in this policy's exemptions with the reason",
+        remediation:
+            "set associatePublicIpAddress: false and serve public traffic through a load balancer, or list the instance in this policy's exemptions with the reason",
     },
     {
         "aws:ec2/instance:Instance": (p) =>
-            p.associatePublicIpAddress === false ? [] : [p.associatePublicIpAddress === true ? "the instance gets a public IPv4 address" : "associatePublicIpAddress is unset, so the subnet's default decides whether the instance is public"],
+            p.associatePublicIpAddress === false
+                ? []
+                : [
+                      p.associatePublicIpAddress === true
+                          ? "the instance gets a public IPv4 address"
+                          : "associatePublicIpAddress is unset, so the subnet's default decides whether the instance is public",
+                  ],
     },
 );

@@ -10,7 +10,7 @@ const check: Check = (p) =>
 export const iam_1 = resourceRule(
     {
         id: "IAM.1",
-        title: "IAM policies should not allow full \"*\" administrative privileges",
+        title: 'IAM policies should not allow full "*" administrative privileges',
         severity: "high",
         enforcementLevel: "mandatory",
         remediation: "list the actions the principal needs on the resources it needs",

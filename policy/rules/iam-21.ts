@@ -5,7 +5,11 @@ import { resourceRule, type Check } from "../control";
 const check: Check = (p) =>
     statementsOf(p.policy)
         .filter((s) => s.Effect === "Allow")
-        .flatMap((s) => asList(s.Action).filter((a) => /^[a-z0-9-]+:\*$/i.test(a)).map((a) => `statement ${s.Sid ?? "(no Sid)"} allows every action of a service (${a})`));
+        .flatMap((s) =>
+            asList(s.Action)
+                .filter((a) => /^[a-z0-9-]+:\*$/i.test(a))
+                .map((a) => `statement ${s.Sid ?? "(no Sid)"} allows every action of a service (${a})`),
+        );
 
 export const iam_21 = resourceRule(
     {

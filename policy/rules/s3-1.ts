@@ -11,6 +11,8 @@ export const s3_1 = resourceRule(
     },
     {
         "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": (p) =>
-            ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].filter((f) => p[f] !== true).map((f) => `account public access block: ${f} is not true`),
+            ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]
+                .filter((f) => p[f] !== true)
+                .map((f) => `account public access block: ${f} is not true`),
     },
 );

@@ -13,9 +13,13 @@ export const s3_12 = stackRule(
     },
     BUCKET_TYPES,
     (resources) =>
-        perBucket(resources, ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws:s3/bucketAclV2:BucketAclV2", "aws:s3/bucketAcl:BucketAcl"], (b, att) => {
-            if (att.some((r) => r.type !== "aws:s3/bucketOwnershipControls:BucketOwnershipControls") || b.props.acl !== undefined) return "an ACL is set";
-            const enforced = att.some((r) => r.props.rule?.objectOwnership === "BucketOwnerEnforced");
-            return enforced ? undefined : "object ownership is not BucketOwnerEnforced (ACLs stay enabled)";
-        }),
+        perBucket(
+            resources,
+            ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws:s3/bucketAclV2:BucketAclV2", "aws:s3/bucketAcl:BucketAcl"],
+            (b, att) => {
+                if (att.some((r) => r.type !== "aws:s3/bucketOwnershipControls:BucketOwnershipControls") || b.props.acl !== undefined) return "an ACL is set";
+                const enforced = att.some((r) => r.props.rule?.objectOwnership === "BucketOwnerEnforced");
+                return enforced ? undefined : "object ownership is not BucketOwnerEnforced (ACLs stay enabled)";
+            },
+        ),
 );

@@ -13,8 +13,14 @@ export const s3_13 = stackRule(
     },
     BUCKET_TYPES,
     (resources) =>
-        perBucket(resources, ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"], (b, configs) => {
-            const enabled = (rules: unknown) => Array.isArray(rules) && rules.some((r) => r?.status === "Enabled" || r?.enabled === true);
-            return configs.some((c) => enabled(c.props.rules)) || enabled(b.props.lifecycleRules) ? undefined : "no lifecycle configuration with an enabled rule";
-        }),
+        perBucket(
+            resources,
+            ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
+            (b, configs) => {
+                const enabled = (rules: unknown) => Array.isArray(rules) && rules.some((r) => r?.status === "Enabled" || r?.enabled === true);
+                return configs.some((c) => enabled(c.props.rules)) || enabled(b.props.lifecycleRules)
+                    ? undefined
+                    : "no lifecycle configuration with an enabled rule";
+            },
+        ),
 );

@@ -16,12 +16,14 @@ export const s3_3 = resourceRule(
         title: "S3 general purpose buckets should block public write access",
         severity: "high",
         enforcementLevel: "mandatory",
-        remediation: "grant writes to named principals only (no Principal \"*\" without a source condition) and no public-read-write ACL",
+        remediation: 'grant writes to named principals only (no Principal "*" without a source condition) and no public-read-write ACL',
     },
     {
         "aws:s3/bucketPolicy:BucketPolicy": policy,
         "aws:s3/bucketAclV2:BucketAclV2": acl,
         "aws:s3/bucketAcl:BucketAcl": acl,
-        ...Object.fromEntries(BUCKET_TYPES.map((t) => [t, (p: Record<string, any>, c: Record<string, unknown>, t: string) => [...acl(p, c, t), ...policy(p, c, t)]])),
+        ...Object.fromEntries(
+            BUCKET_TYPES.map((t) => [t, (p: Record<string, any>, c: Record<string, unknown>, t: string) => [...acl(p, c, t), ...policy(p, c, t)]]),
+        ),
     },
 );

@@ -17,6 +17,8 @@ export const s3_5 = stackRule(
     BUCKET_TYPES,
     (resources) =>
         perBucket(resources, ["aws:s3/bucketPolicy:BucketPolicy"], (b, policies) =>
-            deniesPlainHttp(b.props.policy) || policies.some((p) => deniesPlainHttp(p.props.policy)) ? undefined : "no bucket policy denies requests without TLS (aws:SecureTransport false)",
+            deniesPlainHttp(b.props.policy) || policies.some((p) => deniesPlainHttp(p.props.policy))
+                ? undefined
+                : "no bucket policy denies requests without TLS (aws:SecureTransport false)",
         ),
 );

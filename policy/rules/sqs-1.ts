@@ -11,6 +11,8 @@ export const sqs_1 = resourceRule(
     },
     {
         "aws:sqs/queue:Queue": (p) =>
-            p.sqsManagedSseEnabled === true || (typeof p.kmsMasterKeyId === "string" && p.kmsMasterKeyId !== "") ? [] : ["the queue is not encrypted at rest (neither sqsManagedSseEnabled nor kmsMasterKeyId)"],
+            p.sqsManagedSseEnabled === true || (typeof p.kmsMasterKeyId === "string" && p.kmsMasterKeyId !== "")
+                ? []
+                : ["the queue is not encrypted at rest (neither sqsManagedSseEnabled nor kmsMasterKeyId)"],
     },
 );

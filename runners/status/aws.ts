@@ -18,7 +18,11 @@ import type { BackupTarget, FleetTarget, QueueTarget } from "../../ops/status/ta
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
-export const awsClientConfig = (region: string) => ({ region, maxAttempts: 2, requestHandler: { connectionTimeout: 5_000, requestTimeout: REQUEST_TIMEOUT_MS } });
+export const awsClientConfig = (region: string) => ({
+    region,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: REQUEST_TIMEOUT_MS },
+});
 
 const why = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
@@ -52,7 +56,12 @@ export function awsClients(region: string): AwsClients {
 const queueName = (url: string) => url.replace(/\/+$/, "").split("/").pop() ?? url;
 
 async function depthOf(sqs: SQSClient, url: string): Promise<{ visible: number; inFlight: number; redrive?: string }> {
-    const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "RedrivePolicy"] }));
+    const a = await sqs.send(
+        new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "RedrivePolicy"],
+        }),
+    );
     const n = (k: string) => {
         const v = Number(a.Attributes?.[k as "ApproximateNumberOfMessages"]);
         if (!Number.isFinite(v)) throw new Error(`GetQueueAttributes gave no ${k}`);
@@ -102,7 +111,9 @@ export async function queueFindings(c: AwsClients, q: QueueTarget, now: number):
                 Statistics: ["Maximum"],
             }),
         );
-        const newest = (out.Datapoints ?? []).filter((p) => p.Timestamp !== undefined && p.Maximum !== undefined).sort((a, b) => b.Timestamp!.getTime() - a.Timestamp!.getTime())[0];
+        const newest = (out.Datapoints ?? [])
+            .filter((p) => p.Timestamp !== undefined && p.Maximum !== undefined)
+            .sort((a, b) => b.Timestamp!.getTime() - a.Timestamp!.getTime())[0];
         oldestAgeSeconds = answered(newest ? newest.Maximum! : null);
     } catch (e) {
         oldestAgeSeconds = failed(why(e));
@@ -128,7 +139,9 @@ export async function backupFindings(c: AwsClients, b: BackupTarget, now: number
         const all: BackupObject[] = [];
         let token: string | undefined;
         do {
-            const page = await c.s3.send(new ListObjectsV2Command({ Bucket: b.bucket, Prefix: `${b.prefix}/`, ...(token ? { ContinuationToken: token } : {}) }));
+            const page = await c.s3.send(
+                new ListObjectsV2Command({ Bucket: b.bucket, Prefix: `${b.prefix}/`, ...(token ? { ContinuationToken: token } : {}) }),
+            );
             for (const o of page.Contents ?? []) if (o.Key && o.LastModified) all.push({ key: o.Key, lastModified: o.LastModified.getTime() });
             token = page.IsTruncated ? page.NextContinuationToken : undefined;
         } while (token);

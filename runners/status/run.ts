@@ -89,7 +89,15 @@ function checksOf(t: StatusTargets, o: RunOptions, aws: () => AwsClients, ssh: (
         checks.push({
             section: "origin",
             name: origin.host,
-            run: async () => checkOrigin({ host: origin.host, address: origin.ssh.address, healthUrl: origin.healthUrl, configPath: origin.configPath, expectedConfig: origin.expectedConfig, reading: parsed(await remote(origin.ssh, originCommand(origin.healthUrl, origin.configPath)), readOrigin) }),
+            run: async () =>
+                checkOrigin({
+                    host: origin.host,
+                    address: origin.ssh.address,
+                    healthUrl: origin.healthUrl,
+                    configPath: origin.configPath,
+                    expectedConfig: origin.expectedConfig,
+                    reading: parsed(await remote(origin.ssh, originCommand(origin.healthUrl, origin.configPath)), readOrigin),
+                }),
         });
     }
     if (t.platform) {
@@ -102,7 +110,10 @@ function checksOf(t: StatusTargets, o: RunOptions, aws: () => AwsClients, ssh: (
                     await Promise.all(
                         p.hosts.map(async (h) => {
                             const units = [...new Set(p.instances.filter((i) => i.host === h.host).map((i) => i.unit))];
-                            return [h.host, parsed(await remote(h, unitsCommand(units, o.systemctl)), (s) => readUnits(units, s) as ReadonlyMap<string, string>)] as const;
+                            return [
+                                h.host,
+                                parsed(await remote(h, unitsCommand(units, o.systemctl)), (s) => readUnits(units, s) as ReadonlyMap<string, string>),
+                            ] as const;
                         }),
                     ),
                 );
@@ -117,7 +128,11 @@ function checksOf(t: StatusTargets, o: RunOptions, aws: () => AwsClients, ssh: (
     for (const b of t.backups) checks.push({ section: b.section, name: `backup ${b.subject}`, run: () => backupFindings(aws(), b, o.now) });
     for (const h of t.hosts) {
         const name = `${h.section}/${h.host}`;
-        checks.push({ section: "hosts", name, run: async () => checkHost({ host: name, address: h.address, reading: parsed(await remote(h, hostCommand(o.crashDumpDirs)), readHost) }, o.disk) });
+        checks.push({
+            section: "hosts",
+            name,
+            run: async () => checkHost({ host: name, address: h.address, reading: parsed(await remote(h, hostCommand(o.crashDumpDirs)), readHost) }, o.disk),
+        });
     }
     return checks;
 }
@@ -137,20 +152,31 @@ export async function runStatus(t: StatusTargets, o: RunOptions): Promise<RunRes
     o.progress(`asking ${checks.length} check(s) ${o.concurrency === 1 ? "one after another" : "at once"}`);
     try {
         const results = await Promise.all(
-            checks.map((c) => atOnce(async () => {
-                const t0 = Date.now();
-                let findings: Finding[];
-                try {
-                    findings = await c.run();
-                } catch (e) {
-                    findings = [unknown(c.section, "run", c.name, `the check failed: ${(e as Error).message}`, "report this: a check must judge its answers, not throw")];
-                }
-                const ms = Date.now() - t0;
-                done++;
-                const worst = findings.find((f) => f.level === "unknown") ?? findings.find((f) => f.level === "fault") ?? findings.find((f) => f.level === "warn");
-                o.progress(`[${done}/${checks.length}] ${c.section} ${c.name}: ${worst ? worst.level : "ok"} (${(ms / 1000).toFixed(1)} s)`);
-                return { findings, timing: { section: c.section, name: c.name, ms } };
-            })),
+            checks.map((c) =>
+                atOnce(async () => {
+                    const t0 = Date.now();
+                    let findings: Finding[];
+                    try {
+                        findings = await c.run();
+                    } catch (e) {
+                        findings = [
+                            unknown(
+                                c.section,
+                                "run",
+                                c.name,
+                                `the check failed: ${(e as Error).message}`,
+                                "report this: a check must judge its answers, not throw",
+                            ),
+                        ];
+                    }
+                    const ms = Date.now() - t0;
+                    done++;
+                    const worst =
+                        findings.find((f) => f.level === "unknown") ?? findings.find((f) => f.level === "fault") ?? findings.find((f) => f.level === "warn");
+                    o.progress(`[${done}/${checks.length}] ${c.section} ${c.name}: ${worst ? worst.level : "ok"} (${(ms / 1000).toFixed(1)} s)`);
+                    return { findings, timing: { section: c.section, name: c.name, ms } };
+                }),
+            ),
         );
         return { findings: [...t.problems, ...results.flatMap((r) => r.findings)], timings: results.map((r) => r.timing), totalMs: Date.now() - started };
     } finally {

@@ -41,13 +41,31 @@ export async function searchFindings(target: SearchTarget, expectedNode: string 
     let ca = target.tls?.ca;
     if (target.tls?.caParameter !== undefined) {
         const read = await parameter(target.tls.caParameter, "CA", region);
-        if (!read.ok) return [unknown("search", "health", shown, read.why, "the credentials must be able to ssm:GetParameter (with kms:Decrypt) the parameter in the stack's region")];
+        if (!read.ok)
+            return [
+                unknown(
+                    "search",
+                    "health",
+                    shown,
+                    read.why,
+                    "the credentials must be able to ssm:GetParameter (with kms:Decrypt) the parameter in the stack's region",
+                ),
+            ];
         ca = read.value;
     }
     let endpoint = target.endpoint;
     if (target.auth !== undefined) {
         const read = await parameter(target.auth.passwordParameter, "admin password", region);
-        if (!read.ok) return [unknown("search", "health", shown, read.why, "the credentials must be able to ssm:GetParameter (with kms:Decrypt) the parameter in the stack's region")];
+        if (!read.ok)
+            return [
+                unknown(
+                    "search",
+                    "health",
+                    shown,
+                    read.why,
+                    "the credentials must be able to ssm:GetParameter (with kms:Decrypt) the parameter in the stack's region",
+                ),
+            ];
         const url = new URL(endpoint);
         url.username = encodeURIComponent(target.auth.user);
         url.password = encodeURIComponent(read.value);
@@ -66,7 +84,11 @@ export async function searchFindings(target: SearchTarget, expectedNode: string 
             return name;
         }),
         attempt(async () => {
-            const rows = (await client.json("GET", "/_cat/allocation?format=json&bytes=b&h=node,disk.used,disk.total")) as { node?: unknown; "disk.used"?: unknown; "disk.total"?: unknown }[];
+            const rows = (await client.json("GET", "/_cat/allocation?format=json&bytes=b&h=node,disk.used,disk.total")) as {
+                node?: unknown;
+                "disk.used"?: unknown;
+                "disk.total"?: unknown;
+            }[];
             if (!Array.isArray(rows)) throw new Error("_cat/allocation did not answer a list");
             const out: NodeDisk[] = [];
             for (const r of rows) {
@@ -77,7 +99,10 @@ export async function searchFindings(target: SearchTarget, expectedNode: string 
             return out;
         }),
         attempt(async () => {
-            const rows = (await client.json("GET", `/_cat/indices/${COVERAGE_PATTERN}?format=json&h=index,creation.date&expand_wildcards=open`)) as { index?: unknown; "creation.date"?: unknown }[];
+            const rows = (await client.json("GET", `/_cat/indices/${COVERAGE_PATTERN}?format=json&h=index,creation.date&expand_wildcards=open`)) as {
+                index?: unknown;
+                "creation.date"?: unknown;
+            }[];
             if (!Array.isArray(rows)) throw new Error("_cat/indices did not answer a list");
             return rows.map((r) => {
                 const createdMs = Number(r["creation.date"]);
@@ -94,5 +119,16 @@ export async function searchFindings(target: SearchTarget, expectedNode: string 
               await client.json("GET", "/_search?size=0&timeout=10s");
               return { tookMs: Date.now() - start };
           });
-    return checkSearch({ endpoint: client.endpoint, now, coverage, health, ...(query ? { query } : {}), settings, shards, answeringNode, ...(expectedNode !== undefined ? { expectedNode } : {}), disks });
+    return checkSearch({
+        endpoint: client.endpoint,
+        now,
+        coverage,
+        health,
+        ...(query ? { query } : {}),
+        settings,
+        shards,
+        answeringNode,
+        ...(expectedNode !== undefined ? { expectedNode } : {}),
+        disks,
+    });
 }

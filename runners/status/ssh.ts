@@ -27,15 +27,24 @@ export function sshSession(privateKey: string): SshSession {
     return {
         run(t, command) {
             const args = [
-                "-F", "none",
-                "-i", keyFile,
-                "-o", "IdentitiesOnly=yes",
-                "-o", "IdentityAgent=none",
-                "-o", "BatchMode=yes",
-                "-o", `ConnectTimeout=${SSH_CONNECT_TIMEOUT_SECONDS}`,
-                "-o", "StrictHostKeyChecking=accept-new",
-                "-o", `UserKnownHostsFile=${knownHosts}`,
-                "-p", String(t.port),
+                "-F",
+                "none",
+                "-i",
+                keyFile,
+                "-o",
+                "IdentitiesOnly=yes",
+                "-o",
+                "IdentityAgent=none",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                `ConnectTimeout=${SSH_CONNECT_TIMEOUT_SECONDS}`,
+                "-o",
+                "StrictHostKeyChecking=accept-new",
+                "-o",
+                `UserKnownHostsFile=${knownHosts}`,
+                "-p",
+                String(t.port),
                 `${t.user}@${t.address}`,
                 command,
             ];
@@ -46,10 +55,13 @@ export function sshSession(privateKey: string): SshSession {
                 let timedOut = false;
                 child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
                 child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-                const timer = setTimeout(() => {
-                    timedOut = true;
-                    child.kill("SIGKILL");
-                }, (SSH_CONNECT_TIMEOUT_SECONDS + COMMAND_SECONDS) * 1000);
+                const timer = setTimeout(
+                    () => {
+                        timedOut = true;
+                        child.kill("SIGKILL");
+                    },
+                    (SSH_CONNECT_TIMEOUT_SECONDS + COMMAND_SECONDS) * 1000,
+                );
                 child.on("error", (e) => {
                     clearTimeout(timer);
                     resolve(failed(checkSsh(t, { status: null, stderr, error: e.message }).detail));

@@ -30,7 +30,16 @@ export interface GraphResource {
     readonly dependsOn: string[];
     readonly explicitDependsOn: string[];
     readonly inputs: Record<string, unknown>;
-    readonly options: { protect?: true; deleteBeforeReplace?: true; replaceOnChanges?: string[]; ignoreChanges?: string[]; retainOnDelete?: true; replaceWith?: string[]; deletedWith?: string; aliases?: string[] };
+    readonly options: {
+        protect?: true;
+        deleteBeforeReplace?: true;
+        replaceOnChanges?: string[];
+        ignoreChanges?: string[];
+        retainOnDelete?: true;
+        replaceWith?: string[];
+        deletedWith?: string;
+        aliases?: string[];
+    };
 }
 
 export interface StackGraph {
@@ -182,7 +191,13 @@ async function evaluateOnce(stack: string, raw: RawStackConfig, run: RunOptions 
 export function evaluateStack(opts: EvaluateOptions): Promise<StackGraph> {
     const run = queue.then(async () => {
         const previousOutputs = opts.previous ? (await evaluateOnce(opts.stack, opts.previous)).outputs : opts.previousOutputs;
-        return evaluateOnce(opts.stack, opts.config, { previousOutputs, privateIps: opts.privateIps, preview: opts.preview, onRegister: opts.onRegister, revealSecrets: opts.revealSecrets });
+        return evaluateOnce(opts.stack, opts.config, {
+            previousOutputs,
+            privateIps: opts.privateIps,
+            preview: opts.preview,
+            onRegister: opts.onRegister,
+            revealSecrets: opts.revealSecrets,
+        });
     });
     queue = run.catch(() => undefined);
     return run;

@@ -31,8 +31,7 @@ interface Captured {
     readonly opts: pulumi.ResourceOptions;
 }
 
-const urnOf = (r: pulumi.Resource): Promise<string> =>
-    new Promise((resolve) => (r as unknown as { urn: pulumi.Output<string> }).urn.apply(resolve));
+const urnOf = (r: pulumi.Resource): Promise<string> => new Promise((resolve) => (r as unknown as { urn: pulumi.Output<string> }).urn.apply(resolve));
 
 async function resolveDependsOn(d: pulumi.ResourceOptions["dependsOn"]): Promise<string[]> {
     if (d === undefined) return [];
@@ -67,7 +66,9 @@ export class Recorder {
                     retainOnDelete: opts.retainOnDelete === true,
                     replaceWith: await Promise.all((opts.replaceWith ?? []).map(urnOf)),
                     deletedWith: opts.deletedWith ? await urnOf(opts.deletedWith) : undefined,
-                    aliasNames: (opts.aliases ?? []).flatMap((a) => (typeof a === "object" && a !== null && typeof (a as pulumi.Alias).name === "string" ? [(a as pulumi.Alias).name as string] : [])),
+                    aliasNames: (opts.aliases ?? []).flatMap((a) =>
+                        typeof a === "object" && a !== null && typeof (a as pulumi.Alias).name === "string" ? [(a as pulumi.Alias).name as string] : [],
+                    ),
                 })),
             );
         }

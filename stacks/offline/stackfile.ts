@@ -41,7 +41,7 @@ export function readStackFile(path: string): RawStackConfig {
     try {
         doc = parse(fs.readFileSync(path, "utf8"));
     } catch (e) {
-        throw new Error(`cannot read stack file ${path}: ${(e as Error).message}`);
+        throw new Error(`cannot read stack file ${path}: ${(e as Error).message}`, { cause: e });
     }
     const cfg = (doc as { config?: unknown } | null)?.config ?? {};
     if (typeof cfg !== "object" || cfg === null || Array.isArray(cfg)) throw new Error(`${path}: 'config' must be a map`);

@@ -17,7 +17,11 @@ export const controlPlaneSection: StackSection<"controlPlane", PathedPlatformPla
      * path; problems of the change against the deployed snapshot are returned as refusals.
      */
     plan(previous, next, cfg) {
-        const planned = controlPlanePlan(next, readDeployedControlPlane(previous), { environment: cfg.environment, imageId: cfg.hosts.imageId, subnets: cfg.network.subnets });
+        const planned = controlPlanePlan(next, readDeployedControlPlane(previous), {
+            environment: cfg.environment,
+            imageId: cfg.hosts.imageId,
+            subnets: cfg.network.subnets,
+        });
         if (planned.problems.length > 0) throw new ConfigError(configProblems(planned.problems), NAMESPACE);
         return { refusals: messages(planned.refusals), plan: planned };
     },
@@ -25,7 +29,13 @@ export const controlPlaneSection: StackSection<"controlPlane", PathedPlatformPla
     define(ctx, config, planned) {
         if (!ctx.secrets.sshPrivateKey) {
             throw new ConfigError(
-                [{ path: "sshPrivateKey", message: "required by controlPlane (headnode recovery runs over SSH): run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`" }],
+                [
+                    {
+                        path: "sshPrivateKey",
+                        message:
+                            "required by controlPlane (headnode recovery runs over SSH): run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`",
+                    },
+                ],
                 NAMESPACE,
             );
         }

@@ -101,10 +101,7 @@ export function defineEmergency(ctx: SectionContext, wiring: EmergencyWiring, pl
                 ? // Any change of inputs re-runs the stop: while active, every later update keeps the step stopped.
                   { create: scripts.stop, delete: NOOP, environment: environmentOf(hold.step), interpreter: ["/bin/bash", "-c"] }
                 : { create: NOOP, update: NOOP, delete: scripts.resume, environment: environmentOf(hold.step), interpreter: ["/bin/bash", "-c"] };
-        made.set(
-            hold.id,
-            new command.local.Command(ctx.name(`emergency-${hold.id}`), args, { dependsOn: hold.dependsOn.map((d) => made.get(d)!) }),
-        );
+        made.set(hold.id, new command.local.Command(ctx.name(`emergency-${hold.id}`), args, { dependsOn: hold.dependsOn.map((d) => made.get(d)!) }));
     }
     return { deployed, outputs: report, plan: report };
 }

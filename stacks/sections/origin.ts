@@ -20,7 +20,9 @@ export const originSection: StackSection<"origin", PlatformPlan<OriginStackPlan,
 
     define(ctx, config, planned) {
         if (!ctx.secrets.sshPrivateKey) {
-            throw new pulumi.RunError("sshPrivateKey: required by the origin cluster (the hashstate is rolled out over SSH): run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`");
+            throw new pulumi.RunError(
+                "sshPrivateKey: required by the origin cluster (the hashstate is rolled out over SSH): run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`",
+            );
         }
         const cluster = new OriginCluster(
             ctx.name("origin"),

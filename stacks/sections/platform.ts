@@ -17,7 +17,11 @@ export const platformSection: StackSection<"platform", PathedPlatformPlan<Platfo
      * the change against the deployed snapshot are returned as refusals.
      */
     plan(previous, next, cfg) {
-        const planned = platformPlan(next, readDeployedPlatform(previous), { environment: cfg.environment, imageId: cfg.hosts.imageId, subnets: cfg.network.subnets });
+        const planned = platformPlan(next, readDeployedPlatform(previous), {
+            environment: cfg.environment,
+            imageId: cfg.hosts.imageId,
+            subnets: cfg.network.subnets,
+        });
         if (planned.problems.length > 0) throw new ConfigError(configProblems(planned.problems), NAMESPACE);
         return { refusals: messages(planned.refusals), plan: planned };
     },
@@ -25,7 +29,13 @@ export const platformSection: StackSection<"platform", PathedPlatformPlan<Platfo
     define(ctx, config, planned) {
         if (!ctx.secrets.sshPrivateKey) {
             throw new ConfigError(
-                [{ path: "sshPrivateKey", message: "required by platform (services are started and stopped over SSH): run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`" }],
+                [
+                    {
+                        path: "sshPrivateKey",
+                        message:
+                            "required by platform (services are started and stopped over SSH): run `pulumi config set --secret dataplat:sshPrivateKey < key.pem`",
+                    },
+                ],
                 NAMESPACE,
             );
         }

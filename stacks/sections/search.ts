@@ -14,7 +14,14 @@ import { ConfigError } from "../../ops/config/errors";
 import type { StackConfig } from "../../ops/config/schema";
 import { messages } from "../../ops/shared/platform-plan";
 import { endpointWithoutCredentials } from "../../ops/search/commands";
-import { SEARCH_SECURITY_READERS, type SearchPlan, type SearchPlatformPlan, planSearch, searchPlanContext, searchSecurityParameterNames } from "../../ops/search/plan";
+import {
+    SEARCH_SECURITY_READERS,
+    type SearchPlan,
+    type SearchPlatformPlan,
+    planSearch,
+    searchPlanContext,
+    searchSecurityParameterNames,
+} from "../../ops/search/plan";
 import type { SearchClusterConfig } from "../../ops/search/schema";
 import { type SecurityParameterNames, tlsServerName } from "../../ops/search/security";
 import { readSearchSnapshot } from "../../ops/search/snapshot";
@@ -31,7 +38,11 @@ export function searchSecurityParameters(config: SearchClusterConfig, cfg: Stack
 /** The plan of this update: `previous` is `deployed.search` of the last update (undefined on the first). */
 function plan(config: SearchClusterConfig, previous: unknown, cfg: StackConfig): SearchPlatformPlan {
     const result = planSearch(config, readSearchSnapshot(previous), searchPlanContext(cfg));
-    if (result.problems.length > 0) throw new ConfigError(result.problems.map(({ path, message }) => ({ path, message })), "dataplat");
+    if (result.problems.length > 0)
+        throw new ConfigError(
+            result.problems.map(({ path, message }) => ({ path, message })),
+            "dataplat",
+        );
     return result;
 }
 

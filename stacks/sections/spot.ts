@@ -46,7 +46,11 @@ export function readPriceFile(file: string): PriceFileContent {
 }
 
 /** The plan of every fleet, with the price files it needs read here. */
-export function planSpotFleets(previous: unknown, next: SpotFleets, subnets: readonly { readonly id: string; readonly availabilityZone: string }[]): PathedPlatformPlan<SpotFleetsPlan, SpotFleetsSnapshot> {
+export function planSpotFleets(
+    previous: unknown,
+    next: SpotFleets,
+    subnets: readonly { readonly id: string; readonly availabilityZone: string }[],
+): PathedPlatformPlan<SpotFleetsPlan, SpotFleetsSnapshot> {
     const priceFiles = Object.fromEntries(priceFilesToRead(next).map(({ fleet, file }) => [fleet, readPriceFile(file)]));
     return spotPlan(next, readDeployedSpotFleets(previous), { subnets, priceFiles });
 }
@@ -83,7 +87,9 @@ export const spotSection: StackSection<"spotFleets", PathedPlatformPlan<SpotFlee
                     // dataplat:emergency holds an ETL fleet at 0 through its own commands ("Stopping ETL"): the
                     // budget stays in config and planned, the fleet's capacity is not changed by this update.
                     holdCapacity: ctx.heldFleets.includes(name),
-                    ...(p.rolloutCommand !== undefined ? { rollout: { command: p.rolloutCommand, region: ctx.providers.aws("spot").region.apply((r) => r ?? "") } } : {}),
+                    ...(p.rolloutCommand !== undefined
+                        ? { rollout: { command: p.rolloutCommand, region: ctx.providers.aws("spot").region.apply((r) => r ?? "") } }
+                        : {}),
                 },
                 ctx.providers.opts("spot"),
             );

@@ -18,7 +18,16 @@ import { repoRoot } from "../support/repo";
  */
 const FORBIDDEN_MODULE = /^(@pulumi\/.*|(node:)?(child_process|http|https|http2|fs|fs\/promises|undici))$/;
 /** Calls that read the clock or schedule on it, or send a request. */
-const FORBIDDEN_CALLS = new Set(["fetch", "setTimeout", "setInterval", "setImmediate", "Date.now", "performance.now", "process.hrtime", "process.hrtime.bigint"]);
+const FORBIDDEN_CALLS = new Set([
+    "fetch",
+    "setTimeout",
+    "setInterval",
+    "setImmediate",
+    "Date.now",
+    "performance.now",
+    "process.hrtime",
+    "process.hrtime.bigint",
+]);
 
 function dotted(e: ts.Expression): string | undefined {
     if (ts.isIdentifier(e)) return e.text;
@@ -46,10 +55,12 @@ export function impurities(fileName: string, text: string): string[] {
         if (ts.isCallExpression(n)) {
             const callee = n.expression.kind === ts.SyntaxKind.ImportKeyword ? "import" : dotted(n.expression);
             const first = n.arguments[0];
-            if ((callee === "require" || callee === "import") && first && ts.isStringLiteral(first) && FORBIDDEN_MODULE.test(first.text)) at(n, `${callee}s ${first.text}`);
+            if ((callee === "require" || callee === "import") && first && ts.isStringLiteral(first) && FORBIDDEN_MODULE.test(first.text))
+                at(n, `${callee}s ${first.text}`);
             if (callee !== undefined && FORBIDDEN_CALLS.has(callee)) at(n, `calls ${callee}`);
         }
-        if (ts.isNewExpression(n) && dotted(n.expression) === "Date" && (n.arguments === undefined || n.arguments.length === 0)) at(n, "reads the clock (new Date())");
+        if (ts.isNewExpression(n) && dotted(n.expression) === "Date" && (n.arguments === undefined || n.arguments.length === 0))
+            at(n, "reads the clock (new Date())");
         ts.forEachChild(n, visit);
     };
     visit(sf);
@@ -81,7 +92,7 @@ describe("ops/ is pure: no Pulumi, no process, no network, no file system, no cl
             'import { readFileSync } from "fs";',
             'export * from "node:fs/promises";',
             'const cp = require("child_process");',
-            "const later = () => import(\"node:http\");",
+            'const later = () => import("node:http");',
             'fetch("http://x");',
             "const a = Date.now();",
             "const b = new Date();",
@@ -95,6 +106,10 @@ describe("ops/ is pure: no Pulumi, no process, no network, no file system, no cl
         ].join("\n");
         const found = impurities("sample.ts", sample);
         assert.equal(found.length, 14, found.join("\n"));
-        for (const line of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]) assert.ok(found.some((f) => f.startsWith(`sample.ts:${line}:`)), `line ${line}: ${found.join("; ")}`);
+        for (const line of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14])
+            assert.ok(
+                found.some((f) => f.startsWith(`sample.ts:${line}:`)),
+                `line ${line}: ${found.join("; ")}`,
+            );
     });
 });

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "../../stacks/offline/root";
 
@@ -23,14 +24,20 @@ const clis = fs
     .sort();
 
 function run(cli: string, args: string[], input = "") {
-    const r = spawnSync(process.execPath, [path.join(distCli, `${cli}.js`), ...args], { cwd: root, input, encoding: "utf8", timeout: 120_000, env: { ...process.env, SEARCH_ENDPOINT: "" } });
+    const r = spawnSync(process.execPath, [path.join(distCli, `${cli}.js`), ...args], {
+        cwd: root,
+        input,
+        encoding: "utf8",
+        timeout: 120_000,
+        env: { ...process.env, SEARCH_ENDPOINT: "" },
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs `node CLI ARGS | head -c 1` in bash: the exit status of the CLI and its stderr. */
 function intoHead(cli: string, args: string, input = ""): { code: number; stderr: string } {
     const script = `node ${JSON.stringify(path.join(distCli, `${cli}.js`))} ${args} 2>"$ERR" | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`;
-    const err = path.join(fs.mkdtempSync(path.join(require("node:os").tmpdir(), "dataplat-cli-")), "stderr");
+    const err = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dataplat-cli-")), "stderr");
     const r = spawnSync("bash", ["-c", script], { cwd: root, input, encoding: "utf8", timeout: 120_000, env: { ...process.env, ERR: err } });
     assert.equal(r.status, 0, r.stderr);
     const stderr = fs.readFileSync(err, "utf8");
@@ -42,7 +49,8 @@ describe("every CLI: --help, usage errors, refusals and closed pipes share one t
     this.timeout(300_000);
 
     it("finds the CLIs of cli/", () => {
-        for (const expected of ["emergency", "graph", "origin", "pending", "plan", "preflight", "search", "spot", "synth"]) assert.ok(clis.includes(expected), `cli/${expected}.ts`);
+        for (const expected of ["emergency", "graph", "origin", "pending", "plan", "preflight", "search", "spot", "synth"])
+            assert.ok(clis.includes(expected), `cli/${expected}.ts`);
     });
 
     for (const cli of clis) {
@@ -116,7 +124,11 @@ describe("every CLI: --help, usage errors, refusals and closed pipes share one t
             ["synth", "--stack prod"],
             ["plan", "--stack prod --format json"],
             ["graph", "--stack prod"],
-            ["origin", "placement --hashstate examples/origin/hashstate.yaml --kraken runbook", Array.from({ length: 200_000 }, (_, i) => (i % 65536).toString(16).padStart(4, "0")).join("\n") + "\n"],
+            [
+                "origin",
+                "placement --hashstate examples/origin/hashstate.yaml --kraken runbook",
+                Array.from({ length: 200_000 }, (_, i) => (i % 65536).toString(16).padStart(4, "0")).join("\n") + "\n",
+            ],
         ];
         for (const [cli, args, input] of cases) {
             it(`${cli} ${args} | head -c 1`, () => {

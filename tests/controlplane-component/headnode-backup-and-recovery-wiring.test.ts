@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { parseControlPlaneConfig, withBackupBucket, type ControlPlaneConfig } from "../../ops/controlplane/config";
 import {
-    BACKUP_READY_MARKER, RECOVERY_UPDATE_SCRIPT, backupUserData, essentialChecks, firstHeadnodeScript, headnodeDatabase, recoveryScript,
+    BACKUP_READY_MARKER,
+    RECOVERY_UPDATE_SCRIPT,
+    backupUserData,
+    essentialChecks,
+    firstHeadnodeScript,
+    headnodeDatabase,
+    recoveryScript,
 } from "../../ops/controlplane/scripts";
 import { headnodeResourceName } from "../../ops/controlplane/naming";
 import { replacementIdentity } from "../../ops/shared/hosts";
@@ -50,7 +56,9 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
             // The headnode is only ever replaced as a new resource (by name); compute nodes on user data too.
             assert.equal(i.inputs.userDataReplaceOnChange, h.name !== "headnode");
         }
-        const essentialSubnets = new Set(config.essentials.manatee.hosts.map((h) => named(first, INSTANCE, h === "headnode" ? HEAD : `activedata-controlplane-${h}`).inputs.subnetId));
+        const essentialSubnets = new Set(
+            config.essentials.manatee.hosts.map((h) => named(first, INSTANCE, h === "headnode" ? HEAD : `activedata-controlplane-${h}`).inputs.subnetId),
+        );
         assert.equal(essentialSubnets.size, 3);
         assert.equal((first.outputs.plan as any).controlPlane.blessed, "blessed: binder, manatee and moray each run on 3 hosts in 3 availability zones");
     });
@@ -84,10 +92,10 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
         assert.equal(triggers[0], `headnode ${replacementIdentity(resolvedHead)}`);
         assert.match(triggers[1]!, /^i-[0-9a-f]{17}$/);
         assert.deepEqual(r.options.replaceOnChanges, ["triggers[*]"]);
-        assert.deepEqual(
-            r.explicitDependsOn.map((u) => `${byUrn(existing, u).type}::${byUrn(existing, u).name}`).sort(),
-            [...["cn-1", "cn-2", "cn-3"].map((n) => `dataplat:compute:Host::activedata-controlplane-${n}`), `dataplat:compute:Host::${HEAD}`],
-        );
+        assert.deepEqual(r.explicitDependsOn.map((u) => `${byUrn(existing, u).type}::${byUrn(existing, u).name}`).sort(), [
+            ...["cn-1", "cn-2", "cn-3"].map((n) => `dataplat:compute:Host::activedata-controlplane-${n}`),
+            `dataplat:compute:Host::${HEAD}`,
+        ]);
         const implied = r.dependsOn.filter((u) => !r.explicitDependsOn.includes(u)).map((u) => byUrn(existing, u).name);
         assert.ok(implied.includes(HEAD), "the connection is the headnode's address");
         assert.equal(named(existing, INSTANCE, HEAD).options.deleteBeforeReplace, undefined);
@@ -98,26 +106,42 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
         const ips = (existing.outputs.controlPlane as { computeNodeIps: Record<string, string> }).computeNodeIps;
         const withBucket = withBackupBucket(config, bucket);
         const checks = essentialChecks(withBucket, (h) => ips[h]!);
-        assert.deepEqual(checks.map((c) => `${c.name} ${c.host}:${c.port}`), [
-            `binder@cn-1 ${ips["cn-1"]}:2181`, `binder@cn-2 ${ips["cn-2"]}:2181`,
-            `manatee@cn-1 ${ips["cn-1"]}:5432`, `manatee@cn-2 ${ips["cn-2"]}:5432`,
-            `moray@cn-1 ${ips["cn-1"]}:2020`, `moray@cn-2 ${ips["cn-2"]}:2020`,
-        ]);
+        assert.deepEqual(
+            checks.map((c) => `${c.name} ${c.host}:${c.port}`),
+            [
+                `binder@cn-1 ${ips["cn-1"]}:2181`,
+                `binder@cn-2 ${ips["cn-2"]}:2181`,
+                `manatee@cn-1 ${ips["cn-1"]}:5432`,
+                `manatee@cn-2 ${ips["cn-2"]}:5432`,
+                `moray@cn-1 ${ips["cn-1"]}:2020`,
+                `moray@cn-2 ${ips["cn-2"]}:2020`,
+            ],
+        );
         const r = named(existing, COMMAND, RECOVERY);
         assert.equal(r.inputs.create, recoveryScript(withBucket, checks, headnodeDatabase(withBucket), BACKUP_READY_MARKER));
-        assert.ok(String(r.inputs.create).includes(`readonly bucket='${bucket}' unit_root='triton/prod/headnode/units' image_store='/var/imgapi/images' max_age_minutes=60`));
+        assert.ok(
+            String(r.inputs.create).includes(
+                `readonly bucket='${bucket}' unit_root='triton/prod/headnode/units' image_store='/var/imgapi/images' max_age_minutes=60`,
+            ),
+        );
         assert.equal((existing.outputs.plan as any).controlPlane.headnode, "headnode unchanged");
     });
 
     /** URNs of `g` that are not in `other`, as `type::name`. */
     const only = (g: StackGraph, other: StackGraph) => {
         const theirs = new Set(other.resources.map((r) => r.urn));
-        return g.resources.filter((r) => !theirs.has(r.urn)).map((r) => `${r.type}::${r.name}`).sort();
+        return g.resources
+            .filter((r) => !theirs.has(r.urn))
+            .map((r) => `${r.type}::${r.name}`)
+            .sort();
     };
     /** Names of the resources present in both graphs whose inputs differ. */
     const changedInBoth = (a: StackGraph, b: StackGraph) => {
         const before = new Map(a.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
-        return b.resources.filter((r) => before.has(r.urn) && before.get(r.urn) !== JSON.stringify(r.inputs)).map((r) => r.name).sort();
+        return b.resources
+            .filter((r) => before.has(r.urn) && before.get(r.urn) !== JSON.stringify(r.inputs))
+            .map((r) => r.name)
+            .sort();
     };
     const headResources = (head: string) => [`${COMMAND}::${head}-recovery`, `${INSTANCE}::${head}`, `dataplat:compute:Host::${head}`];
 
@@ -151,7 +175,10 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
 
         it("no resource of the graph asks for deleteBeforeReplace", () => {
             for (const g of [first, existing, bumped]) {
-                assert.deepEqual(g.resources.filter((r) => r.options.deleteBeforeReplace).map((r) => r.name), []);
+                assert.deepEqual(
+                    g.resources.filter((r) => r.options.deleteBeforeReplace).map((r) => r.name),
+                    [],
+                );
             }
         });
 
@@ -159,20 +186,31 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
             const r = named(bumped, COMMAND, `${HEAD1}-recovery`);
             const ips = (bumped.outputs.controlPlane as { headnodeIp: string; computeNodeIps: Record<string, string> }).computeNodeIps;
             const withBucket = withBackupBucket(config, bucket);
-            assert.equal(r.inputs.create, recoveryScript(withBucket, essentialChecks(withBucket, (h) => ips[h]!), headnodeDatabase(withBucket), BACKUP_READY_MARKER));
+            assert.equal(
+                r.inputs.create,
+                recoveryScript(
+                    withBucket,
+                    essentialChecks(withBucket, (h) => ips[h]!),
+                    headnodeDatabase(withBucket),
+                    BACKUP_READY_MARKER,
+                ),
+            );
             assert.ok(String(r.inputs.create).includes(`probe_postgres 'manatee@cn-1' '${ips["cn-1"]}' '5432' 'postgres'`));
             assert.equal(r.inputs.update, RECOVERY_UPDATE_SCRIPT);
             assert.equal(r.inputs.delete, undefined);
             assert.equal(r.inputs.connection, "[secret]");
-            assert.deepEqual(
-                r.explicitDependsOn.map((u) => `${byUrn(bumped, u).type}::${byUrn(bumped, u).name}`).sort(),
-                [...["cn-1", "cn-2", "cn-3"].map((n) => `dataplat:compute:Host::activedata-controlplane-${n}`), `dataplat:compute:Host::${HEAD1}`],
-            );
+            assert.deepEqual(r.explicitDependsOn.map((u) => `${byUrn(bumped, u).type}::${byUrn(bumped, u).name}`).sort(), [
+                ...["cn-1", "cn-2", "cn-3"].map((n) => `dataplat:compute:Host::activedata-controlplane-${n}`),
+                `dataplat:compute:Host::${HEAD1}`,
+            ]);
             const host = named(bumped, "dataplat:compute:Host", HEAD1).urn;
             const instance = named(bumped, INSTANCE, HEAD1).urn;
             assert.ok(r.dependsOn.includes(instance), "the connection is the new headnode's address");
             const onHead = bumped.resources.filter((x) => x.type.startsWith("command:") && (x.dependsOn.includes(host) || x.dependsOn.includes(instance)));
-            assert.deepEqual(onHead.map((x) => x.name), [`${HEAD1}-recovery`]);
+            assert.deepEqual(
+                onHead.map((x) => x.name),
+                [`${HEAD1}-recovery`],
+            );
             const headIp = (g: StackGraph) => (g.outputs.controlPlane as { headnodeIp: string }).headnodeIp;
             assert.notEqual(headIp(bumped), headIp(existing), "a new machine, with its own address");
         });
@@ -187,10 +225,14 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
     });
 
     it("an unrelated edit (moray's port, a compute node's instance type) keeps the headnode's URN and inputs and never replaces the recovery command", async () => {
-        const next = await evaluateDoc(prod((cp) => {
-            cp.essentials.moray.port = 2021;
-            node(cp, "cn-3").instanceType = "m5.2xlarge";
-        }), doc, "prod");
+        const next = await evaluateDoc(
+            prod((cp) => {
+                cp.essentials.moray.port = 2021;
+                node(cp, "cn-3").instanceType = "m5.2xlarge";
+            }),
+            doc,
+            "prod",
+        );
         assert.deepEqual(only(existing, next), []);
         assert.deepEqual(only(next, existing), []);
         assert.deepEqual(named(next, INSTANCE, HEAD).inputs, named(existing, INSTANCE, HEAD).inputs);
@@ -204,7 +246,12 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
     });
 
     it("replacing a compute node never re-runs recovery: its new address only updates the command (a no-op update script)", async () => {
-        const next = await evaluateDoc(prod((cp) => (node(cp, "cn-1").generation = 1)), doc, "prod", { "activedata-controlplane-cn-1": "10.99.99.99" });
+        const next = await evaluateDoc(
+            prod((cp) => (node(cp, "cn-1").generation = 1)),
+            doc,
+            "prod",
+            { "activedata-controlplane-cn-1": "10.99.99.99" },
+        );
         assert.deepEqual(changedResources(existing, next), [`Command::${RECOVERY}`, "Instance::activedata-controlplane-cn-1"]);
         const after = named(next, COMMAND, RECOVERY);
         assert.deepEqual(after.inputs.triggers, named(existing, COMMAND, RECOVERY).inputs.triggers, "same triggers: no replacement, no create");
@@ -214,7 +261,11 @@ describe("ControlPlane: headnode backup and recovery (RFD 67)", () => {
     });
 
     it("a bucket named in controlPlane.backup.bucket replaces the default", async () => {
-        const next = await evaluateDoc(prod((cp) => (cp.backup.bucket = "triton-offsite")), undefined, "prod");
+        const next = await evaluateDoc(
+            prod((cp) => (cp.backup.bucket = "triton-offsite")),
+            undefined,
+            "prod",
+        );
         assert.ok(String(named(next, INSTANCE, HEAD).inputs.userData).includes("readonly bucket='triton-offsite'"));
     });
 });
@@ -238,7 +289,10 @@ describe("ControlPlane guardrails", () => {
     it("refuses essentials that run only on the headnode: recovery could check nothing", async () => {
         const next = deepClone(stackDoc("staging"));
         for (const e of ["binder", "manatee", "moray"]) next.config["dataplat:controlPlane"].essentials[e].hosts = ["headnode"];
-        await assert.rejects(evaluateDoc(next, undefined, "staging"), /- controlPlane\.essentials: every essential .* runs only on the headnode headnode; recovery could not check any surviving instance/);
+        await assert.rejects(
+            evaluateDoc(next, undefined, "staging"),
+            /- controlPlane\.essentials: every essential .* runs only on the headnode headnode; recovery could not check any surviving instance/,
+        );
     });
 
     it("refuses replacing two hosts that carry essentials in one update", async () => {
@@ -254,13 +308,21 @@ describe("ControlPlane guardrails", () => {
 
     it("refuses an edit of the backup settings unless the headnode's generation is bumped with it", async () => {
         await assert.rejects(
-            evaluateDoc(prod((cp) => (cp.backup.periodMinutes = 30)), deployed, "prod"),
+            evaluateDoc(
+                prod((cp) => (cp.backup.periodMinutes = 30)),
+                deployed,
+                "prod",
+            ),
             /controlPlane \(backup-change\): controlPlane\.backup changed: the backup timer is part of the headnode's user data, so this replaces the headnode headnode/,
         );
-        const confirmed = await evaluateDoc(prod((cp) => {
-            cp.backup.periodMinutes = 30;
-            cp.headnode.generation = 1;
-        }), deployed, "prod");
+        const confirmed = await evaluateDoc(
+            prod((cp) => {
+                cp.backup.periodMinutes = 30;
+                cp.headnode.generation = 1;
+            }),
+            deployed,
+            "prod",
+        );
         const head = ofType(confirmed, INSTANCE).filter((r) => /^activedata-controlplane-headnode-g1-[0-9a-f]{8}$/.test(r.name));
         assert.equal(head.length, 1);
         assert.match(String(head[0]!.inputs.userData), /^OnUnitActiveSec=30min$/m);

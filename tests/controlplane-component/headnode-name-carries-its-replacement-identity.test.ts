@@ -3,7 +3,14 @@ import fc from "fast-check";
 import { HEADNODE_HASH_LENGTH, headnodeResourceName } from "../../ops/controlplane/naming";
 import { REPLACING_FIELDS, replacementIdentity } from "../../ops/shared/hosts";
 
-const head = { name: "headnode", instanceType: "m5.2xlarge", image: "ami-0123456789abcdef0", generation: 3, availabilityZone: "us-west-2a", subnet: "subnet-0aaa" };
+const head = {
+    name: "headnode",
+    instanceType: "m5.2xlarge",
+    image: "ami-0123456789abcdef0",
+    generation: 3,
+    availabilityZone: "us-west-2a",
+    subnet: "subnet-0aaa",
+};
 
 describe("headnodeResourceName: a new headnode is a new resource name", () => {
     it("is <name>-g<generation>-<8 hex digits>", () => {
@@ -12,7 +19,14 @@ describe("headnodeResourceName: a new headnode is a new resource name", () => {
     });
 
     it("is the same for the same fields, whatever their order and whatever else the host object carries", () => {
-        const reordered = { subnet: head.subnet, availabilityZone: head.availabilityZone, generation: 3, image: head.image, instanceType: head.instanceType, name: "headnode" };
+        const reordered = {
+            subnet: head.subnet,
+            availabilityZone: head.availabilityZone,
+            generation: 3,
+            image: head.image,
+            instanceType: head.instanceType,
+            name: "headnode",
+        };
         assert.equal(headnodeResourceName(reordered), headnodeResourceName(head));
         assert.equal(headnodeResourceName({ ...head, extra: "ignored" } as typeof head), headnodeResourceName(head));
     });

@@ -55,7 +55,10 @@ describe("control plane plan (ops/controlplane/plan.ts): each guardrail by id an
 
     it("controlplane/backup-script: a backup timer that cannot be built (a period that is not whole minutes)", () => {
         const p = plan(edit((c) => ((c.backup as { periodMinutes: number }).periodMinutes = 1.5)));
-        assert.match(finding(p.problems, "controlplane/backup-script", "config-problem").message, /^the headnode's backup or recovery script cannot be built: /);
+        assert.match(
+            finding(p.problems, "controlplane/backup-script", "config-problem").message,
+            /^the headnode's backup or recovery script cannot be built: /,
+        );
         passes(plan(controlPlane).problems, "controlplane/backup-script");
     });
 

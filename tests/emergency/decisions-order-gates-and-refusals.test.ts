@@ -12,22 +12,38 @@ import { deepClone, evaluateDoc, stackDoc } from "../support/graph";
 const graphOf = (ids: string[] | undefined): ModelGraph => ({
     resources: holdResources()
         .filter((h) => ids === undefined || ids.includes(h.id))
-        .map((h) => ({ urn: `urn:${h.id}`, type: "command:local:Command", name: h.id, dependsOn: h.dependsOn.map((d) => `urn:${d}`), inputs: {}, options: {} })),
+        .map((h) => ({
+            urn: `urn:${h.id}`,
+            type: "command:local:Command",
+            name: h.id,
+            dependsOn: h.dependsOn.map((d) => `urn:${d}`),
+            inputs: {},
+            options: {},
+        })),
 });
 
 describe("emergency decisions", () => {
     it("the hold resources' edges: creates give STOP_ORDER, deletes give RESUME_ORDER, and the two differ", () => {
         const up = planUpdate({ resources: [] }, graphOf(undefined));
-        assert.deepEqual(up.steps.filter((s) => s.name.startsWith("stop-")).map((s) => s.name.slice(5)), [...STOP_ORDER]);
+        assert.deepEqual(
+            up.steps.filter((s) => s.name.startsWith("stop-")).map((s) => s.name.slice(5)),
+            [...STOP_ORDER],
+        );
         const down = planUpdate(graphOf(undefined), { resources: [] });
-        assert.deepEqual(down.steps.filter((s) => s.name.startsWith("resume-")).map((s) => s.name.slice(7)), [...RESUME_ORDER]);
+        assert.deepEqual(
+            down.steps.filter((s) => s.name.startsWith("resume-")).map((s) => s.name.slice(7)),
+            [...RESUME_ORDER],
+        );
         assert.notDeepEqual([...RESUME_ORDER], [...STOP_ORDER].reverse());
     });
 
     it("a resume that failed leaves the later ones; the next update deletes them in the same order", () => {
         const left = ["stop-balancer", "stop-frontend", "stop-etl", "stop-ingestion", "resume-etl", "resume-ingestion"];
         const down = planUpdate(graphOf(left), { resources: [] });
-        assert.deepEqual(down.steps.filter((s) => s.name.startsWith("resume-")).map((s) => s.name), ["resume-ingestion", "resume-etl"]);
+        assert.deepEqual(
+            down.steps.filter((s) => s.name.startsWith("resume-")).map((s) => s.name),
+            ["resume-ingestion", "resume-etl"],
+        );
     });
 
     it("gates: yellow is reached by yellow and green, never by red or an unreadable status", () => {

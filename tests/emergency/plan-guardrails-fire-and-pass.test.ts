@@ -18,7 +18,10 @@ describe("emergency plan (ops/emergency/plan.ts): each guardrail by id and kind"
     it("the prod stack's switch: on, it holds every step and the etl fleets; off or absent, nothing", () => {
         const active = plan();
         assert.deepEqual([ids(active.problems), ids(active.refusals)], [[], []]);
-        assert.deepEqual(active.plan.holds.map((h) => h.id), ["stop-balancer", "stop-frontend", "stop-etl", "stop-ingestion", "resume-etl", "resume-ingestion", "resume-frontend", "resume-balancer"]);
+        assert.deepEqual(
+            active.plan.holds.map((h) => h.id),
+            ["stop-balancer", "stop-frontend", "stop-etl", "stop-ingestion", "resume-etl", "resume-ingestion", "resume-frontend", "resume-balancer"],
+        );
         assert.deepEqual(active.plan.holds.find((h) => h.id === "stop-frontend")!.process.batchSize, 1);
         assert.deepEqual(active.plan.heldFleets, ["etl"]);
         assert.equal(active.snapshot.active, true);
@@ -43,7 +46,11 @@ describe("emergency plan (ops/emergency/plan.ts): each guardrail by id and kind"
 
     it("emergency/unknown-spot-node", () => {
         finding(plan(on({ ingestion: { nodes: ["spot-zz"] } })).refusals, "emergency/unknown-spot-node", "change-refusal");
-        finding(plan(on({ ingestion: { nodes: ["a"] } }), first, true, { ...world, spotNodes: undefined }).refusals, "emergency/unknown-spot-node", "change-refusal");
+        finding(
+            plan(on({ ingestion: { nodes: ["a"] } }), first, true, { ...world, spotNodes: undefined }).refusals,
+            "emergency/unknown-spot-node",
+            "change-refusal",
+        );
         passes(plan(on({ ingestion: { nodes: world.spotNodes!.slice(0, 1) } })).refusals, "emergency/unknown-spot-node");
     });
 

@@ -53,6 +53,9 @@ describe("plan: the emergency switch in the runbook's words", function () {
         assert.equal(kept.change, "kept stopped");
         assert.deepEqual(kept.steps, []);
         const none = await evaluateChange(normal, normal);
-        assert.equal(none.doc.sections.find((x) => x.key === "emergency"), undefined);
+        assert.equal(
+            none.doc.sections.find((x) => x.key === "emergency"),
+            undefined,
+        );
     });
 });

@@ -74,10 +74,17 @@ describe("emergency: registered scripts against real supervisord over real sshd,
     it("stops in the runbook's order, fails closed at red and on recent indexes not green, resumes in the resume order", async () => {
         const here = "127.0.0.1";
         for (const id of ["stop-balancer", "stop-frontend", "stop-ingestion"]) {
-            const r = run(id, "create", id === "stop-balancer" ? `manager ${here}` : id === "stop-frontend" ? `frontend ${here}` : `spot-a ${here}\nspot-b ${here}`);
+            const r = run(
+                id,
+                "create",
+                id === "stop-balancer" ? `manager ${here}` : id === "stop-frontend" ? `frontend ${here}` : `spot-a ${here}\nspot-b ${here}`,
+            );
             assert.equal(r.code, 0, `${id}: ${r.stderr}`);
         }
-        assert.deepEqual(sup.events().filter((e) => e.startsWith("stop")), ["stop esShardBalancer", "stop gunicorn", "stop push-to-es"]);
+        assert.deepEqual(
+            sup.events().filter((e) => e.startsWith("stop")),
+            ["stop esShardBalancer", "stop gunicorn", "stop push-to-es"],
+        );
 
         // Red: an index whose primary cannot be allocated. The balancer's gate times out; nothing is started.
         await put("/emerg-red", { settings: { number_of_shards: 1, number_of_replicas: 0, "index.routing.allocation.require._name": "no-such-node" } });
@@ -88,13 +95,20 @@ describe("emergency: registered scripts against real supervisord over real sshd,
         const red = run("resume-balancer", "delete", `manager ${here}`);
         assert.notEqual(red.code, 0);
         assert.match(red.stderr, /resume balancer: the gate was not reached; nothing was started/);
-        assert.deepEqual(sup.events().filter((e) => e.startsWith("start")), initialStarts(sup), "nothing started");
+        assert.deepEqual(
+            sup.events().filter((e) => e.startsWith("start")),
+            initialStarts(sup),
+            "nothing started",
+        );
 
         // Yellow: a recent index with more replicas than nodes. Balancer then frontend start; ingestion waits on it.
         await cluster.client().json("DELETE", "/emerg-red");
         await put("/emerg-recent", { settings: { number_of_shards: 1, number_of_replicas: 10 } });
         await cluster.waitFor({ nodes: cluster.nodes.length, status: "yellow" }, 60);
-        for (const [id, t] of [["resume-balancer", `manager ${here}`], ["resume-frontend", `frontend ${here}`]] as const) {
+        for (const [id, t] of [
+            ["resume-balancer", `manager ${here}`],
+            ["resume-frontend", `frontend ${here}`],
+        ] as const) {
             const r = run(id, "delete", t);
             assert.equal(r.code, 0, `${id}: ${r.stderr}`);
         }
@@ -108,7 +122,10 @@ describe("emergency: registered scripts against real supervisord over real sshd,
         await cluster.waitFor({ nodes: cluster.nodes.length, status: "green" }, 60);
         const green = run("resume-ingestion", "delete", `spot-a ${here}\nspot-b ${here}`);
         assert.equal(green.code, 0, green.stderr);
-        const starts = sup.events().filter((e) => e.startsWith("start")).slice(initialStarts(sup).length);
+        const starts = sup
+            .events()
+            .filter((e) => e.startsWith("start"))
+            .slice(initialStarts(sup).length);
         assert.deepEqual(starts, ["start esShardBalancer", "start gunicorn", "start push-to-es"]);
     });
 

@@ -43,7 +43,10 @@ describe("emergency: the switch stops and resumes in the runbook's orders (offli
     it("turning it on leaves the search cluster's own resources and every fleet's capacity unchanged", () => {
         const plan = planUpdate(deployed, active);
         const changed = plan.steps.filter((s) => s.op !== "same" && !(s.type === COMMAND && emergencyName(s.name)));
-        assert.deepEqual(changed.map((s) => `${s.op} ${s.name}`), []);
+        assert.deepEqual(
+            changed.map((s) => `${s.op} ${s.name}`),
+            [],
+        );
         const fleet = active.resources.find((r) => r.type === "aws:ec2/fleet:Fleet" && /etl/.test(r.name))!;
         assert.ok(fleet.options.ignoreChanges?.includes("targetCapacitySpecification.totalTargetCapacity"), "the ETL fleet's capacity is held");
         const search = active.resources.filter((r) => r.type === "aws:ec2/fleet:Fleet" && !/etl/.test(r.name));
@@ -61,7 +64,10 @@ describe("emergency: the switch stops and resumes in the runbook's orders (offli
             // Nothing raises an ETL fleet before the resumes: the fleet is still held in this update.
             const fleet = resumed.resources.find((r) => r.type === "aws:ec2/fleet:Fleet" && /etl/.test(r.name))!;
             assert.ok(fleet.options.ignoreChanges?.includes("targetCapacitySpecification.totalTargetCapacity"));
-            assert.deepEqual(plan.steps.filter((s) => s.op === "update" || s.op === "create").map((s) => s.name), []);
+            assert.deepEqual(
+                plan.steps.filter((s) => s.op === "update" || s.op === "create").map((s) => s.name),
+                [],
+            );
         });
     }
 
@@ -72,7 +78,10 @@ describe("emergency: the switch stops and resumes in the runbook's orders (offli
         const again = await evaluateDoc(later, on, "prod");
         const plan = planUpdate(active, again);
         assert.deepEqual(acting(plan, active, "delete"), []);
-        assert.deepEqual(plan.steps.filter((s) => s.op === "delete").map((s) => s.name), []);
+        assert.deepEqual(
+            plan.steps.filter((s) => s.op === "delete").map((s) => s.name),
+            [],
+        );
         const fleet = again.resources.find((r) => r.type === "aws:ec2/fleet:Fleet" && /etl/.test(r.name))!;
         assert.ok(fleet.options.ignoreChanges?.includes("targetCapacitySpecification.totalTargetCapacity"));
     });

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import {
-    allEntries, architectureOf, entryFor, inPlaceWithDowntime, isOneTimeSpot, replacingPaths, wouldReplace,
-} from "../../ops/provider/replacement";
+import { allEntries, architectureOf, entryFor, inPlaceWithDowntime, isOneTimeSpot, replacingPaths, wouldReplace } from "../../ops/provider/replacement";
 import { applyIgnoreChanges, changedPaths, covers } from "../../ops/provider/paths";
 import { committedStack } from "../support/graph";
 
@@ -111,8 +109,18 @@ describe("engine: provider replacement table", () => {
     });
 
     it("every ebsBlockDevices field forces a replacement (size included)", () => {
-        const dev = (over: Record<string, unknown>) => instance({ ebsBlockDevices: [{ deleteOnTermination: true, deviceName: "/dev/sdf", encrypted: true, volumeSize: 1500, volumeType: "gp3", ...over }] });
-        for (const over of [{ volumeSize: 2000 }, { volumeType: "io2" }, { deviceName: "/dev/sdg" }, { encrypted: false }, { deleteOnTermination: false }, { throughput: 500 }]) {
+        const dev = (over: Record<string, unknown>) =>
+            instance({
+                ebsBlockDevices: [{ deleteOnTermination: true, deviceName: "/dev/sdf", encrypted: true, volumeSize: 1500, volumeType: "gp3", ...over }],
+            });
+        for (const over of [
+            { volumeSize: 2000 },
+            { volumeType: "io2" },
+            { deviceName: "/dev/sdg" },
+            { encrypted: false },
+            { deleteOnTermination: false },
+            { throughput: 500 },
+        ]) {
             const v = wouldReplace(INSTANCE, instance(), dev(over));
             assert.equal(v.replace, true, JSON.stringify(over));
         }
@@ -121,7 +129,14 @@ describe("engine: provider replacement table", () => {
 
     it("instanceMarketOptions forces a replacement; metadata, security groups, profile, tags are in place", () => {
         assert.equal(wouldReplace(INSTANCE, instance(), instance(spot)).replace, true);
-        assert.equal(wouldReplace(INSTANCE, instance(spot), instance({ instanceMarketOptions: { ...spot.instanceMarketOptions, spotOptions: { spotInstanceType: "persistent" } } })).replace, true);
+        assert.equal(
+            wouldReplace(
+                INSTANCE,
+                instance(spot),
+                instance({ instanceMarketOptions: { ...spot.instanceMarketOptions, spotOptions: { spotInstanceType: "persistent" } } }),
+            ).replace,
+            true,
+        );
         for (const over of [
             { metadataOptions: { httpEndpoint: "enabled", httpPutResponseHopLimit: 2, httpTokens: "required" } },
             { vpcSecurityGroupIds: ["sg-1", "sg-2"] },
@@ -143,7 +158,9 @@ describe("engine: provider replacement table", () => {
     it("EC2 Fleet: ForceNew fields replace; launch template configs and total capacity modify in place", () => {
         const fleet = {
             excessCapacityTerminationPolicy: "termination",
-            launchTemplateConfigs: [{ launchTemplateSpecification: { launchTemplateId: "lt-1", version: "1" }, overrides: [{ instanceType: "r6id.2xlarge", subnetId: "s1" }] }],
+            launchTemplateConfigs: [
+                { launchTemplateSpecification: { launchTemplateId: "lt-1", version: "1" }, overrides: [{ instanceType: "r6id.2xlarge", subnetId: "s1" }] },
+            ],
             spotOptions: { allocationStrategy: "price-capacity-optimized", instanceInterruptionBehavior: "terminate", instancePoolsToUseCount: 2 },
             targetCapacitySpecification: { defaultTargetCapacityType: "spot", totalTargetCapacity: 4 },
             terminateInstances: true,
@@ -156,10 +173,20 @@ describe("engine: provider replacement table", () => {
         assert.equal(replaces({ spotOptions: { ...fleet.spotOptions, allocationStrategy: "capacity-optimized" } }), true);
         assert.equal(replaces({ targetCapacitySpecification: { defaultTargetCapacityType: "on-demand", totalTargetCapacity: 4 } }), true);
         assert.equal(replaces({ targetCapacitySpecification: { defaultTargetCapacityType: "spot", totalTargetCapacity: 6 } }), false);
-        assert.equal(replaces({ launchTemplateConfigs: [{ ...fleet.launchTemplateConfigs[0], launchTemplateSpecification: { launchTemplateId: "lt-1", version: "2" } }] }), false);
+        assert.equal(
+            replaces({
+                launchTemplateConfigs: [{ ...fleet.launchTemplateConfigs[0], launchTemplateSpecification: { launchTemplateId: "lt-1", version: "2" } }],
+            }),
+            false,
+        );
         assert.equal(replaces({ terminateInstances: false }), false);
         // The program's ignoreChanges on spotOptions.instancePoolsToUseCount keeps that ForceNew field out of the diff.
-        const v = wouldReplace(FLEET, fleet, { ...fleet, spotOptions: { ...fleet.spotOptions, instancePoolsToUseCount: 3 } }, { ignoreChanges: ["spotOptions.instancePoolsToUseCount"] });
+        const v = wouldReplace(
+            FLEET,
+            fleet,
+            { ...fleet, spotOptions: { ...fleet.spotOptions, instancePoolsToUseCount: 3 } },
+            { ignoreChanges: ["spotOptions.instancePoolsToUseCount"] },
+        );
         assert.deepEqual(v, { changed: [], replace: false, because: [] });
     });
 
@@ -168,7 +195,14 @@ describe("engine: provider replacement table", () => {
             const base = { create: "a", update: "b", delete: "c", environment: { A: "1" }, triggers: ["x", 1] };
             assert.equal(wouldReplace(t, base, { ...base, triggers: ["y", 1] }).replace, true);
             assert.equal(wouldReplace(t, base, { ...base, triggers: ["x", 1, 2] }).replace, true);
-            for (const over of [{ create: "a2" }, { update: "b2" }, { delete: "c2" }, { environment: { A: "2" } }, { interpreter: ["/bin/bash", "-c"] }, { dir: "/tmp" }]) {
+            for (const over of [
+                { create: "a2" },
+                { update: "b2" },
+                { delete: "c2" },
+                { environment: { A: "2" } },
+                { interpreter: ["/bin/bash", "-c"] },
+                { dir: "/tmp" },
+            ]) {
                 const v = wouldReplace(t, base, { ...base, ...over });
                 assert.equal(v.replace, false, `${t} ${JSON.stringify(over)}`);
                 assert.ok(v.changed.length > 0);

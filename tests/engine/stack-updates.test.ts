@@ -34,7 +34,10 @@ function assertReplaced(plan: ReturnType<typeof planUpdate>, oldUrn: string, new
     const create = urns.indexOf(newUrn);
     const del = urns.lastIndexOf(oldUrn);
     assert.ok(create < del, "created before the old one is deleted");
-    assert.ok(plan.steps.slice(del).every((s) => s.op === "delete" || s.op === "delete-replaced"), "the delete is an end-of-update delete");
+    assert.ok(
+        plan.steps.slice(del).every((s) => s.op === "delete" || s.op === "delete-replaced"),
+        "the delete is an end-of-update delete",
+    );
     return plan.steps.find((s) => s.urn === oldUrn)!.because.join(" ");
 }
 

@@ -5,7 +5,10 @@ const CMD = "command:local:Command";
 const urn = (name: string) => `urn:pulumi:test::dataplat::${CMD}::${name}`;
 
 /** A local Command; `dep` are input dependencies, `after` explicit dependsOn. */
-function cmd(name: string, o: { triggers?: unknown[]; create?: string; dep?: string[]; after?: string[]; options?: ModelResource["options"] } = {}): ModelResource {
+function cmd(
+    name: string,
+    o: { triggers?: unknown[]; create?: string; dep?: string[]; after?: string[]; options?: ModelResource["options"] } = {},
+): ModelResource {
     const dep = (o.dep ?? []).map(urn);
     const after = (o.after ?? []).map(urn);
     return {
@@ -94,7 +97,10 @@ describe("engine: pulumi up step model", () => {
         const parent = cmd("p");
         const child = { ...cmd("k"), parent: urn("p") };
         const g = graph(parent, child, cmd("x"), cmd("y", { dep: ["x"] }));
-        assert.deepEqual(scheduleDeletes(g, [urn("p"), urn("k"), urn("x"), urn("y")]), [[urn("k"), urn("y")], [urn("p"), urn("x")]]);
+        assert.deepEqual(scheduleDeletes(g, [urn("p"), urn("k"), urn("x"), urn("y")]), [
+            [urn("k"), urn("y")],
+            [urn("p"), urn("x")],
+        ]);
     });
 
     it("a dependency on a component reaches the engine as its custom children: drain is deleted before the instance", () => {
@@ -118,12 +124,24 @@ describe("engine: pulumi up step model", () => {
                 cmd("c", { after: ["a"] }),
             );
         const plan = planUpdate(mk(1), mk(2));
-        assert.deepEqual(ops(plan), ["delete-replaced b", "delete-replaced a", "replace a", "create-replacement a", "replace b", "create-replacement b", "same c"]);
+        assert.deepEqual(ops(plan), [
+            "delete-replaced b",
+            "delete-replaced a",
+            "replace a",
+            "create-replacement a",
+            "replace b",
+            "create-replacement b",
+            "same c",
+        ]);
         assert.deepEqual(plan.deleteAntichains, [], "nothing left for the end of the update");
     });
 
     it("deleteBeforeReplace does not condemn a dependent whose dependent inputs are updatable", () => {
-        const mk = (t: number) => graph(cmd("a", { triggers: [t], options: { deleteBeforeReplace: true } }), { ...cmd("b", { dep: ["a"] }), propertyDependencies: { create: [urn("a")] } });
+        const mk = (t: number) =>
+            graph(cmd("a", { triggers: [t], options: { deleteBeforeReplace: true } }), {
+                ...cmd("b", { dep: ["a"] }),
+                propertyDependencies: { create: [urn("a")] },
+            });
         assert.deepEqual(ops(planUpdate(mk(1), mk(2))), ["delete-replaced a", "replace a", "create-replacement a", "same b"]);
     });
 
@@ -137,7 +155,13 @@ describe("engine: pulumi up step model", () => {
         assert.deepEqual(stepsFor(planUpdate(mk(1), mk(2), { deletedWithReplaces: false }), urn("svc")), ["same"]);
         // Removing both: only the target's Delete runs.
         const gone = planUpdate(mk(1), graph());
-        assert.deepEqual(gone.steps.map((s) => [s.name, s.providerDeleteSkipped === true]), [["svc", true], ["vm", false]]);
+        assert.deepEqual(
+            gone.steps.map((s) => [s.name, s.providerDeleteSkipped === true]),
+            [
+                ["svc", true],
+                ["vm", false],
+            ],
+        );
     });
 
     it("pending deletes from a failed update are deleted with the end-of-update deletes", () => {

@@ -35,7 +35,10 @@ describe("TierSecurityGroups", () => {
 
     it("creates one group per tier, all children of the component, in the configured VPC", () => {
         const groups = ofType(g, T.sg);
-        assert.deepEqual(groups.map((s) => s.name).sort(), ["controlplane", "etl", "frontend", "manager", "origin", "platform", "search"].map((t) => `activedata-tiers-${t}`).sort());
+        assert.deepEqual(
+            groups.map((s) => s.name).sort(),
+            ["controlplane", "etl", "frontend", "manager", "origin", "platform", "search"].map((t) => `activedata-tiers-${t}`).sort(),
+        );
         for (const s of groups) {
             assert.equal(s.inputs.vpcId, "vpc-0a1b2c3d4e5f60718");
             assert.match(s.parent ?? "", /dataplat:network:TierSecurityGroups::activedata-tiers$/);
@@ -71,8 +74,14 @@ describe("TierSecurityGroups", () => {
     });
 
     it("opens 443 to the internet on the frontend only when config says so", async () => {
-        const public443 = (gr: StackGraph) => ofType(gr, T.ingress).filter((r) => r.inputs.fromPort === 443 && (r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0"));
-        assert.deepEqual(public443(g).map((r) => r.name).sort(), ["activedata-tiers-frontend-443-from-internet", "activedata-tiers-frontend-443-from-internet6"]);
+        const public443 = (gr: StackGraph) =>
+            ofType(gr, T.ingress).filter((r) => r.inputs.fromPort === 443 && (r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0"));
+        assert.deepEqual(
+            public443(g)
+                .map((r) => r.name)
+                .sort(),
+            ["activedata-tiers-frontend-443-from-internet", "activedata-tiers-frontend-443-from-internet6"],
+        );
         const staging = await committedStack("staging");
         assert.equal(public443(staging).length, 0);
     });
@@ -110,7 +119,10 @@ describe("BacklogQueue", () => {
         assert.equal(etl.metricName, "ApproximateAgeOfOldestMessage");
         assert.ok((etl.threshold as number) <= 14 * 86400 * 0.25);
         const logger = age("activedata-tc-logger");
-        assert.ok((logger.threshold as number) + (logger.period as number) * ((logger.evaluationPeriods as number) + 1) <= 15 * 60, `logger alarm too late: ${JSON.stringify(logger)}`);
+        assert.ok(
+            (logger.threshold as number) + (logger.period as number) * ((logger.evaluationPeriods as number) + 1) <= 15 * 60,
+            `logger alarm too late: ${JSON.stringify(logger)}`,
+        );
         assert.equal(logger.treatMissingData, "breaching");
         assert.match(String(logger.alarmActions), /arn:aws:sns:/);
     });
@@ -141,7 +153,13 @@ describe("SecureBucket", () => {
         assert.equal(policy.Statement[0].Effect, "Deny");
         assert.deepEqual(policy.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
         const rule = (named(g, T.lifecycle, "activedata-raw-lifecycle").inputs.rules as any)[0];
-        assert.deepEqual(rule.transitions.map((t: any) => [t.days, t.storageClass]), [[30, "STANDARD_IA"], [365, "GLACIER"]]);
+        assert.deepEqual(
+            rule.transitions.map((t: any) => [t.days, t.storageClass]),
+            [
+                [30, "STANDARD_IA"],
+                [365, "GLACIER"],
+            ],
+        );
         assert.equal(rule.noncurrentVersionExpiration.noncurrentDays, 30);
     });
 
@@ -152,7 +170,10 @@ describe("SecureBucket", () => {
     });
 
     it("protects prod backups from deletion, and nothing else", () => {
-        const protectedNames = g.resources.filter((r) => r.options.protect).map((r) => r.name).sort();
+        const protectedNames = g.resources
+            .filter((r) => r.options.protect)
+            .map((r) => r.name)
+            .sort();
         assert.deepEqual(protectedNames, ["activedata-backups", "activedata-backups-suffix"]);
         assert.equal(named(g, T.bucket, "activedata-backups").inputs.forceDestroy, false);
         assert.equal(staging.resources.filter((r) => r.options.protect).length, 0);
@@ -164,7 +185,11 @@ describe("Host, HostTemplate and TierRole", () => {
     before(async () => (g = await committedStack("prod")));
 
     it("hosts use IMDSv2 with hop limit 1, an encrypted root volume, their tier's group and profile", () => {
-        for (const [host, tier] of [["frontend", "frontend"], ["manager", "manager"], ["logger", "etl"]]) {
+        for (const [host, tier] of [
+            ["frontend", "frontend"],
+            ["manager", "manager"],
+            ["logger", "etl"],
+        ]) {
             const i = named(g, T.instance, `activedata-${host}`);
             assert.deepEqual(i.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
             assert.equal((i.inputs.rootBlockDevice as any).encrypted, true);
@@ -192,7 +217,10 @@ describe("Host, HostTemplate and TierRole", () => {
         assert.equal(lt.metadataOptions.httpPutResponseHopLimit, 1);
         assert.equal(lt.blockDeviceMappings[0].ebs.encrypted, "true");
         assert.equal(lt.networkInterfaces[0].associatePublicIpAddress, "false");
-        assert.deepEqual(lt.tagSpecifications.map((t: any) => t.resourceType), ["instance", "volume"]);
+        assert.deepEqual(
+            lt.tagSpecifications.map((t: any) => t.resourceType),
+            ["instance", "volume"],
+        );
     });
 
     it("roles grant exactly what the queues' and buckets' config lists", () => {
@@ -201,7 +229,10 @@ describe("Host, HostTemplate and TierRole", () => {
         assert.deepEqual(
             search.map((s: any) => [s.Action.join(","), s.Resource.join(",").replace(/-[0-9a-f]{7,}/g, "")]),
             [
-                ["sqs:ReceiveMessage,sqs:DeleteMessage,sqs:ChangeMessageVisibility,sqs:GetQueueUrl,sqs:GetQueueAttributes", "arn:aws:sqs:us-west-2:123456789012:activedata-ingestion-backlog"],
+                [
+                    "sqs:ReceiveMessage,sqs:DeleteMessage,sqs:ChangeMessageVisibility,sqs:GetQueueUrl,sqs:GetQueueAttributes",
+                    "arn:aws:sqs:us-west-2:123456789012:activedata-ingestion-backlog",
+                ],
                 ["s3:PutObject,s3:AbortMultipartUpload", "arn:aws:s3:::activedata-backups-prod/*"],
                 ["ssm:GetParameter", "arn:aws:mock:us-west-2:123456789012:ssm/parameter/mock"],
             ],
@@ -243,7 +274,10 @@ describe("providers, secrets and outputs", () => {
         const doc = stackDoc("staging");
         doc.config["dataplat:postgresPassword"] = { secure: "v1:abcd" };
         const next = await evaluateDoc(doc);
-        assert.deepEqual(next.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.name), ["activedata-stg-search-admin-password"]);
+        assert.deepEqual(
+            next.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.name),
+            ["activedata-stg-search-admin-password"],
+        );
     });
 
     it("the alarm topic is encrypted with a key CloudWatch may use", () => {

@@ -26,7 +26,12 @@ const INVALID: { what: string; edit: (c: Cfg) => void; path: string; says?: RegE
     { what: "missing environment", edit: (c) => delete c["dataplat:environment"], path: "environment" },
     { what: "unknown environment", edit: (c) => (c["dataplat:environment"] = "production"), path: "environment", says: /prod.*staging/ },
     { what: "prefix with capitals", edit: (c) => (c["dataplat:prefix"] = "ActiveData"), path: "prefix" },
-    { what: "typo in a top-level key", edit: (c) => ((c["dataplat:netwrok"] = c["dataplat:network"]), delete c["dataplat:network"]), path: "netwrok", says: /did you mean 'dataplat:network'/ },
+    {
+        what: "typo in a top-level key",
+        edit: (c) => ((c["dataplat:netwrok"] = c["dataplat:network"]), delete c["dataplat:network"]),
+        path: "netwrok",
+        says: /did you mean 'dataplat:network'/,
+    },
     { what: "missing aws:region", edit: (c) => delete c["aws:region"], path: "aws:region" },
     { what: "bad aws:region", edit: (c) => (c["aws:region"] = "mars-1"), path: "aws:region" },
     { what: "bad VPC id", edit: (c) => (c["dataplat:network"].vpcId = "my-vpc"), path: "network.vpcId" },
@@ -35,7 +40,12 @@ const INVALID: { what: string; edit: (c: Cfg) => void; path: string; says?: RegE
     { what: "bad subnet id", edit: (c) => (c["dataplat:network"].subnets[1].id = "subnet-xyz"), path: "network.subnets[1].id" },
     { what: "bad availability zone", edit: (c) => (c["dataplat:network"].subnets[2].availabilityZone = "west"), path: "network.subnets[2].availabilityZone" },
     { what: "unknown key in a subnet", edit: (c) => (c["dataplat:network"].subnets[0].az = "us-west-2a"), path: "network.subnets[0].az" },
-    { what: "operator CIDR open to the world", edit: (c) => (c["dataplat:network"].operatorCidrs[1] = "0.0.0.0/0"), path: "network.operatorCidrs[1]", says: /not allowed/ },
+    {
+        what: "operator CIDR open to the world",
+        edit: (c) => (c["dataplat:network"].operatorCidrs[1] = "0.0.0.0/0"),
+        path: "network.operatorCidrs[1]",
+        says: /not allowed/,
+    },
     { what: "operator CIDR ::/0", edit: (c) => (c["dataplat:network"].operatorCidrs[0] = "::/0"), path: "network.operatorCidrs[0]" },
     { what: "operator CIDR not a CIDR", edit: (c) => (c["dataplat:network"].operatorCidrs[0] = "my laptop"), path: "network.operatorCidrs[0]" },
     { what: "no operator CIDRs", edit: (c) => (c["dataplat:network"].operatorCidrs = []), path: "network.operatorCidrs" },
@@ -47,22 +57,49 @@ const INVALID: { what: string; edit: (c: Cfg) => void; path: string; says?: RegE
     { what: "negative generation", edit: (c) => (c["dataplat:hosts"].logger.generation = -1), path: "hosts.logger.generation" },
     { what: "fractional generation", edit: (c) => (c["dataplat:hosts"].manager.generation = 1.5), path: "hosts.manager.generation" },
     { what: "missing host", edit: (c) => delete c["dataplat:hosts"].manager, path: "hosts.manager" },
-    { what: "typo in a host key", edit: (c) => (c["dataplat:hosts"].frontend.instancetype = "m6i.large"), path: "hosts.frontend.instancetype", says: /did you mean 'instanceType'/ },
+    {
+        what: "typo in a host key",
+        edit: (c) => (c["dataplat:hosts"].frontend.instancetype = "m6i.large"),
+        path: "hosts.frontend.instancetype",
+        says: /did you mean 'instanceType'/,
+    },
     { what: "retention beyond SQS's 14 days", edit: (c) => (c["dataplat:queues"]["etl-backlog"].retentionDays = 30), path: "queues.etl-backlog.retentionDays" },
-    { what: "data loss after the retention", edit: (c) => (c["dataplat:queues"]["tc-logger"].dataLossAfterMinutes = 30000), path: "queues.tc-logger.dataLossAfterMinutes" },
-    { what: "alarm fraction too late to act", edit: (c) => (c["dataplat:queues"]["tc-logger"].alarmAtFraction = 0.9), path: "queues.tc-logger.alarmAtFraction" },
-    { what: "alarm that cannot fire in time", edit: (c) => ((c["dataplat:queues"]["tc-logger"].dataLossAfterMinutes = 5), (c["dataplat:queues"]["tc-logger"].alarmAtFraction = 0.5)), path: "queues.tc-logger.alarmAtFraction", says: /half/ },
+    {
+        what: "data loss after the retention",
+        edit: (c) => (c["dataplat:queues"]["tc-logger"].dataLossAfterMinutes = 30000),
+        path: "queues.tc-logger.dataLossAfterMinutes",
+    },
+    {
+        what: "alarm fraction too late to act",
+        edit: (c) => (c["dataplat:queues"]["tc-logger"].alarmAtFraction = 0.9),
+        path: "queues.tc-logger.alarmAtFraction",
+    },
+    {
+        what: "alarm that cannot fire in time",
+        edit: (c) => ((c["dataplat:queues"]["tc-logger"].dataLossAfterMinutes = 5), (c["dataplat:queues"]["tc-logger"].alarmAtFraction = 0.5)),
+        path: "queues.tc-logger.alarmAtFraction",
+        says: /half/,
+    },
     { what: "maxReceiveCount zero", edit: (c) => (c["dataplat:queues"]["etl-backlog"].maxReceiveCount = 0), path: "queues.etl-backlog.maxReceiveCount" },
     { what: "unknown tier as consumer", edit: (c) => (c["dataplat:queues"]["etl-backlog"].consumers = ["workers"]), path: "queues.etl-backlog.consumers[0]" },
     { what: "bad queue name", edit: (c) => (c["dataplat:queues"]["ETL_Backlog"] = {}), path: "queues.ETL_Backlog" },
     { what: "bucket purpose unknown", edit: (c) => (c["dataplat:buckets"].raw.purpose = "archive"), path: "buckets.raw.purpose" },
     { what: "bucket encryption unknown", edit: (c) => (c["dataplat:buckets"].raw.encryption = "none"), path: "buckets.raw.encryption" },
-    { what: "IA transition below S3's 30 days", edit: (c) => (c["dataplat:buckets"].raw.lifecycle.transitionToInfrequentAccessDays = 10), path: "buckets.raw.lifecycle.transitionToInfrequentAccessDays" },
+    {
+        what: "IA transition below S3's 30 days",
+        edit: (c) => (c["dataplat:buckets"].raw.lifecycle.transitionToInfrequentAccessDays = 10),
+        path: "buckets.raw.lifecycle.transitionToInfrequentAccessDays",
+    },
     { what: "lifecycle out of order", edit: (c) => (c["dataplat:buckets"].backups.lifecycle.expireAfterDays = 20), path: "buckets.backups.lifecycle" },
     { what: "no backup bucket", edit: (c) => (c["dataplat:buckets"].backups.purpose = "data"), path: "buckets" },
     { what: "unknown key in a lifecycle", edit: (c) => (c["dataplat:buckets"].raw.lifecycle.expire = 3), path: "buckets.raw.lifecycle.expire" },
     { what: "bad alert e-mail", edit: (c) => (c["dataplat:alerting"].emails = ["oncall"]), path: "alerting.emails[0]" },
-    { what: "secret given as plaintext", edit: (c) => (c["dataplat:sshPrivateKey"] = "-----BEGIN OPENSSH PRIVATE KEY-----"), path: "sshPrivateKey", says: /--secret/ },
+    {
+        what: "secret given as plaintext",
+        edit: (c) => (c["dataplat:sshPrivateKey"] = "-----BEGIN OPENSSH PRIVATE KEY-----"),
+        path: "sshPrivateKey",
+        says: /--secret/,
+    },
     { what: "password given as plaintext", edit: (c) => (c["dataplat:postgresPassword"] = "hunter2"), path: "postgresPassword", says: /Pulumi secret/ },
     { what: "a non-secret setting given as secret", edit: (c) => (c["dataplat:prefix"] = { secure: "v1:abc" }), path: "prefix", says: /not secret/ },
 ];
@@ -89,7 +126,12 @@ describe("stack config validation", () => {
         const doc = stackDoc("prod");
         doc.config["dataplat:prefix"] = "X";
         doc.config["dataplat:network"].vpcId = "nope";
-        assert.deepEqual(problemsOf(doc).map((p) => p.path).sort(), ["network.vpcId", "prefix"]);
+        assert.deepEqual(
+            problemsOf(doc)
+                .map((p) => p.path)
+                .sort(),
+            ["network.vpcId", "prefix"],
+        );
     });
 
     it("accepts secrets set as Pulumi secrets and keeps them out of the structured config", () => {
@@ -156,7 +198,11 @@ const anyValue = fc.oneof(
 describe("config property: random mutations never crash", () => {
     const base = stackDoc("prod");
     const allPaths = paths(base.config);
-    const mutation = fc.record({ pathIndex: fc.nat({ max: allPaths.length - 1 }), op: fc.constantFrom("set", "delete", "add") as fc.Arbitrary<"set" | "delete" | "add">, value: anyValue });
+    const mutation = fc.record({
+        pathIndex: fc.nat({ max: allPaths.length - 1 }),
+        op: fc.constantFrom("set", "delete", "add") as fc.Arbitrary<"set" | "delete" | "add">,
+        value: anyValue,
+    });
 
     it("the parser accepts a mutation or rejects it with path-naming problems (500 runs)", () => {
         fc.assert(

@@ -11,7 +11,8 @@ import { rawFromDoc, stackDoc } from "../support/graph";
 describe("CIDR parsing", () => {
     it("accepts network addresses and rejects host bits, junk and out-of-range prefixes", () => {
         for (const ok of ["10.0.0.0/8", "203.0.113.17/32", "0.0.0.0/0", "2001:db8::/32", "::/0"]) assert.ok(parseCidr(ok), ok);
-        for (const bad of ["10.0.0.1/8", "10.0.0.0/33", "10.0.0.0", "2001:db8::1/32", "300.0.0.0/8", "a.b.c.d/8", "::ffff:1.2.3.4/128"]) assert.equal(parseCidr(bad), undefined, bad);
+        for (const bad of ["10.0.0.1/8", "10.0.0.0/33", "10.0.0.0", "2001:db8::1/32", "300.0.0.0/8", "a.b.c.d/8", "::ffff:1.2.3.4/128"])
+            assert.equal(parseCidr(bad), undefined, bad);
         assert.ok(isOpenToWorld(parseCidr("0.0.0.0/0")!));
         assert.ok(!isOpenToWorld(parseCidr("0.0.0.0/1")!));
     });
@@ -23,7 +24,10 @@ describe("tier rules", () => {
     });
     it("detect an exposure if one were added", () => {
         const rules = ingressRules({ frontendPublicHttps: false });
-        const bad = [...rules, { tier: "search" as const, source: { kind: "internet" as const }, ports: { from: 9000, to: 9400, service: "oops" }, description: "oops" }];
+        const bad = [
+            ...rules,
+            { tier: "search" as const, source: { kind: "internet" as const }, ports: { from: 9000, to: 9400, service: "oops" }, description: "oops" },
+        ];
         assert.equal(publicAdminExposures(bad).length, 1);
     });
 });
@@ -58,7 +62,10 @@ describe("least-privilege statements", () => {
             { kind: "bucket", access: "write", arn: "arn:aws:s3:::b" },
             { kind: "bucket", access: "read", arn: "arn:aws:s3:::b" },
         ]);
-        assert.deepEqual(s.map((x) => x.Resource[0]), ["arn:aws:sqs:us-west-2:1:q", "arn:aws:s3:::b/*", "arn:aws:s3:::b", "arn:aws:s3:::b/*"]);
+        assert.deepEqual(
+            s.map((x) => x.Resource[0]),
+            ["arn:aws:sqs:us-west-2:1:q", "arn:aws:s3:::b/*", "arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+        );
         assert.deepEqual(leastPrivilegeViolations(s), []);
     });
     it("flag '*', 'service:*' and '*' resources", () => {

@@ -7,7 +7,12 @@ import { stringify } from "yaml";
 import { repoRoot } from "../support/repo";
 import { stackDoc } from "../support/graph";
 
-const synth = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot(), "dist", "cli", "synth.js"), ...args], { encoding: "utf8", cwd: repoRoot(), maxBuffer: 256 * 1024 * 1024 });
+const synth = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(repoRoot(), "dist", "cli", "synth.js"), ...args], {
+        encoding: "utf8",
+        cwd: repoRoot(),
+        maxBuffer: 256 * 1024 * 1024,
+    });
 
 describe("npm run synth (offline synth CLI)", function () {
     this.timeout(60000);

@@ -73,7 +73,10 @@ describe("top-level config keys: typos are named as typed", () => {
 
         it("a misspelt namespace next to the right key is still reported (the key would be ignored)", () => {
             const problems = problemsAfter((c) => (c["datapalt:search"] = "{}"));
-            assert.deepEqual(problems.map((p) => p.path), ["datapalt:search"]);
+            assert.deepEqual(
+                problems.map((p) => p.path),
+                ["datapalt:search"],
+            );
         });
 
         it("other programs' namespaces are left alone", () => {
@@ -86,7 +89,10 @@ describe("top-level config keys: typos are named as typed", () => {
         });
 
         it("the committed stack files have no such problem", () => {
-            assert.deepEqual(problemsAfter(() => undefined), []);
+            assert.deepEqual(
+                problemsAfter(() => undefined),
+                [],
+            );
         });
     });
 

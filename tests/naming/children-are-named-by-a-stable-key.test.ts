@@ -91,6 +91,10 @@ describe("children named by a stable key, in the prod stack", function () {
         const hosts = ofType(g, "aws:ec2/instance:Instance");
         assert.ok(hosts.length > 0);
         const profileUrns = new Set(profiles.map((p) => p.urn));
-        for (const h of hosts) assert.ok(h.dependsOn.some((u) => profileUrns.has(u)), `${h.name} depends on its instance profile`);
+        for (const h of hosts)
+            assert.ok(
+                h.dependsOn.some((u) => profileUrns.has(u)),
+                `${h.name} depends on its instance profile`,
+            );
     });
 });

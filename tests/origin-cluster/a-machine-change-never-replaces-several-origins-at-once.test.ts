@@ -25,11 +25,19 @@ describe("origin machines: one update never gives several origins a new machine"
     it("decides from the provider's replacement table: image, subnet and data volume replace; type and root volume do not", () => {
         const before = originMachines(HOSTS, C, "ami-1", SUBNETS);
         assert.equal(machineChangeRefusal(before, originMachines(HOSTS, C, "ami-1", SUBNETS)), undefined);
-        assert.match(machineChangeRefusal(before, originMachines(HOSTS, C, "ami-2", SUBNETS))!, /^hosts\.imageId: this update would give 3 origins a new machine at once/);
+        assert.match(
+            machineChangeRefusal(before, originMachines(HOSTS, C, "ami-2", SUBNETS))!,
+            /^hosts\.imageId: this update would give 3 origins a new machine at once/,
+        );
         assert.match(machineChangeRefusal(before, originMachines(HOSTS, { ...C, dataVolumeGiB: 16000 }, "ami-1", SUBNETS))!, /^origin\.dataVolumeGiB: /);
-        assert.equal(machineChangeRefusal(before, originMachines(HOSTS, { ...C, instanceType: "i4i.4xlarge", rootVolumeGiB: 80 }, "ami-1", SUBNETS)), undefined);
+        assert.equal(
+            machineChangeRefusal(before, originMachines(HOSTS, { ...C, instanceType: "i4i.4xlarge", rootVolumeGiB: 80 }, "ami-1", SUBNETS)),
+            undefined,
+        );
         // One subnet more moves only the origins whose stable pick changes; a single one may go.
-        const moved = Object.entries(originMachines(HOSTS, C, "ami-1", [...SUBNETS, { id: "subnet-d" }])).filter(([h, m]) => m.subnetId !== before[h]!.subnetId);
+        const moved = Object.entries(originMachines(HOSTS, C, "ami-1", [...SUBNETS, { id: "subnet-d" }])).filter(
+            ([h, m]) => m.subnetId !== before[h]!.subnetId,
+        );
         const refusal = machineChangeRefusal(before, originMachines(HOSTS, C, "ami-1", [...SUBNETS, { id: "subnet-d" }]));
         assert.equal(refusal === undefined, moved.length <= 1, `${moved.length} origins move: ${refusal}`);
         // New origins are not "replaced": only those in both snapshots count.

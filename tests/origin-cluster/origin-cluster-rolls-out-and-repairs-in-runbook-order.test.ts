@@ -46,14 +46,20 @@ describe("OriginCluster: first deployment", () => {
             const i = named(g, INSTANCE, `activedata-origin-${H(n)}`);
             assert.equal((i.inputs.metadataOptions as any).httpTokens, "required");
             assert.equal(i.inputs.associatePublicIpAddress, false);
-            assert.deepEqual((i.inputs.ebsBlockDevices as any[]).map((v) => [v.deviceName, v.volumeSize, v.encrypted]), [["/dev/sdf", 15000, true]]);
+            assert.deepEqual(
+                (i.inputs.ebsBlockDevices as any[]).map((v) => [v.deviceName, v.volumeSize, v.encrypted]),
+                [["/dev/sdf", 15000, true]],
+            );
             assert.ok(depNames(g, i).includes("activedata-tiers-origin"));
         }
     });
 
     it("rolls the hashstate out one origin at a time, each after its host, with the exact script", () => {
         const rs = rollouts(g);
-        assert.deepEqual(chain(g, rs), [1, 2, 3, 4].map((n) => `activedata-origin-${H(n)}-rollout`));
+        assert.deepEqual(
+            chain(g, rs),
+            [1, 2, 3, 4].map((n) => `activedata-origin-${H(n)}-rollout`),
+        );
         const cfg = stackDoc("prod").config["dataplat:origin"];
         const expected = originRolloutScript({
             hashstate: cfg.hashstate,
@@ -94,10 +100,16 @@ describe("OriginCluster: one change per update, repairs in the runbook's order",
 
     it("add: the new origin is rolled out last, then every origin is repaired, older first, the new one last", async () => {
         const g = await update((hs) => (hs["kraken-origin-master05-sjc1"] = { label: "origin4", weight: 15000 }));
-        assert.deepEqual(chain(g, rollouts(g)).map((n) => n.replace(/^activedata-origin-|-rollout$/g, "")), [H(1), H(2), H(3), H(4), "kraken-origin-master05-sjc1"]);
+        assert.deepEqual(
+            chain(g, rollouts(g)).map((n) => n.replace(/^activedata-origin-|-rollout$/g, "")),
+            [H(1), H(2), H(3), H(4), "kraken-origin-master05-sjc1"],
+        );
         assert.deepEqual(repairOrder(g), [H(1), H(2), H(3), H(4), "kraken-origin-master05-sjc1"]);
         const firstRepair = repairs(g).find((r) => r.name.includes("-repair-0-"))!;
-        assert.ok(firstRepair.explicitDependsOn.some((u) => byUrn(g, u).name === "activedata-origin-kraken-origin-master05-sjc1-rollout"), "repairs start after the last rollout");
+        assert.ok(
+            firstRepair.explicitDependsOn.some((u) => byUrn(g, u).name === "activedata-origin-kraken-origin-master05-sjc1-rollout"),
+            "repairs start after the last rollout",
+        );
         const plan = (g.outputs.plan as any).origin;
         assert.equal(plan.change, "add");
         assert.ok(plan.movedFraction > 0 && Math.abs(plan.movedFraction - plan.minimumFraction) < 1e-12, JSON.stringify(plan));
@@ -106,7 +118,12 @@ describe("OriginCluster: one change per update, repairs in the runbook's order",
     it("each repair runs the exact repair script against its origin's address", async () => {
         const g = await update((hs) => (hs["kraken-origin-master05-sjc1"] = { label: "origin4", weight: 15000 }));
         const digest = createHash("sha256")
-            .update(JSON.stringify([prodWith((hs) => (hs["kraken-origin-master05-sjc1"] = { label: "origin4", weight: 15000 })).config["dataplat:origin"].hashstate, 3]))
+            .update(
+                JSON.stringify([
+                    prodWith((hs) => (hs["kraken-origin-master05-sjc1"] = { label: "origin4", weight: 15000 })).config["dataplat:origin"].hashstate,
+                    3,
+                ]),
+            )
             .digest("hex")
             .slice(0, 16);
         for (const r of repairs(g)) {
@@ -141,7 +158,8 @@ describe("OriginCluster: one change per update, repairs in the runbook's order",
 
     it("an add leaves the existing hosts untouched (only the rollouts see the new hashstate)", async () => {
         const g = await update((hs) => (hs["kraken-origin-master05-sjc1"] = { label: "origin4", weight: 15000 }));
-        for (const n of [1, 2, 3, 4]) assert.deepEqual(named(g, INSTANCE, `activedata-origin-${H(n)}`).inputs, named(base, INSTANCE, `activedata-origin-${H(n)}`).inputs);
+        for (const n of [1, 2, 3, 4])
+            assert.deepEqual(named(g, INSTANCE, `activedata-origin-${H(n)}`).inputs, named(base, INSTANCE, `activedata-origin-${H(n)}`).inputs);
     });
 
     it("refuses two changes in one update at preview, with the single steps in order", async () => {
@@ -166,8 +184,14 @@ describe("OriginCluster: one change per update, repairs in the runbook's order",
     });
 
     it("refuses a replica-count or port change", async () => {
-        await assert.rejects(update((_, o) => (o.replicas = 2)), /origin\.replicas: /);
-        await assert.rejects(update((_, o) => (o.port = 15003)), /origin\.port: changing the origin port/);
+        await assert.rejects(
+            update((_, o) => (o.replicas = 2)),
+            /origin\.replicas: /,
+        );
+        await assert.rejects(
+            update((_, o) => (o.port = 15003)),
+            /origin\.port: changing the origin port/,
+        );
     });
 
     it("shard mode repairs only the shards whose replica set changed, on the origins that held them", async () => {

@@ -67,7 +67,9 @@ describe("released Kraken (v0.1.4): add, remove and replace a host on real origi
 
     /** Our placement, computed here independently of the plan: members host:port, weight 100, by shard id. */
     function owners(hosts: string[], digest: string): string[] {
-        return rendezvousHash(hosts.map((h) => ({ label: `${h}:${PORT}`, weight: 100 }))).orderedLabels(digest.slice(0, 4)).slice(0, REPLICAS);
+        return rendezvousHash(hosts.map((h) => ({ label: `${h}:${PORT}`, weight: 100 })))
+            .orderedLabels(digest.slice(0, 4))
+            .slice(0, REPLICAS);
     }
 
     function assertExactPlacement(hosts: string[]) {
@@ -106,10 +108,16 @@ describe("released Kraken (v0.1.4): add, remove and replace a host on real origi
             blobs.push(d);
             cluster.uploadToBackend(`blobs/${d}`, data);
             const first = owners(hosts, d)[0].split(":")[0];
-            const g = cluster.inNet(`curl -s -o /dev/null -w '%{http_code}' 'http://${first}:${PORT}/namespace/${encodeURIComponent(NAMESPACE)}/blobs/sha256:${d}'`);
+            const g = cluster.inNet(
+                `curl -s -o /dev/null -w '%{http_code}' 'http://${first}:${PORT}/namespace/${encodeURIComponent(NAMESPACE)}/blobs/sha256:${d}'`,
+            );
             assert.match(g.stdout, /^20[02]$/);
         }
-        await cluster.until(() => blobs.every((d) => owners(hosts, d).every((o) => cluster.holds(o.split(":")[0], d))), "the initial blobs on their owners", 60);
+        await cluster.until(
+            () => blobs.every((d) => owners(hosts, d).every((o) => cluster.holds(o.split(":")[0], d))),
+            "the initial blobs on their owners",
+            60,
+        );
     });
     after(async () => {
         if (cluster) await cluster.close();
@@ -122,8 +130,14 @@ describe("released Kraken (v0.1.4): add, remove and replace a host on real origi
     it("add: restarts the older origins first and the new one last, then fills and cleans; every blob on exactly its owners", async () => {
         docs.push(docWith({ [ip(2)]: "a", [ip(3)]: "b", [ip(4)]: "c", [ip(5)]: "d" }));
         const steps = await up(docs[0], docs[1]);
-        assert.deepEqual(steps.filter((s) => s.kind === "rollout").map((s) => s.host), [ip(2), ip(3), ip(4), ip(5)]);
-        assert.deepEqual(steps.filter((s) => s.kind === "repair").map((s) => s.name), ["activedata-stg-origin-repair-0-fill"]);
+        assert.deepEqual(
+            steps.filter((s) => s.kind === "rollout").map((s) => s.host),
+            [ip(2), ip(3), ip(4), ip(5)],
+        );
+        assert.deepEqual(
+            steps.filter((s) => s.kind === "repair").map((s) => s.name),
+            ["activedata-stg-origin-repair-0-fill"],
+        );
         assertExactPlacement([ip(2), ip(3), ip(4), ip(5)]);
     });
 
@@ -137,7 +151,10 @@ describe("released Kraken (v0.1.4): add, remove and replace a host on real origi
     it("replace-host (a new member in the old one's place): every blob on exactly its owners", async () => {
         docs.push(docWith({ [ip(2)]: "a", [ip(6)]: "e", [ip(5)]: "d" }));
         const steps = await up(docs[2], docs[3]);
-        assert.deepEqual(steps.filter((s) => s.kind === "rollout").map((s) => s.host), [ip(2), ip(5), ip(6)]);
+        assert.deepEqual(
+            steps.filter((s) => s.kind === "rollout").map((s) => s.host),
+            [ip(2), ip(5), ip(6)],
+        );
         cluster.stopHost(ip(4));
         assertExactPlacement([ip(2), ip(6), ip(5)]);
     });
@@ -169,7 +186,10 @@ describe("released Kraken (v0.1.4): add, remove and replace a host on real origi
                 cluster.inNet(`printf '%s' '${list2}' > '${dir}/list.json'`);
                 const r = cluster.inNet(script);
                 assert.notEqual(r.status, 0);
-                assert.match(r.stderr, new RegExp(`blob ${fake} cannot be filled on origin 127\\.0\\.0\\.\\d:${PORT}: the backend of namespace \\S+ does not have it`));
+                assert.match(
+                    r.stderr,
+                    new RegExp(`blob ${fake} cannot be filled on origin 127\\.0\\.0\\.\\d:${PORT}: the backend of namespace \\S+ does not have it`),
+                );
             } else {
                 const r = cluster.inNet(script);
                 assert.notEqual(r.status, 0);

@@ -7,14 +7,20 @@ describe("released Kraken: what it cannot express is refused at preview", functi
     this.timeout(120_000);
     const base = () => {
         const doc = stackDoc("staging");
-        Object.assign(doc.config["dataplat:origin"], { kraken: "released", inventory: { namespace: "library/x", listUrl: "http://backend:14000/list/blobs/" } });
+        Object.assign(doc.config["dataplat:origin"], {
+            kraken: "released",
+            inventory: { namespace: "library/x", listUrl: "http://backend:14000/list/blobs/" },
+        });
         return doc;
     };
 
     it("a weight other than the uniform one", async () => {
         const doc = base();
         doc.config["dataplat:origin"].hashstate["kraken-origin-stg03"].weight = 1000;
-        await assert.rejects(evaluateDoc(doc, base(), "staging"), /Refused by guardrails, nothing was changed:[^]*origin\.hashstate: weights differ[^]*origin\.kraken: runbook/);
+        await assert.rejects(
+            evaluateDoc(doc, base(), "staging"),
+            /Refused by guardrails, nothing was changed:[^]*origin\.hashstate: weights differ[^]*origin\.kraken: runbook/,
+        );
     });
 
     it("a same-label, new-host replacement", async () => {
@@ -23,7 +29,10 @@ describe("released Kraken: what it cannot express is refused at preview", functi
         const hs = next.config["dataplat:origin"].hashstate;
         hs["kraken-origin-stg09"] = hs["kraken-origin-stg03"];
         delete hs["kraken-origin-stg03"];
-        await assert.rejects(evaluateDoc(next, prev, "staging"), /origin\.hashstate: kraken-origin-stg09 replaces kraken-origin-stg03 keeping label origin2[^]*host:port/);
+        await assert.rejects(
+            evaluateDoc(next, prev, "staging"),
+            /origin\.hashstate: kraken-origin-stg09 replaces kraken-origin-stg03 keeping label origin2[^]*host:port/,
+        );
     });
 
     it("a ring change without origin.inventory", async () => {

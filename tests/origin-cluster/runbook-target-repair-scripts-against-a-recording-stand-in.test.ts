@@ -11,7 +11,13 @@ import { StackGraph } from "../../stacks/offline/evaluate";
 import { RecordedCall, RepairStandin, startRepairStandin } from "../origin/runbook-repair-recording-standin";
 import { evaluateDoc, ofType, stackDoc } from "../support/graph";
 
-const HOSTS = ["kraken-origin-master01-sjc1", "kraken-origin-master02-sjc1", "kraken-origin-master03-sjc1", "kraken-origin-master04-sjc1", "kraken-origin-master05-sjc1"];
+const HOSTS = [
+    "kraken-origin-master01-sjc1",
+    "kraken-origin-master02-sjc1",
+    "kraken-origin-master03-sjc1",
+    "kraken-origin-master04-sjc1",
+    "kraken-origin-master05-sjc1",
+];
 const ADDR = Object.fromEntries(HOSTS.map((h, i) => [h, `127.0.0.${i + 2}`]));
 
 async function freePort(): Promise<number> {
@@ -73,7 +79,10 @@ describe("origin.kraken: runbook: registered repair scripts against a recording 
     it("calls POST /repair on each origin in the planned order: older origins first, the new one last", async () => {
         const { failed, stderr } = await runRepairs(g);
         assert.equal(failed, undefined, stderr);
-        assert.deepEqual(log.map((c) => `${c.method} ${c.origin} ${c.path}`), HOSTS.map((h) => `POST ${h} /repair`));
+        assert.deepEqual(
+            log.map((c) => `${c.method} ${c.origin} ${c.path}`),
+            HOSTS.map((h) => `POST ${h} /repair`),
+        );
     });
 
     it("a 500 from one origin stops the sequence with a non-zero exit; later origins are not called", async () => {
@@ -81,6 +90,9 @@ describe("origin.kraken: runbook: registered repair scripts against a recording 
         const { ran, failed } = await runRepairs(g);
         assert.match(failed ?? "", /-repair-2-kraken-origin-master03-sjc1$/);
         assert.equal(ran.length, 3);
-        assert.deepEqual(log.map((c) => c.origin), HOSTS.slice(0, 3));
+        assert.deepEqual(
+            log.map((c) => c.origin),
+            HOSTS.slice(0, 3),
+        );
     });
 });

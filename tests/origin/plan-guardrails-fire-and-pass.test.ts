@@ -43,8 +43,22 @@ describe("origin plan (ops/origin/plan.ts): each guardrail by id and kind", () =
     });
 
     it("origin/replicas-change and origin/port-change", () => {
-        finding(plan(edit((c) => (c.replicas = 2)), deployed()).refusals, "origin/replicas-change", "change-refusal");
-        finding(plan(edit((c) => (c.port = 15003)), deployed()).refusals, "origin/port-change", "change-refusal");
+        finding(
+            plan(
+                edit((c) => (c.replicas = 2)),
+                deployed(),
+            ).refusals,
+            "origin/replicas-change",
+            "change-refusal",
+        );
+        finding(
+            plan(
+                edit((c) => (c.port = 15003)),
+                deployed(),
+            ).refusals,
+            "origin/port-change",
+            "change-refusal",
+        );
         const same = plan(origin, deployed()).refusals;
         passes(same, "origin/replicas-change");
         passes(same, "origin/port-change");
@@ -56,7 +70,9 @@ describe("origin plan (ops/origin/plan.ts): each guardrail by id and kind", () =
             (c.hashstate as Record<string, { label: string; weight: number }>)["kraken-origin-master06-sjc1"] = { label: "origin5", weight: 7500 };
         });
         finding(plan(two, deployed()).refusals, "origin/one-hashstate-change", "change-refusal");
-        const one = edit((c) => ((c.hashstate as Record<string, { label: string; weight: number }>)["kraken-origin-master05-sjc1"] = { label: "origin4", weight: 7500 }));
+        const one = edit(
+            (c) => ((c.hashstate as Record<string, { label: string; weight: number }>)["kraken-origin-master05-sjc1"] = { label: "origin4", weight: 7500 }),
+        );
         const p = plan(one, deployed());
         passes(p.refusals, "origin/one-hashstate-change");
         assert.deepEqual(p.plan.update.rollingRestart.at(-1), "kraken-origin-master05-sjc1");

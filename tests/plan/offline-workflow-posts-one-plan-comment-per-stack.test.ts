@@ -84,7 +84,10 @@ describe("offline workflow: one plan comment per stack on every pull request", f
         const posted = job.steps.indexOf(post);
         const fail = job.steps.findIndex((s) => s.if === "steps.plan.outputs.status != '0'" && /exit 1/.test(s.run ?? ""));
         assert.ok(plan >= 0 && plan < posted && posted < fail, `plan ${plan} < post ${posted} < fail ${fail}`);
-        assert.match(job.steps[plan].run!, /npm run -s plan -- --stack "\$STACK" "\$\{previous\[@\]\}" --config "Pulumi\.\$STACK\.yaml" --format md > "plan-\$STACK\.md"/);
+        assert.match(
+            job.steps[plan].run!,
+            /npm run -s plan -- --stack "\$STACK" "\$\{previous\[@\]\}" --config "Pulumi\.\$STACK\.yaml" --format md > "plan-\$STACK\.md"/,
+        );
         assert.match(job.steps[plan].run!, /git show "origin\/\$BASE_REF:Pulumi\.\$STACK\.yaml"/);
     });
 

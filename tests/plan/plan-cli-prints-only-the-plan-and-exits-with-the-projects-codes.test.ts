@@ -49,7 +49,10 @@ describe("plan CLI", function () {
             assert.equal(r.status, 2, r.stderr);
             assert.equal(r.stdout.split("\n")[0], commentMarker("prod"));
             assert.match(r.stdout, /^## Plan for stack `prod`: refused: 1 refusal, nothing would change$/m);
-            assert.match(r.stdout, /^- search: this update would replace or remove 2 cluster-manager-eligible nodes at once: master-1-g0 .*master-2-g0 .*change one per update\.$/m);
+            assert.match(
+                r.stdout,
+                /^- search: this update would replace or remove 2 cluster-manager-eligible nodes at once: master-1-g0 .*master-2-g0 .*change one per update\.$/m,
+            );
             assert.doesNotMatch(r.stdout, /### Resources/);
         } finally {
             base.remove();

@@ -20,7 +20,13 @@ const FLEET = "aws:ec2/fleet:Fleet";
 /** Index of the first step matching, failing with the steps when there is none. */
 function at(steps: readonly Step[], what: string, pred: (s: Step) => boolean): number {
     const i = steps.findIndex(pred);
-    assert.ok(i >= 0, `no step ${what} among: ${steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`).join(", ")}`);
+    assert.ok(
+        i >= 0,
+        `no step ${what} among: ${steps
+            .filter((s) => s.op !== "same")
+            .map((s) => `${s.op} ${s.name}`)
+            .join(", ")}`,
+    );
     return i;
 }
 const lineIndex = (text: string, re: RegExp): number => {
@@ -53,12 +59,17 @@ for (const stack of ["prod", "staging"] as const) {
         });
 
         it("joins one search node per search instance the graph holds, each before the cluster is ready", () => {
-            const searchInstances = g.resources.filter((r) => r.type === INSTANCE && sectionOf(r.urn, new Map(g.resources.map((x) => [x.urn, x]))) === "search");
+            const searchInstances = g.resources.filter(
+                (r) => r.type === INSTANCE && sectionOf(r.urn, new Map(g.resources.map((x) => [x.urn, x]))) === "search",
+            );
             const joins = text.split("\n").filter((l) => /^\s+\d+\. join \S+-g0: create the /.test(l));
             assert.equal(joins.length, searchInstances.length);
             for (const j of joins) {
                 const node = j.match(/join (\S+)-g0:/)![1];
-                assert.ok(searchInstances.some((r) => r.name.includes(`-search-${node}-g0-`)), `${node} has an instance`);
+                assert.ok(
+                    searchInstances.some((r) => r.name.includes(`-search-${node}-g0-`)),
+                    `${node} has an instance`,
+                );
             }
         });
 
@@ -110,7 +121,10 @@ describe("plan: pull-request changes of prod, against the engine's steps between
         // The search section comes first: the engine's first changing step is the new node's.
         assert.equal(e.doc.sections[0].key, "search");
         assert.equal(sectionOf(steps.find((s) => s.type !== "dataplat:compute:Host")!.urn, new Map(e.next.resources.map((r) => [r.urn, r]))), "search");
-        assert.deepEqual(e.doc.sections[0].resources.find((r) => r.kind === INSTANCE), { kind: INSTANCE, created: 1, replaced: 0, updated: 0, deleted: 1 });
+        assert.deepEqual(
+            e.doc.sections[0].resources.find((r) => r.kind === INSTANCE),
+            { kind: INSTANCE, created: 1, replaced: 0, updated: 0, deleted: 1 },
+        );
         // No other instance changes.
         assert.deepEqual(steps.filter((s) => s.type === INSTANCE).length, 2);
     });
@@ -124,12 +138,19 @@ describe("plan: pull-request changes of prod, against the engine's steps between
         const repairs = steps.filter((s) => /origin-repair-\d+-/.test(s.name)).map((s) => s.name.match(/repair-\d+-(\S+)$/)![1]);
         assert.equal(rollouts.length, 5);
         assert.equal(repairs.length, 5);
-        assert.ok(steps.findIndex((s) => /-rollout$/.test(s.name)) > at(steps, "create master05 instance", (s) => s.op === "create" && s.type === INSTANCE && /master05/.test(s.name)));
+        assert.ok(
+            steps.findIndex((s) => /-rollout$/.test(s.name)) >
+                at(steps, "create master05 instance", (s) => s.op === "create" && s.type === INSTANCE && /master05/.test(s.name)),
+        );
         const rolloutLine = text.split("\n")[lineIndex(text, /roll the hashstate out to /)];
         const printedRollouts = [...rolloutLine.matchAll(/(kraken-origin-\S+) \(origin\d\)/g)].map((m) => m[1]);
         assert.deepEqual(printedRollouts, rollouts, "rollouts printed in the engine's order");
         const repairLine = text.split("\n")[lineIndex(text, /then repair, in this order: /)];
-        assert.deepEqual([...repairLine.matchAll(/(kraken-origin-\S+) POST \/repair/g)].map((m) => m[1]), repairs, "repairs printed in the engine's order");
+        assert.deepEqual(
+            [...repairLine.matchAll(/(kraken-origin-\S+) POST \/repair/g)].map((m) => m[1]),
+            repairs,
+            "repairs printed in the engine's order",
+        );
         const moved = (e.next.outputs.plan as { origin: { movedFraction: number } }).origin.movedFraction;
         assert.match(text, new RegExp(`${(moved * 100).toFixed(1).replace(".", "\\.")}% of replica slots move`));
         assert.equal(e.doc.sections[0].key, "origin");
@@ -138,13 +159,23 @@ describe("plan: pull-request changes of prod, against the engine's steps between
     it("a spot budget change: the fleet's target moves in place, as the Fleet inputs say, with spend against the new budget", async () => {
         const e = await evaluateChange(base, editedProd("spot budget change"));
         const text = renderText(e.doc);
-        const target = (g: StackGraph) => ((g.resources.find((r) => r.type === FLEET) as GraphResource).inputs.targetCapacitySpecification as { totalTargetCapacity: number }).totalTargetCapacity;
+        const target = (g: StackGraph) =>
+            ((g.resources.find((r) => r.type === FLEET) as GraphResource).inputs.targetCapacitySpecification as { totalTargetCapacity: number })
+                .totalTargetCapacity;
         assert.ok(target(e.next) < target(e.previous));
         assert.match(text, new RegExp(`fleet etl: target ${target(e.previous)} -> ${target(e.next)} units: .*; \\$[0-9.]+/h of the \\$0\\.3/h budget`));
-        const fleetSteps = changing(e).filter((s) => s.type === FLEET).map((s) => s.op);
+        const fleetSteps = changing(e)
+            .filter((s) => s.type === FLEET)
+            .map((s) => s.op);
         assert.deepEqual(fleetSteps, ["update"]);
-        assert.deepEqual(e.doc.resources.find((r) => r.kind === FLEET), { kind: FLEET, created: 0, replaced: 0, updated: 1, deleted: 0 });
-        assert.ok(e.doc.resources.every((r) => r.created + r.replaced + r.deleted === 0), "nothing but updates");
+        assert.deepEqual(
+            e.doc.resources.find((r) => r.kind === FLEET),
+            { kind: FLEET, created: 0, replaced: 0, updated: 1, deleted: 0 },
+        );
+        assert.ok(
+            e.doc.resources.every((r) => r.created + r.replaced + r.deleted === 0),
+            "nothing but updates",
+        );
     });
 
     it("a platform worker replacement: the new machine first, its services in their waves, the old copies and machine at the end", async () => {
@@ -155,7 +186,8 @@ describe("plan: pull-request changes of prod, against the engine's steps between
         assert.ok(idx("create-replacement", "worker-3") < idx("create-replacement", "worker-3-datanode"));
         assert.ok(idx("create-replacement", "worker-3-datanode") < idx("create-replacement", "worker-3-accumulo-tserver"));
         assert.ok(idx("create-replacement", "worker-3-datanode") < idx("create-replacement", "worker-3-nodemanager"));
-        for (const svc of ["datanode", "nodemanager", "accumulo-tserver"]) assert.ok(idx("delete-replaced", `worker-3-${svc}`) < idx("delete-replaced", "worker-3"));
+        for (const svc of ["datanode", "nodemanager", "accumulo-tserver"])
+            assert.ok(idx("delete-replaced", `worker-3-${svc}`) < idx("delete-replaced", "worker-3"));
         const replace = lineIndex(text, /^\s+1\. replace host worker-3: generation 0 -> 1: create the new machine first$/);
         const wave1 = lineIndex(text, /^\s+2\. wave 1: start datanode@worker-3 on the new machine$/);
         const wave2 = lineIndex(text, /^\s+3\. wave 2: start accumulo-tserver@worker-3 and nodemanager@worker-3 on the new machine$/);

@@ -22,7 +22,10 @@ describe("LayeredPlatform backups: systemd timers installed by remote commands, 
         const bucket = String(named(g, "aws:s3/bucket:Bucket", "activedata-backups").inputs.bucket);
         assert.match(bucket, /^activedata-backups-prod-[0-9a-f]{8}$/);
         const scripts = platformBackupScripts(config, bucket);
-        assert.deepEqual(scripts.map((s) => [s.host, s.id.split("@")[0]]), BACKUPS.map((b) => [...b]));
+        assert.deepEqual(
+            scripts.map((s) => [s.host, s.id.split("@")[0]]),
+            BACKUPS.map((b) => [...b]),
+        );
         for (const s of scripts) {
             const r = named(g, COMMAND, `activedata-platform-${s.host}-${s.id.split("@")[0]}`);
             const install = backupTimerInstallScript(s, 360);
@@ -69,7 +72,10 @@ describe("LayeredPlatform backups: systemd timers installed by remote commands, 
         const doc = deepClone(stackDoc("staging"));
         delete doc.config["dataplat:platform"].backup;
         const next = await evaluateDoc(doc, undefined, "staging");
-        assert.deepEqual(next.resources.filter((r) => r.type === COMMAND && /-(metadata-backup|accumulo-export|addons-backup|config-backup)$/.test(r.name)), []);
+        assert.deepEqual(
+            next.resources.filter((r) => r.type === COMMAND && /-(metadata-backup|accumulo-export|addons-backup|config-backup)$/.test(r.name)),
+            [],
+        );
         const staging = await committedStack("staging");
         assert.equal(staging.resources.filter((r) => r.type === COMMAND && r.name.endsWith("-metadata-backup")).length, 1);
     });

@@ -60,7 +60,11 @@ describe("LayeredPlatform: hosts and service commands of the prod stack", () => 
         for (const [id, r] of serviceCommandsOf(g)) {
             const host = id.slice(id.indexOf("@") + 1);
             const implied = r.dependsOn.filter((u) => !r.explicitDependsOn.includes(u)).map((u) => byUrn(g, u));
-            assert.deepEqual(implied.map((x) => `${x.type}::${x.name}`), [`${INSTANCE}::activedata-platform-${host}`], id);
+            assert.deepEqual(
+                implied.map((x) => `${x.type}::${x.name}`),
+                [`${INSTANCE}::activedata-platform-${host}`],
+                id,
+            );
             const spec = config.hosts.find((h) => h.name === host)!;
             const subnet = subnets.find((s) => s.availabilityZone === spec.availabilityZone)!.id;
             const triggers = r.inputs.triggers as string[];
@@ -75,11 +79,17 @@ describe("LayeredPlatform: hosts and service commands of the prod stack", () => 
         for (const inst of instances) {
             const lower = Math.max(0, ...instances.filter((o) => o.layer < inst.layer).map((o) => o.layer));
             const expected = new Set(instances.filter((o) => o.layer === lower).map((o) => o.id));
-            for (const rule of FINER_ORDER) if (rule.service === inst.service) instances.filter((o) => o.service === rule.after).forEach((o) => expected.add(o.id));
+            for (const rule of FINER_ORDER)
+                if (rule.service === inst.service) instances.filter((o) => o.service === rule.after).forEach((o) => expected.add(o.id));
             assert.deepEqual(registered.get(inst.id), [...expected].sort(), inst.id);
         }
         const flat = [...registered].flatMap(([from, tos]) => tos.map((to) => `${from} -> ${to}`)).sort();
-        assert.deepEqual(flat, dependencyList(layerGraph(config)).map((d) => `${d.from} -> ${d.to}`).sort());
+        assert.deepEqual(
+            flat,
+            dependencyList(layerGraph(config))
+                .map((d) => `${d.from} -> ${d.to}`)
+                .sort(),
+        );
         // Spot checks in the run book's words: HDFS after the coordination layer, Koverse after Accumulo.
         assert.ok(registered.get("namenode@master-1")!.includes("zookeeper@master-3"));
         assert.ok(registered.get("koverse-server@app-1")!.includes("accumulo-tserver@worker-4"));
@@ -99,7 +109,13 @@ describe("LayeredPlatform: hosts and service commands of the prod stack", () => 
         }
         // The first wave holds the whole coordination layer, started together.
         const startWaves = waves(registeredEdges(g));
-        assert.deepEqual(startWaves[0], serviceInstances(config).filter((i) => i.layer === 1).map((i) => i.id).sort());
+        assert.deepEqual(
+            startWaves[0],
+            serviceInstances(config)
+                .filter((i) => i.layer === 1)
+                .map((i) => i.id)
+                .sort(),
+        );
     });
 
     it("the engine deletes dependents first, so destroy stops every service before any service of a lower layer (top-down)", () => {
@@ -126,18 +142,34 @@ describe("LayeredPlatform: hosts and service commands of the prod stack", () => 
         const stopWaves = waves(reversed);
         assert.deepEqual(stopWaves, shutdownOrder(layerGraph(config)));
         const layers = stopWaves.map((w) => Math.max(...w.map(layerOf)));
-        assert.deepEqual(layers, [...layers].sort((a, b) => b - a), `stop waves by layer: ${layers.join(", ")}`);
-        assert.deepEqual(stopWaves.at(-1), serviceInstances(config).filter((i) => i.layer === 1).map((i) => i.id).sort());
+        assert.deepEqual(
+            layers,
+            [...layers].sort((a, b) => b - a),
+            `stop waves by layer: ${layers.join(", ")}`,
+        );
+        assert.deepEqual(
+            stopWaves.at(-1),
+            serviceInstances(config)
+                .filter((i) => i.layer === 1)
+                .map((i) => i.id)
+                .sort(),
+        );
         // A host goes only after every command on it: each command depends on its instance.
         for (const r of ofType(g, COMMAND).filter((c) => c.name.startsWith("activedata-platform-"))) {
-            assert.ok(depNames(g, r).some((n) => /^activedata-platform-(master|worker|app)-\d$/.test(n)), r.name);
+            assert.ok(
+                depNames(g, r).some((n) => /^activedata-platform-(master|worker|app)-\d$/.test(n)),
+                r.name,
+            );
         }
     });
 
     it("staging runs the smaller platform with one ZooKeeper and one NameNode, allowed outside prod", async () => {
         const staging = await committedStack("staging");
         const commands = serviceCommandsOf(staging);
-        assert.deepEqual([...commands.keys()].filter((id) => id.startsWith("zookeeper@") || id.startsWith("namenode@")).sort(), ["namenode@master-1", "zookeeper@master-1"]);
+        assert.deepEqual([...commands.keys()].filter((id) => id.startsWith("zookeeper@") || id.startsWith("namenode@")).sort(), [
+            "namenode@master-1",
+            "zookeeper@master-1",
+        ]);
         assert.equal(commands.size, serviceCommands(platformConfigOf(stackDoc("staging"))).length);
     });
 });

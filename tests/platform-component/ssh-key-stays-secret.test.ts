@@ -38,7 +38,11 @@ describe("the SSH private key of the platform and control plane commands", () =>
             assert.equal(connection.dialErrorLimit, 40);
             if (c.name.startsWith("activedata-platform-")) {
                 const host = Object.keys(ips).find((h) => c.name.startsWith(`activedata-platform-${h}-`))!;
-                assert.deepEqual({ ...connection, privateKey: "-" }, { host: ips[host], user: "ec2-user", port: 22, privateKey: "-", dialErrorLimit: 40, perDialTimeout: 15 }, c.name);
+                assert.deepEqual(
+                    { ...connection, privateKey: "-" },
+                    { host: ips[host], user: "ec2-user", port: 22, privateKey: "-", dialErrorLimit: 40, perDialTimeout: 15 },
+                    c.name,
+                );
             } else {
                 assert.equal(connection.host, (g.outputs.controlPlane as { headnodeIp: string }).headnodeIp);
                 assert.equal(connection.user, "root");

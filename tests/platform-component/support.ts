@@ -40,5 +40,8 @@ export function changedResources(before: StackGraph, after: StackGraph): string[
     const a = inputsByUrn(before);
     const b = inputsByUrn(after);
     if ([...a.keys()].sort().join() !== [...b.keys()].sort().join()) throw new Error("the two graphs hold different resources");
-    return after.resources.filter((r) => a.get(r.urn) !== b.get(r.urn)).map((r) => `${r.type.split(":").pop()}::${r.name}`).sort();
+    return after.resources
+        .filter((r) => a.get(r.urn) !== b.get(r.urn))
+        .map((r) => `${r.type.split(":").pop()}::${r.name}`)
+        .sort();
 }

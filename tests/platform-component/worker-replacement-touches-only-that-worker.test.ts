@@ -48,10 +48,19 @@ describe("LayeredPlatform: replacing one worker replaces only that host and its 
     }
 
     it("is planned as a restart of exactly that worker's services on the new machine", async () => {
-        const next = await evaluateDoc(withWorker3((h) => (h.generation = 1)), stackDoc("prod"), "prod");
+        const next = await evaluateDoc(
+            withWorker3((h) => (h.generation = 1)),
+            stackDoc("prod"),
+            "prod",
+        );
         const plan = (next.outputs.plan as { platform: any }).platform;
         assert.deepEqual(plan.hosts, { added: [], replaced: ["worker-3: generation 0 -> 1"], removed: [] });
-        assert.deepEqual(plan.services, { start: [], restartOnNewHost: ["datanode@worker-3", "nodemanager@worker-3", "accumulo-tserver@worker-3"], startAgain: [], stop: [] });
+        assert.deepEqual(plan.services, {
+            start: [],
+            restartOnNewHost: ["datanode@worker-3", "nodemanager@worker-3", "accumulo-tserver@worker-3"],
+            startAgain: [],
+            stop: [],
+        });
         assert.equal(plan.startOrder[0][0], "journalnode@master-1");
     });
 

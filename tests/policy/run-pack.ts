@@ -90,7 +90,8 @@ async function runOnce(resources: readonly PackResource[], policies: readonly Po
                 isType: () => false,
                 asType: () => undefined,
             }));
-            const report = (message: string, urn?: string) => out.push({ policy: p.name, resource: urn ? (byUrn.get(urn)?.name ?? urn) : "(stack)", message, enforcementLevel: level });
+            const report = (message: string, urn?: string) =>
+                out.push({ policy: p.name, resource: urn ? (byUrn.get(urn)?.name ?? urn) : "(stack)", message, enforcementLevel: level });
             await p.validateStack({ resources: stackResources as never, stackTags: new Map(), getConfig, notApplicable }, report);
         }
     }
@@ -98,7 +99,11 @@ async function runOnce(resources: readonly PackResource[], policies: readonly Po
 }
 
 /** Runs `policies` (default: the pack) with `config` (default: the pack's) over `resources`. */
-export async function runPack(resources: readonly PackResource[], policies: readonly Policy[] = POLICIES, config: PolicyPackConfig = PACK_CONFIG): Promise<PackRun> {
+export async function runPack(
+    resources: readonly PackResource[],
+    policies: readonly Policy[] = POLICIES,
+    config: PolicyPackConfig = PACK_CONFIG,
+): Promise<PackRun> {
     const violations = await runOnce(resources, policies, config);
     const withoutExemptions = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "object" ? { ...v, exemptions: [] } : v]));
     const raw = await runOnce(resources, policies, withoutExemptions);

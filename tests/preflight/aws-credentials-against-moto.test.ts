@@ -28,7 +28,16 @@ describe("preflight: AWS credentials against moto with authentication", function
             else process.env.INITIAL_NO_AUTH_ACTION_COUNT = previous;
         }
         moto.aws(["iam", "create-user", "--user-name", "deployer"]);
-        moto.aws(["iam", "put-user-policy", "--user-name", "deployer", "--policy-name", "all", "--policy-document", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] })]);
+        moto.aws([
+            "iam",
+            "put-user-policy",
+            "--user-name",
+            "deployer",
+            "--policy-name",
+            "all",
+            "--policy-document",
+            JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
+        ]);
         key = (JSON.parse(moto.aws(["iam", "create-access-key", "--user-name", "deployer", "--output", "json"])) as { AccessKey: typeof key }).AccessKey;
         project = copyProject();
         pulumiDir = standInPulumi("v3.214.0");
@@ -49,21 +58,35 @@ describe("preflight: AWS credentials against moto with authentication", function
         return runPreflight(
             project.cli,
             ["--stack", "staging", "--config", file],
-            { PATH: pathWith(pulumiDir), AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secret, AWS_REGION: "ap-south-1" },
+            {
+                PATH: pathWith(pulumiDir),
+                AWS_ENDPOINT_URL: moto.endpoint,
+                AWS_ACCESS_KEY_ID: accessKeyId,
+                AWS_SECRET_ACCESS_KEY: secret,
+                AWS_REGION: "ap-south-1",
+            },
             {},
         );
     };
 
     it("good credentials pass, naming the identity and the stack's region, and the whole preflight exits 0", async () => {
         const r = await run(key.AccessKeyId, key.SecretAccessKey);
-        assert.match(r.line("aws")!, new RegExp(`^ok   aws: STS in eu-west-3 at ${moto.endpoint.replace(/[.]/g, "\\.")} \\(AWS_ENDPOINT_URL\\): arn:aws:iam::\\d{12}:user/deployer \\(account \\d{12}\\)$`));
+        assert.match(
+            r.line("aws")!,
+            new RegExp(
+                `^ok   aws: STS in eu-west-3 at ${moto.endpoint.replace(/[.]/g, "\\.")} \\(AWS_ENDPOINT_URL\\): arn:aws:iam::\\d{12}:user/deployer \\(account \\d{12}\\)$`,
+            ),
+        );
         assert.equal(r.code, 0, r.stdout + r.stderr);
     });
 
     it("a wrong secret fails with what to fix and exits 1", async () => {
         const r = await run(key.AccessKeyId, `${key.SecretAccessKey.slice(0, -4)}XXXX`);
         assert.equal(r.code, 1);
-        assert.match(r.line("aws")!, /^FAIL aws: STS in eu-west-3 .*refused GetCallerIdentity: SignatureDoesNotMatch: .*; fix: the access key is not valid for this account/);
+        assert.match(
+            r.line("aws")!,
+            /^FAIL aws: STS in eu-west-3 .*refused GetCallerIdentity: SignatureDoesNotMatch: .*; fix: the access key is not valid for this account/,
+        );
     });
 
     it("an unknown access key fails with what to fix and exits 1", async () => {

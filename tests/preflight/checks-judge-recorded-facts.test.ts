@@ -65,7 +65,12 @@ describe("preflight: the Pulumi CLI version", () => {
 
 describe("preflight: AWS credentials", () => {
     it("passes on an identity and names it with the region", () => {
-        const l = checkAwsCredentials({ kind: "identity", region: "eu-central-1", account: "123456789012", arn: "arn:aws:sts::123456789012:assumed-role/deploy/i-0abc" });
+        const l = checkAwsCredentials({
+            kind: "identity",
+            region: "eu-central-1",
+            account: "123456789012",
+            arn: "arn:aws:sts::123456789012:assumed-role/deploy/i-0abc",
+        });
         assert.equal(l.ok, true);
         assert.match(renderLine(l), /STS in eu-central-1: arn:aws:sts::123456789012:assumed-role\/deploy\/i-0abc/);
     });
@@ -99,7 +104,11 @@ describe("preflight: the search admin endpoint", () => {
     it("comes from the outputs the program writes: URL, user, password and CA parameters, TLS name", () => {
         const outputs = {
             searchAdminPasswordParameter: "/a/prod/search-admin-password",
-            search: { adminUrl: "https://10.0.1.5:9200", adminUser: "admin", adminTls: { serverName: "search.c.dataplat", caParameter: "/a/prod/search/tls/ca.pem" } },
+            search: {
+                adminUrl: "https://10.0.1.5:9200",
+                adminUser: "admin",
+                adminTls: { serverName: "search.c.dataplat", caParameter: "/a/prod/search/tls/ca.pem" },
+            },
         };
         assert.deepEqual(searchTarget({ ...configured, outputs }), {
             kind: "endpoint",
@@ -111,7 +120,11 @@ describe("preflight: the search admin endpoint", () => {
     });
 
     it("fails closed on a user without its password parameter, or a hidden value", () => {
-        assert.match(failed(checkSearch(searchTarget({ ...configured, outputs: { search: { adminUrl: "https://10.0.1.5:9200", adminUser: "admin" } } }), undefined)).detail, /searchAdminPasswordParameter/);
+        assert.match(
+            failed(checkSearch(searchTarget({ ...configured, outputs: { search: { adminUrl: "https://10.0.1.5:9200", adminUser: "admin" } } }), undefined))
+                .detail,
+            /searchAdminPasswordParameter/,
+        );
         assert.match(failed(checkSearch(searchTarget({ ...configured, outputs: { search: { adminUrl: "[secret]" } } }), undefined)).fix, /--show-secrets/);
     });
 
@@ -132,10 +145,21 @@ describe("preflight: the search admin endpoint", () => {
         const ok = checkSearch(t, { kind: "answered", distribution: "opensearch", version: "2.19.4", clusterName: "c", status: "green" });
         assert.equal(ok.ok, true);
         assert.doesNotMatch(renderLine(ok), /s3cret/);
-        assert.match(failed(checkSearch(t, { kind: "failed", why: "GET https://10.0.1.5:9200/ -> HTTP 401: Unauthorized (check the user and password of the endpoint)" })).fix, /searchAdminPassword/);
-        assert.match(failed(checkSearch(t, { kind: "failed", why: "self-signed certificate in certificate chain: the server's certificate was not verified" })).fix, /CA/);
+        assert.match(
+            failed(
+                checkSearch(t, { kind: "failed", why: "GET https://10.0.1.5:9200/ -> HTTP 401: Unauthorized (check the user and password of the endpoint)" }),
+            ).fix,
+            /searchAdminPassword/,
+        );
+        assert.match(
+            failed(checkSearch(t, { kind: "failed", why: "self-signed certificate in certificate chain: the server's certificate was not verified" })).fix,
+            /CA/,
+        );
         assert.match(failed(checkSearch(t, { kind: "failed", why: "connect ETIMEDOUT 10.0.1.5:9200: is the cluster up" })).fix, /inside the VPC/);
-        assert.match(failed(checkSearch(t, { kind: "failed", why: "the CA parameter /a/ca.pem could not be read in us-west-2: AccessDeniedException: no" })).fix, /ssm:GetParameter/);
+        assert.match(
+            failed(checkSearch(t, { kind: "failed", why: "the CA parameter /a/ca.pem could not be read in us-west-2: AccessDeniedException: no" })).fix,
+            /ssm:GetParameter/,
+        );
     });
 });
 
@@ -193,7 +217,10 @@ describe("preflight: SSH targets and answers", () => {
 });
 
 describe("preflight: dist/ matches the sources", () => {
-    const built: { sources: Record<string, string>; outputs: Record<string, string> } = { sources: { "cli/a.ts": "s1", "ops/b.ts": "s2" }, outputs: { "dist/cli/a.js": "o1", "dist/ops/b.js": "o2" } };
+    const built: { sources: Record<string, string>; outputs: Record<string, string> } = {
+        sources: { "cli/a.ts": "s1", "ops/b.ts": "s2" },
+        outputs: { "dist/cli/a.js": "o1", "dist/ops/b.js": "o2" },
+    };
     const manifest = { kind: "read" as const, value: manifestOf(built) };
 
     it("passes when nothing changed since the build", () => {
@@ -216,7 +243,12 @@ describe("preflight: dist/ matches the sources", () => {
     });
 
     it("fails closed without a readable manifest", () => {
-        for (const m of [{ kind: "missing" as const }, { kind: "unreadable" as const, why: "Unexpected end of JSON input" }, { kind: "read" as const, value: { format: 2, files: {} } }, { kind: "read" as const, value: { format: 1, files: { "cli/a.ts": { source: 1 } } } }]) {
+        for (const m of [
+            { kind: "missing" as const },
+            { kind: "unreadable" as const, why: "Unexpected end of JSON input" },
+            { kind: "read" as const, value: { format: 2, files: {} } },
+            { kind: "read" as const, value: { format: 1, files: { "cli/a.ts": { source: 1 } } } },
+        ]) {
             assert.match(failed(checkBuild(m, built)).fix, /npm run build/);
         }
     });
@@ -224,7 +256,10 @@ describe("preflight: dist/ matches the sources", () => {
 
 describe("preflight: the report", () => {
     it("is one line per check and exits 1 on any failure or on no check at all", () => {
-        const lines: CheckLine[] = [{ check: "a", ok: true, detail: "fine" }, { check: "b", ok: false, detail: "broken\nacross lines", fix: "mend it" }];
+        const lines: CheckLine[] = [
+            { check: "a", ok: true, detail: "fine" },
+            { check: "b", ok: false, detail: "broken\nacross lines", fix: "mend it" },
+        ];
         assert.deepEqual(lines.map(renderLine), ["ok   a: fine", "FAIL b: broken across lines; fix: mend it"]);
         assert.equal(preflightExitCode(lines), 1);
         assert.equal(preflightExitCode([lines[0]!]), 0);

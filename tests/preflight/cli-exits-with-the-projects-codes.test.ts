@@ -75,11 +75,14 @@ describe("preflight CLI: exit codes, region, build manifest, Pulumi version", fu
         const file = stackFile(tmp, "staging", (c) => (c["aws:region"] = "eu-central-1"));
         const r = await runPreflight(project.cli, ["--stack", "staging", "--config", file], env, {});
         assert.equal(r.code, 1, r.stdout + r.stderr);
-        assert.match(r.line("pulumi-cli")!, /^ok   pulumi-cli: v3\.214\.0 \(needs >=3\.207\.0\)$/);
-        assert.match(r.line("aws")!, /^FAIL aws: STS in eu-central-1 at http:\/\/127\.0\.0\.1:\d+ \(AWS_ENDPOINT_URL\) did not answer: .*ECONNREFUSED.*; fix: give the runner outbound https to sts\.eu-central-1\.amazonaws\.com/);
-        assert.match(r.line("dist")!, /^ok   dist: \d+ built files match their sources/);
+        assert.match(r.line("pulumi-cli")!, /^ok {3}pulumi-cli: v3\.214\.0 \(needs >=3\.207\.0\)$/);
+        assert.match(
+            r.line("aws")!,
+            /^FAIL aws: STS in eu-central-1 at http:\/\/127\.0\.0\.1:\d+ \(AWS_ENDPOINT_URL\) did not answer: .*ECONNREFUSED.*; fix: give the runner outbound https to sts\.eu-central-1\.amazonaws\.com/,
+        );
+        assert.match(r.line("dist")!, /^ok {3}dist: \d+ built files match their sources/);
         assert.match(r.stderr, /preflight: 1 of \d+ checks failed for stack staging: fix them before `pulumi up`/);
-        for (const l of r.stdout.trim().split("\n")) assert.match(l, /^(ok  |FAIL) [^:]+: /);
+        for (const l of r.stdout.trim().split("\n")) assert.match(l, /^(ok {2}|FAIL) [^:]+: /);
     });
 
     it("fails the Pulumi CLI check for an older CLI and for none on PATH", async () => {
@@ -87,7 +90,10 @@ describe("preflight CLI: exit codes, region, build manifest, Pulumi version", fu
         try {
             const r = await runPreflight(project.cli, ["--stack", "staging"], { ...env, PATH: pathWith(old) }, {});
             assert.equal(r.code, 1);
-            assert.match(r.line("pulumi-cli")!, /^FAIL pulumi-cli: v3\.206\.1 is older than the program needs \(>=3\.207\.0.*fix: upgrade the Pulumi CLI to 3\.207\.0 or later/);
+            assert.match(
+                r.line("pulumi-cli")!,
+                /^FAIL pulumi-cli: v3\.206\.1 is older than the program needs \(>=3\.207\.0.*fix: upgrade the Pulumi CLI to 3\.207\.0 or later/,
+            );
         } finally {
             fs.rmSync(old, { recursive: true, force: true });
         }
@@ -104,7 +110,10 @@ describe("preflight CLI: exit codes, region, build manifest, Pulumi version", fu
             fs.appendFileSync(source, "\n// edited after the build\n");
             let r = await runPreflight(project.cli, ["--stack", "staging"], env, {});
             assert.equal(r.code, 1);
-            assert.match(r.line("dist")!, /^FAIL dist: dist\/ does not match the sources \(changed since the build: ops\/search\/commands\.ts\); fix: run `npm run build`/);
+            assert.match(
+                r.line("dist")!,
+                /^FAIL dist: dist\/ does not match the sources \(changed since the build: ops\/search\/commands\.ts\); fix: run `npm run build`/,
+            );
             fs.writeFileSync(source, keep.source);
             fs.appendFileSync(built, "\n// edited by hand\n");
             r = await runPreflight(project.cli, ["--stack", "staging"], env, {});
@@ -119,6 +128,6 @@ describe("preflight CLI: exit codes, region, build manifest, Pulumi version", fu
             fs.writeFileSync(manifest, keep.manifest);
         }
         const r = await runPreflight(project.cli, ["--stack", "staging"], env, {});
-        assert.match(r.line("dist")!, /^ok   dist:/);
+        assert.match(r.line("dist")!, /^ok {3}dist:/);
     });
 });

@@ -50,8 +50,16 @@ describe("preflight: the search admin endpoint answers, with TLS and auth", func
     // password and CA (read from moto's SSM in the stack's region, not AWS_REGION's).
     const run = (caParameter: string, passwordParameter = PASSWORD, endpoint = withoutCredentials(secure.endpoint)) => {
         const file = stackFile(tmp, "staging", (c) => (c["aws:region"] = "eu-west-3"));
-        const outputs = { searchAdminPasswordParameter: passwordParameter, search: { adminUrl: endpoint, adminUser: secure.username, adminTls: { serverName: secure.pki.tls.serverName, caParameter } } };
-        return runPreflight(project.cli, ["--stack", "staging", "--config", file], { ...moto.env, PATH: pathWith(pulumiDir), AWS_REGION: "us-east-1" }, outputs);
+        const outputs = {
+            searchAdminPasswordParameter: passwordParameter,
+            search: { adminUrl: endpoint, adminUser: secure.username, adminTls: { serverName: secure.pki.tls.serverName, caParameter } },
+        };
+        return runPreflight(
+            project.cli,
+            ["--stack", "staging", "--config", file],
+            { ...moto.env, PATH: pathWith(pulumiDir), AWS_REGION: "us-east-1" },
+            outputs,
+        );
     };
     const withoutCredentials = (endpoint: string) => {
         const url = new URL(endpoint);
@@ -63,7 +71,10 @@ describe("preflight: the search admin endpoint answers, with TLS and auth", func
     it("the cluster's endpoint, password and CA pass, and the whole preflight exits 0", async () => {
         const r = await run(CA);
         const line = r.line("search")!;
-        assert.match(line, /^ok   search: https:\/\/127\.0\.0\.1:\d+ answered: opensearch \S+, cluster dataplat-tls-test (green|yellow), TLS verified as \S+$/);
+        assert.match(
+            line,
+            /^ok {3}search: https:\/\/127\.0\.0\.1:\d+ answered: opensearch \S+, cluster dataplat-tls-test (green|yellow), TLS verified as \S+$/,
+        );
         assert.ok(!line.includes(secure.password), "the password is never printed");
         assert.equal(r.code, 0, r.stdout + r.stderr);
     });
@@ -83,7 +94,10 @@ describe("preflight: the search admin endpoint answers, with TLS and auth", func
     it("a password parameter that does not exist fails, naming it, and exits 1", async () => {
         const r = await run(CA, "/dataplat/staging/no-such-parameter");
         assert.equal(r.code, 1);
-        assert.match(r.line("search")!, /^FAIL search: .*the admin password parameter \/dataplat\/staging\/no-such-parameter could not be read in eu-west-3: ParameterNotFound.*; fix: the deploy role must be able to ssm:GetParameter/);
+        assert.match(
+            r.line("search")!,
+            /^FAIL search: .*the admin password parameter \/dataplat\/staging\/no-such-parameter could not be read in eu-west-3: ParameterNotFound.*; fix: the deploy role must be able to ssm:GetParameter/,
+        );
     });
 
     it("an endpoint nothing listens on fails, saying to run from inside the VPC, and exits 1", async () => {

@@ -58,7 +58,10 @@ describe("preflight: every host answers on SSH with the configured key", functio
     it("a key sshd refuses fails, saying to authorize the configured key, and exits 1", async () => {
         const r = await run(sshd.port, other.privateKey);
         assert.equal(r.code, 1);
-        assert.match(r.line("ssh origin/origin-a")!, /^FAIL ssh origin\/origin-a: \S+@127\.0\.0\.1:\d+: \S+@127\.0\.0\.1: Permission denied \(publickey\)\. \(the key was refused\); fix: put the public half of dataplat:sshPrivateKey in ~\S+\/\.ssh\/authorized_keys/);
+        assert.match(
+            r.line("ssh origin/origin-a")!,
+            /^FAIL ssh origin\/origin-a: \S+@127\.0\.0\.1:\d+: \S+@127\.0\.0\.1: Permission denied \(publickey\)\. \(the key was refused\); fix: put the public half of dataplat:sshPrivateKey in ~\S+\/\.ssh\/authorized_keys/,
+        );
         assert.match(sshd.log(), /Failed publickey|Connection closed by authenticating user/);
     });
 
@@ -72,6 +75,9 @@ describe("preflight: every host answers on SSH with the configured key", functio
     it("no $DATAPLAT_SSH_KEY with hosts to reach fails, saying how to set it, and exits 1", async () => {
         const r = await run(sshd.port, undefined);
         assert.equal(r.code, 1);
-        assert.match(r.line("ssh")!, /^FAIL ssh: 1 host\(s\) to reach \(origin\) but DATAPLAT_SSH_KEY is not set; fix: export DATAPLAT_SSH_KEY="\$\(pulumi config get dataplat:sshPrivateKey --stack NAME\)"/);
+        assert.match(
+            r.line("ssh")!,
+            /^FAIL ssh: 1 host\(s\) to reach \(origin\) but DATAPLAT_SSH_KEY is not set; fix: export DATAPLAT_SSH_KEY="\$\(pulumi config get dataplat:sshPrivateKey --stack NAME\)"/,
+        );
     });
 });

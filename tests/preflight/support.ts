@@ -34,7 +34,12 @@ export function copyProject(): ProjectCopy {
 /** A directory holding a stand-in `pulumi` (NOT the Pulumi CLI) that prints `version` and nothing else. */
 export function standInPulumi(version: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataplat-standin-pulumi-"));
-    const script = ["#!/bin/sh", "# Stand-in for the Pulumi CLI in the preflight tests: answers `pulumi version` only.", `[ "$1" = version ] || exit 3`, `echo ${version}`].join("\n");
+    const script = [
+        "#!/bin/sh",
+        "# Stand-in for the Pulumi CLI in the preflight tests: answers `pulumi version` only.",
+        `[ "$1" = version ] || exit 3`,
+        `echo ${version}`,
+    ].join("\n");
     fs.writeFileSync(path.join(dir, "pulumi"), script + "\n", { mode: 0o755 });
     return dir;
 }
@@ -65,7 +70,10 @@ export function runPreflight(cli: string, args: readonly string[], env: NodeJS.P
         extra.push("--outputs", path.join(dir, "outputs.json"));
     }
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [cli, ...args, ...extra], { env: { HOME: os.homedir(), AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_EC2_METADATA_DISABLED: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [cli, ...args, ...extra], {
+            env: { HOME: os.homedir(), AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_EC2_METADATA_DISABLED: "true", ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -74,7 +82,12 @@ export function runPreflight(cli: string, args: readonly string[], env: NodeJS.P
         child.on("close", (code) => {
             fs.rmSync(dir, { recursive: true, force: true });
             const lines = stdout.split("\n");
-            resolve({ code, stdout, stderr, line: (check) => lines.find((l) => new RegExp(`^(ok  |FAIL) ${check.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: `).test(l)) });
+            resolve({
+                code,
+                stdout,
+                stderr,
+                line: (check) => lines.find((l) => new RegExp(`^(ok  |FAIL) ${check.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: `).test(l)),
+            });
         });
     });
 }

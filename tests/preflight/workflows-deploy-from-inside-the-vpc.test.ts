@@ -39,16 +39,26 @@ const read = (f: string) => parse(fs.readFileSync(path.join(dir, f), "utf8")) as
 const isUp = (s: Step) => (s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up") || /\bpulumi up\b/.test(s.run ?? "");
 const readmeSection = (() => {
     const text = fs.readFileSync(path.join(root, "docs", "deploying.md"), "utf8");
-    assert.ok(text.startsWith("# Deploying for real\n"), "docs/deploying.md is \"Deploying for real\"");
+    assert.ok(text.startsWith("# Deploying for real\n"), 'docs/deploying.md is "Deploying for real"');
     assert.match(fs.readFileSync(path.join(root, "README.md"), "utf8"), /\[Deploying for real\]\(docs\/deploying\.md\)/, "the README links it");
     return text;
 })();
 
 describe("workflows: deploy from inside the VPC, preflight first, region from the stack", () => {
-    const deployJobs = files.flatMap((f) => Object.entries(read(f).jobs).filter(([, j]) => j.steps.some(isUp)).map(([name, job]) => ({ file: f, name, job })));
+    const deployJobs = files.flatMap((f) =>
+        Object.entries(read(f).jobs)
+            .filter(([, j]) => j.steps.some(isUp))
+            .map(([name, job]) => ({ file: f, name, job })),
+    );
 
     it("there are deploy jobs for both stacks", () => {
-        const stacks = deployJobs.map(({ job }) => String(job.steps.find(isUp)!.with?.["stack-name"] ?? "").split("/").pop()).sort();
+        const stacks = deployJobs
+            .map(({ job }) =>
+                String(job.steps.find(isUp)!.with?.["stack-name"] ?? "")
+                    .split("/")
+                    .pop(),
+            )
+            .sort();
         assert.deepEqual(stacks, ["prod", "staging"]);
     });
 
@@ -66,15 +76,25 @@ describe("workflows: deploy from inside the VPC, preflight first, region from th
                 const label = `dataplat-${stack}`;
                 assert.ok(runsOn.includes(label), `runs-on has ${label}`);
                 assert.match(readmeSection, new RegExp(`runs-on: \\[self-hosted, linux, ${label}\\]`));
-                const declared = (parse(fs.readFileSync(path.join(root, ".github/actionlint.yaml"), "utf8")) as { "self-hosted-runner": { labels: string[] } })["self-hosted-runner"].labels;
+                const declared = (parse(fs.readFileSync(path.join(root, ".github/actionlint.yaml"), "utf8")) as { "self-hosted-runner": { labels: string[] } })[
+                    "self-hosted-runner"
+                ].labels;
                 assert.ok(declared.includes(label));
             });
 
             it("runs the preflight of this stack, with the stack's outputs, after taking the region from the stack file and before up", () => {
                 const job = found();
                 const steps = job.steps;
-                const region = steps.findIndex((s) => /npm run -s preflight -- --stack "\$STACK_NAME" --print-region\)" >> "\$GITHUB_ENV"/.test(s.run ?? "") && /AWS_REGION=/.test(s.run ?? ""));
-                const preflight = steps.findIndex((s) => /pulumi stack output --stack "\$PULUMI_STACK" --json --show-secrets \| npm run -s preflight -- --stack "\$STACK_NAME" --outputs -/.test(s.run ?? ""));
+                const region = steps.findIndex(
+                    (s) =>
+                        /npm run -s preflight -- --stack "\$STACK_NAME" --print-region\)" >> "\$GITHUB_ENV"/.test(s.run ?? "") &&
+                        /AWS_REGION=/.test(s.run ?? ""),
+                );
+                const preflight = steps.findIndex((s) =>
+                    /pulumi stack output --stack "\$PULUMI_STACK" --json --show-secrets \| npm run -s preflight -- --stack "\$STACK_NAME" --outputs -/.test(
+                        s.run ?? "",
+                    ),
+                );
                 const up = steps.findIndex(isUp);
                 assert.ok(region >= 0 && preflight > region && up > preflight, `region ${region} < preflight ${preflight} < up ${up}`);
                 assert.equal(job.env?.STACK_NAME, stack);
@@ -131,7 +151,10 @@ describe("workflows: actionlint", () => {
     it("passes on every workflow (with the self-hosted labels of .github/actionlint.yaml)", function () {
         this.timeout(60_000);
         const bin = actionlint();
-        assert.ok(bin, "actionlint is not installed: run `bash tests/peers/actionlint/install.sh` (needs Go; `go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12`)");
+        assert.ok(
+            bin,
+            "actionlint is not installed: run `bash tests/peers/actionlint/install.sh` (needs Go; `go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12`)",
+        );
         const r = spawnSync(bin, ["-no-color", ...files.map((f) => path.join(".github/workflows", f))], { cwd: root, encoding: "utf8" });
         assert.equal(r.status, 0, `actionlint found problems:\n${r.stdout}${r.stderr}`);
     });

@@ -43,22 +43,42 @@ describe("checks that run on config before any resource", () => {
             assert.deepEqual(plannedPolicyProblems(planned, statementsFor), []);
         }
         const arn = standInArn("bucket", "b", "us-west-2");
-        const problems = plannedPolicyProblems({ etl: [{ kind: "bucket", access: "read", arn, path: "buckets.b.readers[0]" }] }, () => [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"] }]);
-        assert.deepEqual(problems.map((p) => p.path), ["buckets.b.readers[0]"]);
+        const problems = plannedPolicyProblems({ etl: [{ kind: "bucket", access: "read", arn, path: "buckets.b.readers[0]" }] }, () => [
+            { Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"] },
+        ]);
+        assert.deepEqual(
+            problems.map((p) => p.path),
+            ["buckets.b.readers[0]"],
+        );
         assert.match(problems[0].message, /the etl tier's policy would not be least-privilege: statement 0: resource '\*'/);
     });
 
     it("essentialHostProblems and placementProblems: nothing for the committed configs, the path of a stray host", () => {
         const doc = stackDoc("prod");
         const cp = parseControlPlaneConfig(doc.config["dataplat:controlPlane"]);
-        assert.deepEqual(essentialHostProblems(cp, cp.computeNodes.map((n) => n.name)), []);
+        assert.deepEqual(
+            essentialHostProblems(
+                cp,
+                cp.computeNodes.map((n) => n.name),
+            ),
+            [],
+        );
         assert.deepEqual(
             essentialHostProblems(cp, ["cn-1"]).map((p) => p.path),
             ["controlPlane.essentials.binder.hosts[2]", "controlPlane.essentials.manatee.hosts[2]", "controlPlane.essentials.moray.hosts[2]"],
         );
         const platform = parsePlatformConfig(doc.config["dataplat:platform"]);
-        assert.deepEqual(placementProblems(platform, platform.hosts.map((h) => h.name)), []);
-        const missing = placementProblems(platform, platform.hosts.map((h) => h.name).filter((h) => h !== "app-1"));
+        assert.deepEqual(
+            placementProblems(
+                platform,
+                platform.hosts.map((h) => h.name),
+            ),
+            [],
+        );
+        const missing = placementProblems(
+            platform,
+            platform.hosts.map((h) => h.name).filter((h) => h !== "app-1"),
+        );
         assert.ok(missing.length > 0 && missing.every((p) => p.path === "platform.services" && /"app-1"/.test(p.message)));
     });
 });

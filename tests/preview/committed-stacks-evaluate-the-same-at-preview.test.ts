@@ -35,7 +35,11 @@ for (const stack of ["prod", "staging"] as const) {
             const byUrn = new Map(known.resources.map((r) => [r.urn, r]));
             for (const r of preview.resources) {
                 const k = byUrn.get(r.urn)!;
-                assert.deepEqual({ parent: r.parent, options: r.options, explicitDependsOn: r.explicitDependsOn }, { parent: k.parent, options: k.options, explicitDependsOn: k.explicitDependsOn }, r.urn);
+                assert.deepEqual(
+                    { parent: r.parent, options: r.options, explicitDependsOn: r.explicitDependsOn },
+                    { parent: k.parent, options: k.options, explicitDependsOn: k.explicitDependsOn },
+                    r.urn,
+                );
             }
         });
 

@@ -46,8 +46,18 @@ interface Case {
  */
 const INVALID: Case[] = [
     // tests/foundation/config-validation.test.ts
-    { what: "an instance type that is not one", beforeSelfReference: true, config: () => prod((c) => (c["dataplat:hosts"].frontend.instanceType = "huge")), says: [CONFIG_ERROR, /hosts\.frontend\.instanceType/] },
-    { what: "an operator CIDR 0.0.0.0/0", beforeSelfReference: true, config: () => prod((c) => (c["dataplat:network"].operatorCidrs[1] = "0.0.0.0/0")), says: [CONFIG_ERROR, /network\.operatorCidrs\[1\]: operator access from anywhere/] },
+    {
+        what: "an instance type that is not one",
+        beforeSelfReference: true,
+        config: () => prod((c) => (c["dataplat:hosts"].frontend.instanceType = "huge")),
+        says: [CONFIG_ERROR, /hosts\.frontend\.instanceType/],
+    },
+    {
+        what: "an operator CIDR 0.0.0.0/0",
+        beforeSelfReference: true,
+        config: () => prod((c) => (c["dataplat:network"].operatorCidrs[1] = "0.0.0.0/0")),
+        says: [CONFIG_ERROR, /network\.operatorCidrs\[1\]: operator access from anywhere/],
+    },
     // Moved from TierSecurityGroups (admin ports to the internet): the operators' networks together.
     {
         what: "operator CIDRs that together are the whole IPv4 internet, on admin ports (SSH)",
@@ -68,7 +78,12 @@ const INVALID: Case[] = [
         config: () => prodWithSecret("searchAdminPassword", "", (c) => (c["dataplat:search"].admin = { auth: "basic", tls: true, username: "ops" })),
         says: [CONFIG_ERROR, /searchAdminPassword: is empty \(search admin\.auth basic would send no password\)/],
     },
-    { what: "an empty supplied PostgreSQL password", beforeSelfReference: true, config: () => prodWithSecret("postgresPassword", "  "), says: [CONFIG_ERROR, /postgresPassword: is empty/] },
+    {
+        what: "an empty supplied PostgreSQL password",
+        beforeSelfReference: true,
+        config: () => prodWithSecret("postgresPassword", "  "),
+        says: [CONFIG_ERROR, /postgresPassword: is empty/],
+    },
     { what: "an empty SSH key", beforeSelfReference: true, config: () => prodWithSecret("sshPrivateKey", ""), says: [CONFIG_ERROR, /sshPrivateKey: is empty/] },
     // Moved from TierRole (least privilege of a policy whose ARNs are unknown at preview): a regression of the
     // policy builder, injected, is refused on the grants planned from config.
@@ -89,15 +104,43 @@ const INVALID: Case[] = [
         },
     },
     // tests/search-cluster/guardrails-refuse-at-preview.test.ts
-    { what: "fewer search data nodes than copies", config: () => prod((c) => (c["dataplat:search"].replicas = 9)), says: [CONFIG_ERROR, /search\.replicas: 9 data nodes cannot hold 10 copies/] },
-    { what: "a search admin endpoint with credentials", config: () => prod((c) => (c["dataplat:search"].admin = { endpoint: "http://admin:pw@localhost:9201" })), says: [/search\.admin\.endpoint: must not contain credentials/] },
-    { what: "search basic auth over plain http", config: () => prod((c) => (c["dataplat:search"].admin = { auth: "basic" })), says: [CONFIG_ERROR, /search\.admin\.auth: basic auth over plain http/] },
+    {
+        what: "fewer search data nodes than copies",
+        config: () => prod((c) => (c["dataplat:search"].replicas = 9)),
+        says: [CONFIG_ERROR, /search\.replicas: 9 data nodes cannot hold 10 copies/],
+    },
+    {
+        what: "a search admin endpoint with credentials",
+        config: () => prod((c) => (c["dataplat:search"].admin = { endpoint: "http://admin:pw@localhost:9201" })),
+        says: [/search\.admin\.endpoint: must not contain credentials/],
+    },
+    {
+        what: "search basic auth over plain http",
+        config: () => prod((c) => (c["dataplat:search"].admin = { auth: "basic" })),
+        says: [CONFIG_ERROR, /search\.admin\.auth: basic auth over plain http/],
+    },
     // tests/platform-component/guardrails-refuse-unsafe-platform-changes.test.ts
-    { what: "a ZooKeeper ensemble of 2 in prod", config: () => prod((c) => (c["dataplat:platform"].services.zookeeper = ["master-1", "master-2"])), says: [CONFIG_ERROR, /platform\.services\.zookeeper: ZooKeeper has 2 servers in prod/] },
-    { what: "a prod platform without backups", config: () => prod((c) => delete c["dataplat:platform"].backup), says: [CONFIG_ERROR, /platform\.backup: prod needs the run book's backups/] },
-    { what: "a platform host in a zone without a subnet", config: () => prod((c) => (host(c["dataplat:platform"], "app-1").availabilityZone = "us-west-2d")), says: [/platform\.hosts\[7\]\.availabilityZone: no subnet of network\.subnets is in us-west-2d/] },
+    {
+        what: "a ZooKeeper ensemble of 2 in prod",
+        config: () => prod((c) => (c["dataplat:platform"].services.zookeeper = ["master-1", "master-2"])),
+        says: [CONFIG_ERROR, /platform\.services\.zookeeper: ZooKeeper has 2 servers in prod/],
+    },
+    {
+        what: "a prod platform without backups",
+        config: () => prod((c) => delete c["dataplat:platform"].backup),
+        says: [CONFIG_ERROR, /platform\.backup: prod needs the run book's backups/],
+    },
+    {
+        what: "a platform host in a zone without a subnet",
+        config: () => prod((c) => (host(c["dataplat:platform"], "app-1").availabilityZone = "us-west-2d")),
+        says: [/platform\.hosts\[7\]\.availabilityZone: no subnet of network\.subnets is in us-west-2d/],
+    },
     // The LayeredPlatform host lookup (`no host`): a service on a host the platform does not create.
-    { what: "a platform service placed on a host that is not declared", config: () => prod((c) => (c["dataplat:platform"].services.postgres = "db-9")), says: [CONFIG_ERROR, /platform\.services\.postgres: unknown host "db-9"/] },
+    {
+        what: "a platform service placed on a host that is not declared",
+        config: () => prod((c) => (c["dataplat:platform"].services.postgres = "db-9")),
+        says: [CONFIG_ERROR, /platform\.services\.postgres: unknown host "db-9"/],
+    },
     // The ControlPlane essential-host lookup: an essential on a host that is not a compute node.
     {
         what: "a control-plane essential on a host that is not a compute node",
@@ -107,14 +150,19 @@ const INVALID: Case[] = [
     // tests/controlplane/control-plane-guardrails.test.ts
     {
         what: "control-plane essentials only on the headnode",
-        config: () => prod((c) => {
-            c["dataplat:environment"] = "prod";
-            for (const e of ["binder", "manatee", "moray"]) c["dataplat:controlPlane"].essentials[e].hosts = ["headnode"];
-        }),
+        config: () =>
+            prod((c) => {
+                c["dataplat:environment"] = "prod";
+                for (const e of ["binder", "manatee", "moray"]) c["dataplat:controlPlane"].essentials[e].hosts = ["headnode"];
+            }),
         says: [CONFIG_ERROR, /controlPlane\.essentials: /],
     },
     // tests/spot-fleet/growth-is-capped-and-unsafe-changes-are-refused.test.ts
-    { what: "a spot budget above the spend ceiling", config: () => prod((c) => (c["dataplat:spotFleets"].etl.budget = 5)), says: [/spotFleets\.etl\.budget: budget \(5 \$\/h\) must be <= spendCeiling/] },
+    {
+        what: "a spot budget above the spend ceiling",
+        config: () => prod((c) => (c["dataplat:spotFleets"].etl.budget = 5)),
+        says: [/spotFleets\.etl\.budget: budget \(5 \$\/h\) must be <= spendCeiling/],
+    },
 ];
 
 const deployed = () => stackDoc("prod");
@@ -122,47 +170,66 @@ const hashstate = (c: Record<string, any>) => c["dataplat:origin"].hashstate;
 
 /** Unsafe changes against the deployed prod stack: refused after reading the self-reference, before anything else. */
 const REFUSED_CHANGES: Case[] = [
-    { what: "a new prefix", config: () => prod((c) => (c["dataplat:prefix"] = "activedata2")), previous: deployed, says: [REFUSED, /prefix: changing 'activedata' to 'activedata2'/] },
+    {
+        what: "a new prefix",
+        config: () => prod((c) => (c["dataplat:prefix"] = "activedata2")),
+        previous: deployed,
+        says: [REFUSED, /prefix: changing 'activedata' to 'activedata2'/],
+    },
     // tests/origin-cluster (the OriginCluster's own `refused` throw is behind this refusal)
     {
         what: "two hashstate changes in one update (add and re-weight)",
-        config: () => prod((c) => {
-            hashstate(c)["kraken-origin-master05-sjc1"] = { label: "origin4", weight: 15000 };
-            hashstate(c)["kraken-origin-master01-sjc1"].weight = 20000;
-        }),
+        config: () =>
+            prod((c) => {
+                hashstate(c)["kraken-origin-master05-sjc1"] = { label: "origin4", weight: 15000 };
+                hashstate(c)["kraken-origin-master01-sjc1"].weight = 20000;
+            }),
         previous: deployed,
         says: [REFUSED, /origin\.hashstate: refused: this hashstate change is not a single add, remove, re-weight or host replacement/],
     },
-    { what: "an origin replica-count change", config: () => prod((c) => (c["dataplat:origin"].replicas = 2)), previous: deployed, says: [REFUSED, /origin\.replicas: refused: replicas changes from 3 to 2/] },
+    {
+        what: "an origin replica-count change",
+        config: () => prod((c) => (c["dataplat:origin"].replicas = 2)),
+        previous: deployed,
+        says: [REFUSED, /origin\.replicas: refused: replicas changes from 3 to 2/],
+    },
     // tests/spot-fleet/growth-is-capped-and-unsafe-changes-are-refused.test.ts
-    { what: "a spend-ceiling change on the running fleet", config: () => prod((c) => (c["dataplat:spotFleets"].etl.spendCeiling = 6)), previous: deployed, says: [REFUSED, /spotFleets\.etl\.spendCeiling: changing it \(4 -> 6\)/] },
+    {
+        what: "a spend-ceiling change on the running fleet",
+        config: () => prod((c) => (c["dataplat:spotFleets"].etl.spendCeiling = 6)),
+        previous: deployed,
+        says: [REFUSED, /spotFleets\.etl\.spendCeiling: changing it \(4 -> 6\)/],
+    },
     // tests/platform-component/guardrails-refuse-unsafe-platform-changes.test.ts
     {
         what: "two platform workers replaced at once",
-        config: () => prod((c) => {
-            host(c["dataplat:platform"], "worker-2").generation = 1;
-            host(c["dataplat:platform"], "worker-4").instanceType = "r6i.8xlarge";
-        }),
+        config: () =>
+            prod((c) => {
+                host(c["dataplat:platform"], "worker-2").generation = 1;
+                host(c["dataplat:platform"], "worker-4").instanceType = "r6i.8xlarge";
+            }),
         previous: deployed,
         says: [REFUSED, /platform \(worker-disruption\): Data Storage Layer: this update would replace or remove 2 worker hosts at once/],
     },
     // tests/search-cluster/guardrails-refuse-at-preview.test.ts
     {
         what: "two search data nodes replaced at once",
-        config: () => prod((c) => {
-            searchNode(c["dataplat:search"], "backup-1").generation = 1;
-            searchNode(c["dataplat:search"], "spot-4").instanceType = "r6id.4xlarge";
-        }),
+        config: () =>
+            prod((c) => {
+                searchNode(c["dataplat:search"], "backup-1").generation = 1;
+                searchNode(c["dataplat:search"], "spot-4").instanceType = "r6id.4xlarge";
+            }),
         previous: deployed,
         says: [REFUSED, /would drain 2 data nodes at once: backup-1 \(replaced: generation\), spot-4 \(replaced: instanceType\)/],
     },
     // tests/controlplane/control-plane-guardrails.test.ts
     {
         what: "two control-plane hosts carrying essentials replaced at once",
-        config: () => prod((c) => {
-            c["dataplat:controlPlane"].computeNodes[0].generation = 1;
-            c["dataplat:controlPlane"].computeNodes[1].generation = 1;
-        }),
+        config: () =>
+            prod((c) => {
+                c["dataplat:controlPlane"].computeNodes[0].generation = 1;
+                c["dataplat:controlPlane"].computeNodes[1].generation = 1;
+            }),
         previous: deployed,
         says: [REFUSED, /controlPlane \(essential-disruption\): this update would replace or remove 2 hosts that carry essentials at once/],
     },
@@ -192,7 +259,8 @@ for (const [title, cases] of [
                     assert.ok(a.error, `expected an error; the evaluation completed with ${a.graph?.resources.length} resources`);
                     for (const p of c.says) assert.match(a.error.message, p);
                     assert.deepEqual(beyondSelfReference(a.registered), [], `registered before the error: ${describeRegistrations(a)}`);
-                    if (c.beforeSelfReference) assert.deepEqual(a.registered, [], `a stack config error comes even before the self-reference: ${describeRegistrations(a)}`);
+                    if (c.beforeSelfReference)
+                        assert.deepEqual(a.registered, [], `a stack config error comes even before the self-reference: ${describeRegistrations(a)}`);
                 });
             }
         }

@@ -10,7 +10,12 @@ import { UNKNOWN } from "../../stacks/offline/evaluate";
 import { stackDoc } from "../support/graph";
 import { repoRoot } from "../support/repo";
 
-const synth = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot(), "dist", "cli", "synth.js"), ...args], { encoding: "utf8", cwd: repoRoot(), maxBuffer: 256 * 1024 * 1024 });
+const synth = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(repoRoot(), "dist", "cli", "synth.js"), ...args], {
+        encoding: "utf8",
+        cwd: repoRoot(),
+        maxBuffer: 256 * 1024 * 1024,
+    });
 
 describe("npm run synth -- --preview", function () {
     this.timeout(60_000);
@@ -24,7 +29,10 @@ describe("npm run synth -- --preview", function () {
         assert.match(preview.stderr, /\(preview: computed values unknown\)/);
         const g = JSON.parse(preview.stdout);
         const k = JSON.parse(known.stdout);
-        assert.deepEqual(g.resources.map((r: any) => r.urn), k.resources.map((r: any) => r.urn));
+        assert.deepEqual(
+            g.resources.map((r: any) => r.urn),
+            k.resources.map((r: any) => r.urn),
+        );
         const instance = g.resources.find((x: any) => x.type === "aws:ec2/instance:Instance");
         assert.equal(instance.inputs.iamInstanceProfile, UNKNOWN);
         assert.match(instance.inputs.instanceType, /\./);

@@ -63,7 +63,10 @@ const CHECKS: { command: RegExp; check: (r: Run) => void }[] = [
             assert.ok(r.stdout.length < 64 * 1024, `the first command prints a plan, not ${r.stdout.length} bytes`);
             const stated = /about (\d+) KB of text/.exec(section("Try it"));
             assert.ok(stated, "the README states the plan's size");
-            assert.ok(Math.abs(r.stdout.length / 1024 - Number(stated[1])) < 2, `the plan is about ${stated[1]} KB as the README says, not ${(r.stdout.length / 1024).toFixed(1)}`);
+            assert.ok(
+                Math.abs(r.stdout.length / 1024 - Number(stated[1])) < 2,
+                `the plan is about ${stated[1]} KB as the README says, not ${(r.stdout.length / 1024).toFixed(1)}`,
+            );
         },
     },
     {
@@ -99,8 +102,14 @@ const CHECKS: { command: RegExp; check: (r: Run) => void }[] = [
         command: /^printf '%s\\n' [0-9a-f]{64} 0a1b \| npm run -s origin -- placement --hashstate examples\/origin\/hashstate\.yaml --kraken runbook$/,
         check: (r) => {
             assert.equal(r.code, 0, shown(r));
-            const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { key: string; ordered: string[]; replicaSet: string[] });
-            assert.deepEqual(lines.map((l) => l.key.length), [64, 4]);
+            const lines = r.stdout
+                .trim()
+                .split("\n")
+                .map((l) => JSON.parse(l) as { key: string; ordered: string[]; replicaSet: string[] });
+            assert.deepEqual(
+                lines.map((l) => l.key.length),
+                [64, 4],
+            );
             for (const l of lines) {
                 assert.deepEqual([...l.ordered].sort(), ["origin0", "origin1", "origin2"]);
                 assert.deepEqual(l.replicaSet, l.ordered.slice(0, 3));
@@ -140,7 +149,11 @@ describe("the README's quickstart runs as written", function () {
     }
 
     it("every command checked here is in the README", () => {
-        for (const c of CHECKS) assert.ok(commands.some((w) => c.command.test(w.replace(/^npm ci && /, ""))), `the README runs ${c.command}`);
+        for (const c of CHECKS)
+            assert.ok(
+                commands.some((w) => c.command.test(w.replace(/^npm ci && /, ""))),
+                `the README runs ${c.command}`,
+            );
     });
 });
 
@@ -195,7 +208,13 @@ describe("the README is short and maps the docs", () => {
     });
 
     it("every relative link of the README and of docs/ points to a file that exists", () => {
-        const pages = [["README.md", readme], ...fs.readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => [`docs/${f}`, fs.readFileSync(path.join(root, "docs", f), "utf8")])];
+        const pages = [
+            ["README.md", readme],
+            ...fs
+                .readdirSync(path.join(root, "docs"))
+                .filter((f) => f.endsWith(".md"))
+                .map((f) => [`docs/${f}`, fs.readFileSync(path.join(root, "docs", f), "utf8")]),
+        ];
         for (const [name, text] of pages) {
             for (const m of text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
                 const target = m[1];

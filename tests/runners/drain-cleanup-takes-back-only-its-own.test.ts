@@ -16,12 +16,16 @@ const NODE = "data-1-g3";
 /** A cluster of three data nodes; `NODE` holds two copies that never move (so a drain runs into its timeout). */
 function cluster(): { fake: FakeSearch; clock: FakeClock } {
     const clock = new FakeClock();
-    const fake = new FakeSearch(clock, ["data-0-g1", NODE, "data-2-g1"], [
-        FakeSearch.started("logs-1", 0, NODE),
-        FakeSearch.started("logs-1", 0, "data-0-g1", false),
-        FakeSearch.started("logs-1", 1, NODE, false),
-        FakeSearch.started("logs-1", 1, "data-2-g1"),
-    ]);
+    const fake = new FakeSearch(
+        clock,
+        ["data-0-g1", NODE, "data-2-g1"],
+        [
+            FakeSearch.started("logs-1", 0, NODE),
+            FakeSearch.started("logs-1", 0, "data-0-g1", false),
+            FakeSearch.started("logs-1", 1, NODE, false),
+            FakeSearch.started("logs-1", 1, "data-2-g1"),
+        ],
+    );
     return { fake, clock };
 }
 
@@ -51,7 +55,10 @@ describe("runners: a drain that cannot finish takes back only what it made", () 
         assert.deepEqual(await excluded(fake), ["old-node-g0"], "its own name is gone, the operator's stays");
         assert.deepEqual(fake.transient, { [NODE_CONCURRENT_RECOVERIES]: "2" }, "the operator's throttle is back");
         assert.deepEqual(fake.persistent, { [EXCLUDE_NAME]: "old-node-g0" }, "the throttles it raised are gone");
-        assert.ok(fake.writes.some((w) => w.persistent?.[RECOVERY_MAX_BYTES] === "200mb"), "it had raised them");
+        assert.ok(
+            fake.writes.some((w) => w.persistent?.[RECOVERY_MAX_BYTES] === "200mb"),
+            "it had raised them",
+        );
         assert.deepEqual(fake.docIds(), [], "lock released and record removed: it owns nothing any more");
     });
 
@@ -76,7 +83,10 @@ describe("runners: a drain that cannot finish takes back only what it made", () 
         const e = await failure(drain(fake, { node: NODE, timeoutSeconds: 30, clock, owner: fakeOwner }));
         assert.ok(e instanceof OpsFailure && e.kind === "timeout", String(e));
         assert.deepEqual(await excluded(fake), [NODE], "not the drain's to remove");
-        assert.ok(!fake.writes.some((w) => w.persistent?.[EXCLUDE_NAME] !== undefined || w.transient?.[EXCLUDE_NAME] !== undefined), "it never wrote the exclusion");
+        assert.ok(
+            !fake.writes.some((w) => w.persistent?.[EXCLUDE_NAME] !== undefined || w.transient?.[EXCLUDE_NAME] !== undefined),
+            "it never wrote the exclusion",
+        );
     });
 
     it("a throttle changed by someone during the drain is left as they set it", async () => {
@@ -90,7 +100,10 @@ describe("runners: a drain that cannot finish takes back only what it made", () 
         const logs: string[] = [];
         await failure(drain(fake, { node: NODE, timeoutSeconds: 30, clock, owner: fakeOwner, log: (l) => logs.push(l) }));
         assert.equal(fake.persistent[NODE_CONCURRENT_RECOVERIES] ?? fake.transient[NODE_CONCURRENT_RECOVERIES], "9", "the other writer's value stays");
-        assert.ok(logs.some((l) => /left as it is/.test(l)), logs.join("\n"));
+        assert.ok(
+            logs.some((l) => /left as it is/.test(l)),
+            logs.join("\n"),
+        );
         assert.deepEqual(await excluded(fake), []);
     });
 
@@ -113,7 +126,10 @@ describe("runners: a drain that cannot finish takes back only what it made", () 
         const e = await failure(drain(fake, { node: NODE, timeoutSeconds: 10, clock, owner: fakeOwner, log: (l) => logs.push(l) }));
         assert.ok(e instanceof OpsFailure && e.kind === "timeout", String(e));
         assert.deepEqual(await excluded(fake), [NODE], "the write failed: the exclusion is still there");
-        assert.ok(logs.some((l) => /NOT taken back .*run undrain --node/.test(l)), logs.join("\n"));
+        assert.ok(
+            logs.some((l) => /NOT taken back .*run undrain --node/.test(l)),
+            logs.join("\n"),
+        );
         assert.deepEqual(fake.docIds(), [`drain-${NODE}`], "the record keeps the claim for undrain");
     });
 
@@ -135,13 +151,14 @@ describe("runners: a bounce puts allocation back whatever happens", () => {
         const { fake, clock } = cluster();
         fake.persistent["cluster.routing.allocation.enable"] = "all";
         const ran: string[] = [];
-        const e = await failure(
-            bounce(fake, { node: NODE, restart: "ssh x restart", timeoutSeconds: 60, clock, run: async (cmd) => (ran.push(cmd), 1) }),
-        );
+        const e = await failure(bounce(fake, { node: NODE, restart: "ssh x restart", timeoutSeconds: 60, clock, run: async (cmd) => (ran.push(cmd), 1) }));
         assert.ok(e instanceof OpsFailure && e.kind === "restart", String(e));
         assert.deepEqual(ran, ["ssh x restart"]);
         assert.equal(fake.persistent["cluster.routing.allocation.enable"], "all");
-        assert.ok(fake.writes.some((w) => w.persistent?.["cluster.routing.allocation.enable"] === "primaries"), "it had set primaries");
+        assert.ok(
+            fake.writes.some((w) => w.persistent?.["cluster.routing.allocation.enable"] === "primaries"),
+            "it had set primaries",
+        );
     });
 
     it("a node that never comes back: a timeout, and allocation.enable removed again when it was unset", async () => {

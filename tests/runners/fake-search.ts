@@ -55,7 +55,9 @@ export class FakeSearch implements SearchApi {
         const status = unassigned.some((c) => c.primary) ? "red" : unassigned.length ? "yellow" : "green";
         const moving = this.copies.filter((c) => c.state === "RELOCATING" || c.state === "INITIALIZING").length;
         const waits = wait.waitForNoRelocatingShards || wait.waitForNoInitializingShards || wait.waitForStatus !== undefined;
-        const met = !(wait.waitForNoRelocatingShards && moving > 0) && (wait.waitForStatus === undefined || status === "green" || (wait.waitForStatus === "yellow" && status === "yellow"));
+        const met =
+            !(wait.waitForNoRelocatingShards && moving > 0) &&
+            (wait.waitForStatus === undefined || status === "green" || (wait.waitForStatus === "yellow" && status === "yellow"));
         if (waits && !met) await this.clock.sleep((wait.timeoutSeconds ?? 30) * 1000); // the long-poll runs out
         return {
             status,

@@ -29,9 +29,19 @@ describe("every registered script passes shellcheck", function () {
     it("finds the scripts it checks (commands of every kind, and user data)", () => {
         for (const [label, g] of graphs) {
             const scripts = registeredScripts(g, label);
-            assert.ok(scripts.some((s) => s.where.endsWith(".userData")), `${label}: user data`);
-            assert.ok(scripts.some((s) => s.where.endsWith(".delete") && s.where.includes("-drain")), `${label}: drains`);
-            if (label.includes("heap")) assert.ok(scripts.some((s) => s.where.includes("-bounce")), `${label}: bounces`);
+            assert.ok(
+                scripts.some((s) => s.where.endsWith(".userData")),
+                `${label}: user data`,
+            );
+            assert.ok(
+                scripts.some((s) => s.where.endsWith(".delete") && s.where.includes("-drain")),
+                `${label}: drains`,
+            );
+            if (label.includes("heap"))
+                assert.ok(
+                    scripts.some((s) => s.where.includes("-bounce")),
+                    `${label}: bounces`,
+                );
         }
     });
 

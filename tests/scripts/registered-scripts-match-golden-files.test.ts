@@ -36,9 +36,18 @@ describe("registered scripts match their golden files, parse and pass shellcheck
     for (const { stack, mode } of STACK_MODES) {
         it(`${stack}, ${mode === "known" ? "known values" : "preview"}: the text of every script is its golden file`, async () => {
             const scripts = registeredScripts(await stackInMode(stack, mode), stack);
-            assert.ok(scripts.some((s) => s.where.endsWith(".userData")), "finds user data");
-            assert.ok(scripts.some((s) => s.where.includes("command:remote:Command")), "finds remote commands");
-            assert.ok(scripts.some((s) => s.where.includes("command:local:Command")), "finds local commands");
+            assert.ok(
+                scripts.some((s) => s.where.endsWith(".userData")),
+                "finds user data",
+            );
+            assert.ok(
+                scripts.some((s) => s.where.includes("command:remote:Command")),
+                "finds remote commands",
+            );
+            assert.ok(
+                scripts.some((s) => s.where.includes("command:local:Command")),
+                "finds local commands",
+            );
             const file = path.join(GOLDEN_DIR, `${stack}.${mode}.golden`);
             const got = render(scripts);
             if (WRITE) {

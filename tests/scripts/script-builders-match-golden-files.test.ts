@@ -11,7 +11,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseControlPlaneConfig } from "../../ops/controlplane/config";
 import {
-    BACKUP_READY_MARKER, RECOVERY_UPDATE_SCRIPT, backupUserData, essentialChecks, firstHeadnodeScript, headnodeBackupScript, headnodeDatabase,
+    BACKUP_READY_MARKER,
+    RECOVERY_UPDATE_SCRIPT,
+    backupUserData,
+    essentialChecks,
+    firstHeadnodeScript,
+    headnodeBackupScript,
+    headnodeDatabase,
     recoveryScript,
 } from "../../ops/controlplane/scripts";
 import { stepScripts } from "../../ops/emergency/scripts";
@@ -20,13 +26,29 @@ import { originRolloutScript, releasedRolloutScript } from "../../ops/origin/rol
 import { repairScript } from "../../ops/origin/scripts";
 import { parsePlatformConfig } from "../../ops/platform/config";
 import {
-    KOVERSE_CONFIG_DIRS, RESTORE_UPDATE_SCRIPT, accumuloExportScript, addonsBackupScript, configBackupScript, metadataBackupScript, metadataRestoreScript,
-    platformBackupScripts, startScript, stopScript,
+    KOVERSE_CONFIG_DIRS,
+    RESTORE_UPDATE_SCRIPT,
+    accumuloExportScript,
+    addonsBackupScript,
+    configBackupScript,
+    metadataBackupScript,
+    metadataRestoreScript,
+    platformBackupScripts,
+    startScript,
+    stopScript,
 } from "../../ops/platform/scripts";
 import { backupTimerInstallScript, backupTimerRemoveScript } from "../../ops/platform/timers";
 import {
-    bounceCommand, drainCommand, excludeSpotCommand, healthCommand, restartEndpointNodeCommand, restoreSpotCommand, sshRestartCommand, undrainCommand,
-    waitJoinedCommand, waitReachableCommand,
+    bounceCommand,
+    drainCommand,
+    excludeSpotCommand,
+    healthCommand,
+    restartEndpointNodeCommand,
+    restoreSpotCommand,
+    sshRestartCommand,
+    undrainCommand,
+    waitJoinedCommand,
+    waitReachableCommand,
 } from "../../ops/search/commands";
 import { renderNodeUserData } from "../../ops/search/scripts";
 import { securityBootFragment, securityParameterNames } from "../../ops/search/security";
@@ -51,7 +73,10 @@ function cases(): [string, string][] {
     add("platform-metadata-backup.sh", metadataBackupScript(target, postgres, { host: "meta-1" }));
     add("platform-metadata-restore.sh", metadataRestoreScript(target, postgres, 1440, "koverse_old", "20240131T235959.123456789Z-master-3"));
     add("platform-metadata-restore-update.sh", RESTORE_UPDATE_SCRIPT);
-    add("platform-config-backup.sh", configBackupScript(target, "app-1", Object.values(KOVERSE_CONFIG_DIRS), { host: "app-1", lockFile: "/run/lock/x.lock", lockWaitSeconds: 60 }));
+    add(
+        "platform-config-backup.sh",
+        configBackupScript(target, "app-1", Object.values(KOVERSE_CONFIG_DIRS), { host: "app-1", lockFile: "/run/lock/x.lock", lockWaitSeconds: 60 }),
+    );
     add("platform-addons-backup.sh", addonsBackupScript(target, "/koverse/kv/addons", { host: "master-1" }));
     add("platform-accumulo-export.sh", accumuloExportScript(target, { accumuloUser: "root", hdfsExportDir: "/backup/accumulo-export" }, { host: "master-1" }));
     const backup = platformBackupScripts(parsePlatformConfig(haPlatform()))[0]!;
@@ -79,8 +104,32 @@ function cases(): [string, string][] {
     }
 
     const hashstate = { "origin-1.example": { label: "origin0", weight: 100 }, "origin-2.example": { label: "origin1", weight: 50 } };
-    add("origin-runbook-rollout.sh", originRolloutScript({ hashstate, replicas: 2, port: 15002, configPath: "/etc/kraken/origin/hashstate.yaml", serviceName: "kraken-origin", healthPath: "/health", timeoutSeconds: 300 }));
-    add("origin-released-rollout.sh", releasedRolloutScript({ hashstate, replicas: 2, port: 15002, host: "origin-1.example", configPath: "/etc/kraken/origin/ring.yaml", baseConfig: "base.yaml", serviceName: "kraken-origin", healthPath: "/health", timeoutSeconds: 300 }));
+    add(
+        "origin-runbook-rollout.sh",
+        originRolloutScript({
+            hashstate,
+            replicas: 2,
+            port: 15002,
+            configPath: "/etc/kraken/origin/hashstate.yaml",
+            serviceName: "kraken-origin",
+            healthPath: "/health",
+            timeoutSeconds: 300,
+        }),
+    );
+    add(
+        "origin-released-rollout.sh",
+        releasedRolloutScript({
+            hashstate,
+            replicas: 2,
+            port: 15002,
+            host: "origin-1.example",
+            configPath: "/etc/kraken/origin/ring.yaml",
+            baseConfig: "base.yaml",
+            serviceName: "kraken-origin",
+            healthPath: "/health",
+            timeoutSeconds: 300,
+        }),
+    );
     add("origin-repair-full.sh", repairScript({ host: "origin-1.example", port: 15002, timeoutSeconds: 600 }));
     add("origin-repair-shards.sh", repairScript({ host: "origin-1.example", port: 15002, timeoutSeconds: 600, shards: ["00ab", "ffff"] }));
     add(
@@ -104,23 +153,55 @@ function cases(): [string, string][] {
     );
 
     const restart = sshRestartCommand({ host: "10.0.0.7", user: "ec2-user", heap: "31g", keyEnv: "SEARCH_SSH_KEY" });
-    add("search-drain.sh", drainCommand({ node: "data-1-g2", timeoutSeconds: 86400, spotZone: "spot", zoneAttribute: "zone", nodeConcurrentRecoveries: 4, maxBytesPerSec: "200mb" }));
+    add(
+        "search-drain.sh",
+        drainCommand({
+            node: "data-1-g2",
+            timeoutSeconds: 86400,
+            spotZone: "spot",
+            zoneAttribute: "zone",
+            nodeConcurrentRecoveries: 4,
+            maxBytesPerSec: "200mb",
+        }),
+    );
     add("search-undrain.sh", undrainCommand({ node: "data-1-g2", spotZone: "spot" }));
     add("search-wait-joined.sh", waitJoinedCommand({ node: "data-1-g2", timeoutSeconds: 1800 }));
     add("search-exclude-spot.sh", excludeSpotCommand({ spotZone: "spot" }));
     add("search-restore-spot.sh", restoreSpotCommand({ spotZone: "spot", zoneAttribute: "zone" }));
     add("search-bounce-with-key.sh", bounceCommand({ node: "data-1-g2", restart, timeoutSeconds: 3600, allocation: "primaries" }));
-    add("search-bounce-with-agent.sh", bounceCommand({ node: "data-1-g2", restart: sshRestartCommand({ host: "10.0.0.7", user: "ec2-user", heap: "2g" }), timeoutSeconds: 600 }));
+    add(
+        "search-bounce-with-agent.sh",
+        bounceCommand({ node: "data-1-g2", restart: sshRestartCommand({ host: "10.0.0.7", user: "ec2-user", heap: "2g" }), timeoutSeconds: 600 }),
+    );
     add("search-health.sh", healthCommand({ status: "green", timeoutSeconds: 30 }));
     add("search-wait-reachable.sh", waitReachableCommand({ timeoutSeconds: 1800 }));
     add("search-restart-endpoint-node.sh", restartEndpointNodeCommand({ restart, timeoutSeconds: 3600 }));
     const engine = { distribution: "opensearch", version: "2.19.1" } as const;
-    const security = securityBootFragment({ engine, configDir: "/etc/opensearch", user: "opensearch", parameters: securityParameterNames("/dataplat/prod/search/activedata"), region: "us-east-1" });
+    const security = securityBootFragment({
+        engine,
+        configDir: "/etc/opensearch",
+        user: "opensearch",
+        parameters: securityParameterNames("/dataplat/prod/search/activedata"),
+        region: "us-east-1",
+    });
     add("search-tls-boot-fragment.sh", security);
-    const layout = { service: "opensearch", user: "opensearch", configDir: "/etc/opensearch", configFile: "/etc/opensearch/opensearch.yml", dataDir: "/var/lib/opensearch", logDir: "/var/log/opensearch" };
+    const layout = {
+        service: "opensearch",
+        user: "opensearch",
+        configDir: "/etc/opensearch",
+        configFile: "/etc/opensearch/opensearch.yml",
+        dataDir: "/var/lib/opensearch",
+        logDir: "/var/log/opensearch",
+    };
     const yml = "cluster.name: activedata\nnode.name: data-1-g2\n";
-    add("search-user-data-heap-from-tag.sh", renderNodeUserData("activedata", layout, { nodeName: "data-1-g2", role: "backup", yml, dataVolume: true, heap: "heap-from-tag", security }));
-    add("search-user-data-default-heap.sh", renderNodeUserData("activedata", layout, { nodeName: "coord-g0", role: "coordinator", yml, dataVolume: false, heap: "default-heap" }));
+    add(
+        "search-user-data-heap-from-tag.sh",
+        renderNodeUserData("activedata", layout, { nodeName: "data-1-g2", role: "backup", yml, dataVolume: true, heap: "heap-from-tag", security }),
+    );
+    add(
+        "search-user-data-default-heap.sh",
+        renderNodeUserData("activedata", layout, { nodeName: "coord-g0", role: "coordinator", yml, dataVolume: false, heap: "default-heap" }),
+    );
 
     add("spot-rollout.sh", rolloutCommand({ batchSize: 2, pauseSeconds: 60, timeoutSeconds: 3600, maxPercentPerType: 0.5 }));
     return out;

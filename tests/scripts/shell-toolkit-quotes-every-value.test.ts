@@ -48,9 +48,15 @@ describe("shell toolkit: sh quotes every interpolated value", () => {
 
     it("any string without NUL round-trips through bash (property)", () => {
         fc.assert(
-            fc.property(fc.array(fc.string({ unit: "binary" }).map((s) => s.replace(/\0/g, "")), { minLength: 1, maxLength: 5 }), (values) => {
-                assert.equal(printed(values), values.map((v) => `${v}\0`).join(""));
-            }),
+            fc.property(
+                fc.array(
+                    fc.string({ unit: "binary" }).map((s) => s.replace(/\0/g, "")),
+                    { minLength: 1, maxLength: 5 },
+                ),
+                (values) => {
+                    assert.equal(printed(values), values.map((v) => `${v}\0`).join(""));
+                },
+            ),
             { numRuns: 150 },
         );
     });
@@ -80,7 +86,12 @@ describe("shell toolkit: explicit escapes", () => {
         for (const bad of [1.5, NaN, Infinity, -Infinity, 2 ** 60, "3" as unknown as number, "1; rm -rf /" as unknown as number]) {
             assert.throws(() => int(bad), RangeError, String(bad));
         }
-        fc.assert(fc.property(fc.double().filter((d) => !Number.isSafeInteger(d)), (d) => assert.throws(() => int(d), RangeError)));
+        fc.assert(
+            fc.property(
+                fc.double().filter((d) => !Number.isSafeInteger(d)),
+                (d) => assert.throws(() => int(d), RangeError),
+            ),
+        );
     });
 
     it("num writes a finite number bare and refuses NaN, the infinities and strings", () => {
@@ -91,9 +102,12 @@ describe("shell toolkit: explicit escapes", () => {
     it("arg writes a plain word bare and quotes anything else, so it stays one word", () => {
         assert.equal(sh`cli ${arg("--node")} ${arg("data-1-g2")} ${arg("a b")}`, "cli --node data-1-g2 'a b'");
         fc.assert(
-            fc.property(fc.string({ unit: "binary" }).map((s) => s.replace(/\0/g, "")), (v) => {
-                assert.equal(run(sh`printf '%s\0' ${arg(v)}`), `${v}\0`);
-            }),
+            fc.property(
+                fc.string({ unit: "binary" }).map((s) => s.replace(/\0/g, "")),
+                (v) => {
+                    assert.equal(run(sh`printf '%s\0' ${arg(v)}`), `${v}\0`);
+                },
+            ),
             { numRuns: 100 },
         );
     });
@@ -109,7 +123,10 @@ describe("shell toolkit: heredoc", () => {
     const content = fc.string({ unit: "binary" }).map((s) => `${s.replace(/\0/g, "")}\n`);
 
     it("uses the preferred terminator when the content does not hold it", () => {
-        assert.equal(heredoc((op) => sh`cat > ${"/etc/x"} ${op}`, "a\n"), "cat > '/etc/x' <<'DATAPLAT_EOF'\na\nDATAPLAT_EOF\n");
+        assert.equal(
+            heredoc((op) => sh`cat > ${"/etc/x"} ${op}`, "a\n"),
+            "cat > '/etc/x' <<'DATAPLAT_EOF'\na\nDATAPLAT_EOF\n",
+        );
     });
 
     it("picks another terminator when the content holds it, as a line or anywhere", () => {

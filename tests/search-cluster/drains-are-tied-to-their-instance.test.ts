@@ -15,7 +15,10 @@ import { T, clusterResources, cmd, edited, evaluate, outputsBeforeHeapAtBoot, re
 const P = "activedata";
 const DATA = ["backup-1", "backup-2", "backup-3", "spot-1", "spot-2", "spot-3", "spot-4", "spot-5", "spot-6"];
 const node = (s: any, name: string) => [...s.masters, ...s.backupNodes, ...s.spotNodes].find((n: any) => n.name === name);
-const names = (g: StackGraph, type: string) => clusterResources(g).filter((r) => r.type === type).map((r) => r.name);
+const names = (g: StackGraph, type: string) =>
+    clusterResources(g)
+        .filter((r) => r.type === type)
+        .map((r) => r.name);
 
 describe("SearchCluster: drains are tied to their instance, as the real engine replaces", function () {
     this.timeout(120_000);
@@ -25,7 +28,11 @@ describe("SearchCluster: drains are tied to their instance, as the real engine r
 
     it("every data node's drain and bounce are replaced with its instance (replaceWith), and ready with the endpoint's", async () => {
         // Bounces exist once a heap differs from the boot heap: the update that changes every data node's heap.
-        const heaped = await evaluate(edited(base, (s) => DATA.forEach((n) => (node(s, n).heap = "30g"))), base, "prod");
+        const heaped = await evaluate(
+            edited(base, (s) => DATA.forEach((n) => (node(s, n).heap = "30g"))),
+            base,
+            "prod",
+        );
         for (const n of DATA) {
             const instance = res(heaped, T.instance, `${P}-search-${n}`);
             for (const kind of ["drain", "bounce"]) {
@@ -58,7 +65,11 @@ describe("SearchCluster: drains are tied to their instance, as the real engine r
     });
 
     it("a data node's type change is a new node: new resources, the old chain deleted at the end through its drain", async () => {
-        const next = await evaluate(edited(base, (s) => (node(s, "spot-3").instanceType = "r6i.4xlarge")), base, "prod");
+        const next = await evaluate(
+            edited(base, (s) => (node(s, "spot-3").instanceType = "r6i.4xlarge")),
+            base,
+            "prod",
+        );
         const was = (t: string) => names(g, t).filter((n) => n.includes("-spot-3-"));
         const is = (t: string) => names(next, t).filter((n) => n.includes("-spot-3-"));
         for (const t of [T.instance, T.command]) {
@@ -68,13 +79,23 @@ describe("SearchCluster: drains are tied to their instance, as the real engine r
         assert.equal(res(next, T.instance, `${P}-search-spot-3`).inputs.instanceType, "r6i.4xlarge");
         // Every other node keeps its resources and inputs.
         const others = (x: StackGraph) => clusterResources(x).filter((r) => !r.name.includes("-spot-3") && r.type !== T.record);
-        assert.deepEqual(others(next).map((r) => [r.name, r.inputs]), others(g).map((r) => [r.name, r.inputs]));
+        assert.deepEqual(
+            others(next).map((r) => [r.name, r.inputs]),
+            others(g).map((r) => [r.name, r.inputs]),
+        );
         const steps: string[] = (next.outputs.plan as any).search.steps;
-        assert.ok(steps.some((s) => s.startsWith("drain spot-3-g0 (replaced: instanceType)")), steps.join("\n"));
+        assert.ok(
+            steps.some((s) => s.startsWith("drain spot-3-g0 (replaced: instanceType)")),
+            steps.join("\n"),
+        );
     });
 
     it("the deployed snapshot records each node's identity, and an unchanged node keeps it", async () => {
-        const next = await evaluate(edited(base, (s) => (node(s, "backup-1").heap = "30g")), base, "prod");
+        const next = await evaluate(
+            edited(base, (s) => (node(s, "backup-1").heap = "30g")),
+            base,
+            "prod",
+        );
         const ids = (x: StackGraph) => ((x.outputs.deployed as any).search.nodes as any[]).map((n) => [n.name, n.identity]);
         assert.deepEqual(ids(next), ids(g));
         for (const [name, identity] of ids(g)) assert.ok(res(g, T.host, `${P}-search-${identity}`), name);

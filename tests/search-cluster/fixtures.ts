@@ -76,7 +76,9 @@ export function clusterResources(g: StackGraph): GraphResource[] {
 export const withoutIdentity = (name: string): string => name.replace(/-g\d+-[0-9a-f]{8}(?=-|$)/, "");
 
 export function res(g: StackGraph, type: string, name: string): GraphResource {
-    const r = g.resources.find((x) => x.type === type && x.name === name) ?? g.resources.find((x) => x.type === type && withoutIdentity(x.name) === name && x.name !== name);
+    const r =
+        g.resources.find((x) => x.type === type && x.name === name) ??
+        g.resources.find((x) => x.type === type && withoutIdentity(x.name) === name && x.name !== name);
     if (!r) throw new Error(`no ${type} named ${name}`);
     return r;
 }

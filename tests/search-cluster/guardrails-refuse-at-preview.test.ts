@@ -26,7 +26,13 @@ describe("search guardrails: changes one update must not make", function () {
             node(s, "backup-1").generation = 1;
             node(s, "spot-4").instanceType = "r6id.4xlarge";
         });
-        await refused(next, base, /Refused by guardrails, nothing was changed/, /would drain 2 data nodes at once: backup-1 \(replaced: generation\), spot-4 \(replaced: instanceType\)/, /one data node per update/);
+        await refused(
+            next,
+            base,
+            /Refused by guardrails, nothing was changed/,
+            /would drain 2 data nodes at once: backup-1 \(replaced: generation\), spot-4 \(replaced: instanceType\)/,
+            /one data node per update/,
+        );
     });
 
     it("refuses a cluster-wide change that would give every node a new machine (hosts.imageId with no image pinned)", async () => {
@@ -40,12 +46,20 @@ describe("search guardrails: changes one update must not make", function () {
             /search: this update would replace or remove 4 cluster-manager-eligible nodes at once/,
         );
         // Pinned: the same foundation change leaves the search nodes alone.
-        const pinned = await evaluate(edited(base, (_s, doc) => (doc.config["dataplat:hosts"].imageId = "ami-0123456789abcdef0")), base, "prod");
+        const pinned = await evaluate(
+            edited(base, (_s, doc) => (doc.config["dataplat:hosts"].imageId = "ami-0123456789abcdef0")),
+            base,
+            "prod",
+        );
         assert.equal(res(pinned, T.instance, "activedata-search-backup-1").inputs.ami, "ami-0e4f3a2b1c0d9e8f7");
     });
 
     it("refuses turning zone awareness on or off in one update: it rewrites every node's opensearch.yml", async () => {
-        await refused(edited(base, (s) => (s.zones.awareness = false)), base, /would drain 9 data nodes at once: .*opensearch\.yml/);
+        await refused(
+            edited(base, (s) => (s.zones.awareness = false)),
+            base,
+            /would drain 9 data nodes at once: .*opensearch\.yml/,
+        );
     });
 
     it("refuses replacing two cluster-manager-eligible nodes at once (quorum)", async () => {
@@ -58,7 +72,12 @@ describe("search guardrails: changes one update must not make", function () {
 
     it("refuses removing a backup node when the rest cannot hold every copy with the spot zone excluded", async () => {
         const small = edited(base, (s) => s.backupNodes.pop());
-        await refused(edited(small, (s) => s.backupNodes.pop()), small, /excludes the spot zone, leaving 1 backup nodes for 2 copies/, /Add backup nodes/);
+        await refused(
+            edited(small, (s) => s.backupNodes.pop()),
+            small,
+            /excludes the spot zone, leaving 1 backup nodes for 2 copies/,
+            /Add backup nodes/,
+        );
     });
 
     it("refuses decommission mixed with node changes, and replacing a node while decommissioned", async () => {
@@ -71,7 +90,12 @@ describe("search guardrails: changes one update must not make", function () {
             /decommission: true must be an update of its own/,
         );
         const off = edited(base, (s) => (s.decommission = true));
-        await refused(edited(off, (s) => (node(s, "spot-1").generation = 1)), off, /decommission is on, so spot-1-g0 .* would leave without a drain/, /decommission: false/);
+        await refused(
+            edited(off, (s) => (node(s, "spot-1").generation = 1)),
+            off,
+            /decommission is on, so spot-1-g0 .* would leave without a drain/,
+            /decommission: false/,
+        );
     });
 });
 
@@ -81,11 +105,22 @@ describe("search config problems: refused before anything, with the path", funct
     const configError = /Invalid stack configuration \(dataplat:\*\), nothing was deployed/;
 
     it("fewer data nodes than replicas + 1", async () => {
-        await refused(edited(base, (s) => (s.replicas = 9)), base, configError, /search\.replicas: 9 data nodes cannot hold 10 copies of each shard/, /lower replicas first/);
+        await refused(
+            edited(base, (s) => (s.replicas = 9)),
+            base,
+            configError,
+            /search\.replicas: 9 data nodes cannot hold 10 copies of each shard/,
+            /lower replicas first/,
+        );
     });
 
     it("fewer than 3 cluster-manager-eligible nodes in prod; none at all anywhere", async () => {
-        await refused(edited(base, (s) => s.masters.splice(1)), base, configError, /search\.masters: prod needs at least 3 cluster-manager-eligible nodes.*has 2/);
+        await refused(
+            edited(base, (s) => s.masters.splice(1)),
+            base,
+            configError,
+            /search\.masters: prod needs at least 3 cluster-manager-eligible nodes.*has 2/,
+        );
         const staging = edited(searchDoc("staging"), (s) => {
             s.masters = [];
             s.coordinator.clusterManager = false;
@@ -94,10 +129,28 @@ describe("search config problems: refused before anything, with the path", funct
     });
 
     it("a subnet index outside network.subnets, a data volume under 8 GiB, basic auth over plain http", async () => {
-        await refused(edited(base, (s) => (node(s, "spot-2").subnet = 3)), undefined, configError, /search\.spotNodes\[1\]\.subnet: expected an index into network\.subnets \(0-2\)/);
-        await refused(edited(base, (s) => (node(s, "master-1").volumeSizeGiB = 4)), undefined, /search\.masters\[0\]\.volumeSizeGiB: expected a data volume of at least 8 GiB/);
-        await refused(edited(base, (s) => (s.admin = { auth: "basic" })), undefined, configError, /search\.admin\.auth: basic auth over plain http/);
-        await refused(edited(base, (s) => (s.admin = { endpoint: "http://admin:pw@localhost:9201" })), undefined, /search\.admin\.endpoint: must not contain credentials/);
+        await refused(
+            edited(base, (s) => (node(s, "spot-2").subnet = 3)),
+            undefined,
+            configError,
+            /search\.spotNodes\[1\]\.subnet: expected an index into network\.subnets \(0-2\)/,
+        );
+        await refused(
+            edited(base, (s) => (node(s, "master-1").volumeSizeGiB = 4)),
+            undefined,
+            /search\.masters\[0\]\.volumeSizeGiB: expected a data volume of at least 8 GiB/,
+        );
+        await refused(
+            edited(base, (s) => (s.admin = { auth: "basic" })),
+            undefined,
+            configError,
+            /search\.admin\.auth: basic auth over plain http/,
+        );
+        await refused(
+            edited(base, (s) => (s.admin = { endpoint: "http://admin:pw@localhost:9201" })),
+            undefined,
+            /search\.admin\.endpoint: must not contain credentials/,
+        );
     });
 });
 

@@ -22,13 +22,19 @@ const cluster = (over: Partial<SearchClusterConfigInput> = {}) =>
         spotNodes: [n("spot-1")],
         ...over,
     });
-const ctx = { defaultImage: "ami-0aaaaaaaaaaaaaaaa", subnets: [{ id: "subnet-a" }, { id: "subnet-b" }, { id: "subnet-c" }], seedHosts: ["cluster-managers.x.internal"] };
+const ctx = {
+    defaultImage: "ami-0aaaaaaaaaaaaaaaa",
+    subnets: [{ id: "subnet-a" }, { id: "subnet-b" }, { id: "subnet-c" }],
+    seedHosts: ["cluster-managers.x.internal"],
+};
 const bootstrap = ["coordinator-g0", "master-1-g0", "master-2-g0"];
 
 /** The argv bash gives the program a command string starts with. */
 function argvOf(command: string, program: string): string[] {
     assert.ok(command.startsWith(`${program} `), command);
-    return execFileSync("bash", ["-c", `printf '%s\\0' ${command.slice(program.length + 1)}`], { encoding: "utf8" }).split("\0").slice(0, -1);
+    return execFileSync("bash", ["-c", `printf '%s\\0' ${command.slice(program.length + 1)}`], { encoding: "utf8" })
+        .split("\0")
+        .slice(0, -1);
 }
 
 describe("search node specs: what replaces a node, what bounces it", () => {
@@ -94,7 +100,11 @@ describe("search node specs: what replaces a node, what bounces it", () => {
                     const was = byName(base, s.name);
                     const touched = s.name === name;
                     assert.equal(s.replacementKey !== was.replacementKey, touched && field !== "heap", `${s.name} replacement after ${name}.${field}`);
-                    assert.equal(s.configKey !== was.configKey, touched && field !== "image" && field !== "instanceType" && field !== "subnet" && field !== "volumeSizeGiB", `${s.name} config after ${name}.${field}`);
+                    assert.equal(
+                        s.configKey !== was.configKey,
+                        touched && field !== "image" && field !== "instanceType" && field !== "subnet" && field !== "volumeSizeGiB",
+                        `${s.name} config after ${name}.${field}`,
+                    );
                     if (!touched) assert.equal(s.userData, was.userData);
                 }
             }),
@@ -109,7 +119,10 @@ describe("search node specs: what replaces a node, what bounces it", () => {
         assert.ok(image.every((s) => s.replacementKey !== byName(base, s.name).replacementKey));
         const pinned = searchNodeSpecs(cluster({ image: "ami-0ddddddddddddddd0" }), { ...ctx, bootstrap });
         const pinnedNewDefault = searchNodeSpecs(cluster({ image: "ami-0ddddddddddddddd0" }), { ...ctx, bootstrap, defaultImage: "ami-0ccccccccccccccc0" });
-        assert.deepEqual(pinnedNewDefault.map((s) => s.replacementKey), pinned.map((s) => s.replacementKey));
+        assert.deepEqual(
+            pinnedNewDefault.map((s) => s.replacementKey),
+            pinned.map((s) => s.replacementKey),
+        );
     });
 
     it("Elasticsearch 7 nodes use its package layout and unit", () => {
@@ -154,8 +167,22 @@ describe("search admin endpoint config", () => {
 describe("restart and wait command strings", () => {
     it("ssh restart without a key: BatchMode, accept-new host keys, the helper under sudo with the heap", () => {
         const cmd = sshRestartCommand({ host: "10.0.0.7", user: "ec2-user", heap: "31g" });
-        assert.equal(cmd, "ssh -o BatchMode=yes -o ConnectTimeout=15 -o StrictHostKeyChecking=accept-new ec2-user@10.0.0.7 sudo /usr/local/sbin/dataplat-search-restart 31g");
-        assert.deepEqual(argvOf(cmd, "ssh"), ["-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-o", "StrictHostKeyChecking=accept-new", "ec2-user@10.0.0.7", "sudo", "/usr/local/sbin/dataplat-search-restart", "31g"]);
+        assert.equal(
+            cmd,
+            "ssh -o BatchMode=yes -o ConnectTimeout=15 -o StrictHostKeyChecking=accept-new ec2-user@10.0.0.7 sudo /usr/local/sbin/dataplat-search-restart 31g",
+        );
+        assert.deepEqual(argvOf(cmd, "ssh"), [
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ConnectTimeout=15",
+            "-o",
+            "StrictHostKeyChecking=accept-new",
+            "ec2-user@10.0.0.7",
+            "sudo",
+            "/usr/local/sbin/dataplat-search-restart",
+            "31g",
+        ]);
     });
 
     it("ssh restart with a key: the key comes from the environment into a 0600 file removed on exit, never into the string", () => {
@@ -164,8 +191,14 @@ describe("restart and wait command strings", () => {
         // Run it with an `ssh` that reports the key file it got: same bytes, mode 600, gone afterwards.
         const dir = execFileSync("mktemp", ["-d"], { encoding: "utf8" }).trim();
         try {
-            execFileSync("bash", ["-c", `cat >${dir}/ssh <<'EOF'\n#!/bin/bash\n[ "$1" = -i ] && stat -c %a "$2" && cat "$2" && echo "$2" >${dir}/path && echo "args: \${*:3}"\nEOF\nchmod +x ${dir}/ssh`]);
-            const out = execFileSync("bash", ["-c", cmd], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, SEARCH_SSH_KEY: "line1\nline2" } });
+            execFileSync("bash", [
+                "-c",
+                `cat >${dir}/ssh <<'EOF'\n#!/bin/bash\n[ "$1" = -i ] && stat -c %a "$2" && cat "$2" && echo "$2" >${dir}/path && echo "args: \${*:3}"\nEOF\nchmod +x ${dir}/ssh`,
+            ]);
+            const out = execFileSync("bash", ["-c", cmd], {
+                encoding: "utf8",
+                env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, SEARCH_SSH_KEY: "line1\nline2" },
+            });
             assert.equal(
                 out,
                 "600\nline1\nline2\nargs: -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=15 -o StrictHostKeyChecking=accept-new ec2-user@10.0.0.7 sudo /usr/local/sbin/dataplat-search-restart 512m\n",

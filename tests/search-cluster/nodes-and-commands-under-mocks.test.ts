@@ -41,22 +41,35 @@ describe("SearchCluster: resources of the prod cluster", function () {
         const count = (type: string) => mine.filter((r) => r.type === type).length;
         assert.equal(count(T.host), 13);
         assert.equal(count(T.instance), 13);
-        const commands = mine.filter((r) => r.type === T.command).map((r) => withoutIdentity(r.name).replace(`${P}-search-`, "")).sort();
+        const commands = mine
+            .filter((r) => r.type === T.command)
+            .map((r) => withoutIdentity(r.name).replace(`${P}-search-`, ""))
+            .sort();
         assert.deepEqual(
             commands,
             [...DATA.flatMap((n) => [`${n}-undrain`, `${n}-drain`]), "ready"].sort(),
             "a first deployment restarts nothing: every node boots with its configured heap",
         );
         assert.deepEqual(
-            mine.filter((r) => r.type === T.ingress).map((r) => r.name).sort(),
-            [`${P}-search-admin-9200-from-frontend`, ...["203.0.113.17/32", "198.51.100.0/24"].map((c) => `${P}-search-admin-9200-from-operators-${stableKey(c)}`)].sort(),
+            mine
+                .filter((r) => r.type === T.ingress)
+                .map((r) => r.name)
+                .sort(),
+            [
+                `${P}-search-admin-9200-from-frontend`,
+                ...["203.0.113.17/32", "198.51.100.0/24"].map((c) => `${P}-search-admin-9200-from-operators-${stableKey(c)}`),
+            ].sort(),
         );
         assert.equal(count(T.zone), 1);
         assert.equal(count(T.record), 1);
         assert.equal(count(T.sg), 0, "no security group of its own: the tier groups stay one per tier");
         assert.equal(mine.length, 13 * 2 + 9 * 2 + 1 + 3 + 2);
         const bounces = clusterResources(heaped).filter((r) => r.type === T.command && r.name.endsWith("-bounce"));
-        assert.deepEqual(bounces.map((r) => withoutIdentity(r.name).replace(`${P}-search-`, "")).sort(), ALL.map((n) => `${n}-bounce`).sort(), "a heap change declares the bounce");
+        assert.deepEqual(
+            bounces.map((r) => withoutIdentity(r.name).replace(`${P}-search-`, "")).sort(),
+            ALL.map((n) => `${n}-bounce`).sort(),
+            "a heap change declares the bounce",
+        );
     });
 
     it("every node's instance carries its heap as the dataplat-heap tag, readable through IMDS", () => {
@@ -70,12 +83,19 @@ describe("SearchCluster: resources of the prod cluster", function () {
     it("every node: IMDSv2 with hop limit 1, encrypted root and data volumes, no public IP, its tier's group and profile", () => {
         for (const n of ALL) {
             const i = res(g, T.instance, `${P}-search-${n}`);
-            assert.deepEqual(i.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" }, n);
+            assert.deepEqual(
+                i.inputs.metadataOptions,
+                { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
+                n,
+            );
             assert.equal(i.inputs.associatePublicIpAddress, false, n);
             assert.equal((i.inputs.rootBlockDevice as any).encrypted, true, n);
             const tier = n === "coordinator" ? "frontend" : "search";
             assert.deepEqual(
-                i.dependsOn.map((u) => g.resources.find((r) => r.urn === u)!.name).filter((x) => !x.endsWith("-undrain")).sort(),
+                i.dependsOn
+                    .map((u) => g.resources.find((r) => r.urn === u)!.name)
+                    .filter((x) => !x.endsWith("-undrain"))
+                    .sort(),
                 [`${P}-${tier}-role-profile`, `${P}-tiers-${tier}`],
                 n,
             );
@@ -134,7 +154,11 @@ describe("SearchCluster: resources of the prod cluster", function () {
             assert.match(userData, /^#!\/bin\/bash\n# dataplat host activedata-search-[a-z0-9-]+ generation 0\n/);
             assert.match(userData, /cat >\/usr\/local\/sbin\/dataplat-search-restart <<'DATAPLAT_EOF'/);
             assert.match(userData, /systemctl enable --now opensearch\n$/);
-            assert.doesNotMatch(userData.replaceAll("(e.g. 31g)", ""), /-Xm[sx]\d|\b(31|4)g\b/, "the heap is never in the user data (a change would replace the node)");
+            assert.doesNotMatch(
+                userData.replaceAll("(e.g. 31g)", ""),
+                /-Xm[sx]\d|\b(31|4)g\b/,
+                "the heap is never in the user data (a change would replace the node)",
+            );
             assert.match(userData, /latest\/meta-data\/tags\/instance\/dataplat-heap/, "the heap comes from the instance tag");
             assert.match(userData, /printf -- '-Xms%s\\n-Xmx%s\\n' "\$heap" "\$heap" >\/etc\/opensearch\/jvm.options.d\/dataplat-heap.options\n/);
             assert.doesNotMatch(userData, /MemTotal/, "no default heap");
@@ -155,7 +179,10 @@ describe("SearchCluster: resources of the prod cluster", function () {
         assert.deepEqual(explicitDeps(g, cmd(g, P, "spot-1", "drain")), [c("backup-3", "drain"), `${T.command}::${P}-search-ready`, host("spot-1")].sort());
         assert.deepEqual(explicitDeps(g, cmd(g, P, "backup-2", "bounce")), [c("backup-1", "bounce"), c("backup-2", "drain"), host("backup-2")].sort());
         // The first bounce waits for every node to have joined; the others follow one at a time.
-        assert.deepEqual(explicitDeps(g, cmd(g, P, "coordinator", "bounce")), [...DATA.map((n) => c(n, "drain")), `${T.command}::${P}-search-ready`, host("coordinator")].sort());
+        assert.deepEqual(
+            explicitDeps(g, cmd(g, P, "coordinator", "bounce")),
+            [...DATA.map((n) => c(n, "drain")), `${T.command}::${P}-search-ready`, host("coordinator")].sort(),
+        );
         assert.deepEqual(explicitDeps(g, cmd(g, P, "master-1", "bounce")), [c("coordinator", "bounce"), host("master-1")].sort());
         assert.deepEqual(explicitDeps(g, cmd(g, P, "backup-1", "bounce")), [c("backup-1", "drain"), c("master-3", "bounce"), host("backup-1")].sort());
         assert.deepEqual(explicitDeps(g, cmd(g, P, undefined)), ["coordinator", ...MANAGERS].map(host).sort());
@@ -185,7 +212,10 @@ describe("SearchCluster: resources of the prod cluster", function () {
             cmd(g, P, "spot-3", "drain").inputs.delete,
             "node dist/cli/search.js drain --node spot-3-g0 --timeout 172800 --zone-attribute zone --recoveries 4 --max-bytes-per-sec 250mb --absent-ok",
         );
-        assert.equal(cmd(g, P, "spot-3", "undrain").inputs.delete, "node dist/cli/search.js undrain --node spot-3-g0 --spot-zone spot --zone-attribute zone --absent-ok");
+        assert.equal(
+            cmd(g, P, "spot-3", "undrain").inputs.delete,
+            "node dist/cli/search.js undrain --node spot-3-g0 --spot-zone spot --zone-attribute zone --absent-ok",
+        );
     });
 
     it("bounces over SSH with the key from the environment, and restarts the endpoint node without watching itself", () => {
@@ -196,15 +226,26 @@ describe("SearchCluster: resources of the prod cluster", function () {
             `(umask 077 && key="$(mktemp)" && trap 'rm -f "$key"' EXIT && printf '%s\\n' "$SEARCH_SSH_KEY" >"$key" && ` +
             `ssh -i "$key" -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=15 -o StrictHostKeyChecking=accept-new ec2-user@${ip("backup-3")} ` +
             `sudo /usr/local/sbin/dataplat-search-restart 31g)`;
-        assert.equal(bounce.inputs.create, `${RESTART_IS_QUOTED}node dist/cli/search.js bounce --node backup-3-g0 --restart '${ssh.replace(/'/g, `'\\''`)}' --timeout 7200 --allocation primaries`);
+        assert.equal(
+            bounce.inputs.create,
+            `${RESTART_IS_QUOTED}node dist/cli/search.js bounce --node backup-3-g0 --restart '${ssh.replace(/'/g, `'\\''`)}' --timeout 7200 --allocation primaries`,
+        );
         assert.equal(bounce.inputs.update, "true");
         const [name, key, config] = bounce.inputs.triggers as string[];
         assert.deepEqual([name, key], cmd(g, P, "backup-3", "drain").inputs.triggers);
         assert.match(config!, /^[0-9a-f]{16}$/);
         const coordinator = cmd(g, P, "coordinator", "bounce").inputs.create as string;
         assert.ok(coordinator.startsWith(`if ! (umask 077 && key="$(mktemp)"`), coordinator);
-        assert.ok(coordinator.includes(`ec2-user@${ip("coordinator")} sudo /usr/local/sbin/dataplat-search-restart 4g); then echo "restart command failed" >&2; exit 7; fi; `));
-        assert.ok(coordinator.endsWith(`until node dist/cli/search.js health --status yellow --timeout 30 >/dev/null; do if [ "$SECONDS" -ge "$deadline" ]; then echo "search cluster not yellow through \\$SEARCH_ENDPOINT within 7200s" >&2; exit 4; fi; sleep 5; done`));
+        assert.ok(
+            coordinator.includes(
+                `ec2-user@${ip("coordinator")} sudo /usr/local/sbin/dataplat-search-restart 4g); then echo "restart command failed" >&2; exit 7; fi; `,
+            ),
+        );
+        assert.ok(
+            coordinator.endsWith(
+                `until node dist/cli/search.js health --status yellow --timeout 30 >/dev/null; do if [ "$SECONDS" -ge "$deadline" ]; then echo "search cluster not yellow through \\$SEARCH_ENDPOINT within 7200s" >&2; exit 4; fi; sleep 5; done`,
+            ),
+        );
         assert.equal(
             cmd(g, P, undefined).inputs.create,
             `test -f dist/cli/search.js || { echo "dist/cli/search.js is missing: run npm run build before pulumi up" >&2; exit 2; }; deadline=$((SECONDS + 1800)); ` +
@@ -217,8 +258,12 @@ describe("SearchCluster: resources of the prod cluster", function () {
     it("keeps the endpoint and the SSH key in the environment, as secrets", () => {
         for (const r of clusterResources(g).filter((x) => x.type === T.command)) {
             const env = r.inputs.environment as Record<string, unknown> | string;
-            assert.ok(env === "[secret]" || (typeof env === "object" && Object.values(env).every((v) => v === "[secret]")), `${r.name}: ${JSON.stringify(env)}`);
-            for (const field of ["create", "delete", "update"]) assert.doesNotMatch(String(r.inputs[field] ?? ""), /https?:\/\/|BEGIN [A-Z ]*PRIVATE KEY/, `${r.name}.${field}`);
+            assert.ok(
+                env === "[secret]" || (typeof env === "object" && Object.values(env).every((v) => v === "[secret]")),
+                `${r.name}: ${JSON.stringify(env)}`,
+            );
+            for (const field of ["create", "delete", "update"])
+                assert.doesNotMatch(String(r.inputs[field] ?? ""), /https?:\/\/|BEGIN [A-Z ]*PRIVATE KEY/, `${r.name}.${field}`);
         }
     });
 
@@ -227,9 +272,18 @@ describe("SearchCluster: resources of the prod cluster", function () {
         for (const r of rules) {
             assert.deepEqual([r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort], ["tcp", 9200, 9200]);
             assert.notEqual(r.inputs.cidrIpv4, "0.0.0.0/0");
-            assert.ok(r.dependsOn.some((u) => u.endsWith(`::${P}-tiers-frontend`)), `${r.name} is a rule of the frontend group`);
+            assert.ok(
+                r.dependsOn.some((u) => u.endsWith(`::${P}-tiers-frontend`)),
+                `${r.name} is a rule of the frontend group`,
+            );
         }
-        assert.deepEqual(rules.map((r) => r.inputs.cidrIpv4).filter(Boolean).sort(), ["198.51.100.0/24", "203.0.113.17/32"]);
+        assert.deepEqual(
+            rules
+                .map((r) => r.inputs.cidrIpv4)
+                .filter(Boolean)
+                .sort(),
+            ["198.51.100.0/24", "203.0.113.17/32"],
+        );
     });
 
     it("discovery: a private zone in the VPC and one name for every cluster-manager-eligible node", () => {
@@ -240,13 +294,19 @@ describe("SearchCluster: resources of the prod cluster", function () {
         assert.equal(record.inputs.name, "cluster-managers.search.activedata.internal");
         assert.equal(record.inputs.type, "A");
         const ips = (g.outputs.search as any).nodeIps;
-        assert.deepEqual(record.inputs.records, ["coordinator", ...MANAGERS].map((n) => ips[n]));
+        assert.deepEqual(
+            record.inputs.records,
+            ["coordinator", ...MANAGERS].map((n) => ips[n]),
+        );
     });
 
     it("records the deployed snapshot and the plan of a first deployment", () => {
         const deployed = (g.outputs.deployed as any).search;
         assert.deepEqual(deployed.bootstrap, ["coordinator-g0", "master-1-g0", "master-2-g0", "master-3-g0"]);
-        assert.deepEqual(deployed.nodes.map((n: any) => n.name), ALL);
+        assert.deepEqual(
+            deployed.nodes.map((n: any) => n.name),
+            ALL,
+        );
         assert.equal(deployed.config.clusterName, "activedata");
         const plan = (g.outputs.plan as any).search;
         assert.equal(plan.change, "initial deployment");
@@ -257,6 +317,9 @@ describe("SearchCluster: resources of the prod cluster", function () {
         for (const n of deployed.nodes) assert.deepEqual([n.bootHeap, n.bounce], [heap(n.name), false], n.name);
         const heapedPlan = (heaped.outputs.plan as any).search.steps as string[];
         assert.equal(heapedPlan.filter((s) => s.startsWith("bounce ")).length, 13);
-        assert.ok(heapedPlan.every((s) => s.startsWith("bounce ")), heapedPlan.join("\n"));
+        assert.ok(
+            heapedPlan.every((s) => s.startsWith("bounce ")),
+            heapedPlan.join("\n"),
+        );
     });
 });

@@ -24,8 +24,16 @@ describe("ops/search/boot: how a node gets its heap and when it is bounced", () 
 
     it("the same machine: a bounce once the heap differs from the boot heap, then for the machine's life", () => {
         assert.deepEqual(bootPlan({ replacementKey: "k2", bootHeap: "31g", bounce: false }, next), { format: "heap-from-tag", bootHeap: "31g", bounce: false });
-        assert.deepEqual(bootPlan({ replacementKey: "k2", bootHeap: "31g", bounce: false }, { ...next, heap: "30g" }), { format: "heap-from-tag", bootHeap: "31g", bounce: true });
-        assert.deepEqual(bootPlan({ replacementKey: "k2", bootHeap: "31g", bounce: true }, next), { format: "heap-from-tag", bootHeap: "31g", bounce: true }, "back to the boot heap");
+        assert.deepEqual(bootPlan({ replacementKey: "k2", bootHeap: "31g", bounce: false }, { ...next, heap: "30g" }), {
+            format: "heap-from-tag",
+            bootHeap: "31g",
+            bounce: true,
+        });
+        assert.deepEqual(
+            bootPlan({ replacementKey: "k2", bootHeap: "31g", bounce: true }, next),
+            { format: "heap-from-tag", bootHeap: "31g", bounce: true },
+            "back to the boot heap",
+        );
     });
 
     it("a machine that booted on a default heap keeps that user data while its other inputs are unchanged, and its bounce", () => {
@@ -33,7 +41,10 @@ describe("ops/search/boot: how a node gets its heap and when it is bounced", () 
         assert.equal(userDataFormat({ replacementKey: "legacy" }, "other"), "heap-from-tag", "a changed machine is new: it boots with its heap");
         assert.equal(userDataFormat({ replacementKey: "legacy", bootHeap: "31g" }, "legacy"), "heap-from-tag");
         assert.equal(userDataFormat(undefined, "legacy"), "heap-from-tag");
-        assert.deepEqual(bootPlan({ replacementKey: "legacy" }, { replacementKey: "legacy", heap: "31g", format: "default-heap" }), { format: "default-heap", bounce: true });
+        assert.deepEqual(bootPlan({ replacementKey: "legacy" }, { replacementKey: "legacy", heap: "31g", format: "default-heap" }), {
+            format: "default-heap",
+            bounce: true,
+        });
     });
 });
 
@@ -52,7 +63,11 @@ describe("a cluster deployed before nodes booted with their heap takes up the ne
             assert.ok(instance.name.endsWith(n.identity), `${n.name}: its identity ${n.identity}`);
             const userData = String(instance.inputs.userData);
             assert.ok(userData.startsWith(header(0, `${P}-search-${n.name}`)));
-            assert.equal(sha(userData.slice(header(0, `${P}-search-${n.name}`).length)), n.replacing.userData, `${n.name}: the user data it booted with, byte for byte`);
+            assert.equal(
+                sha(userData.slice(header(0, `${P}-search-${n.name}`).length)),
+                n.replacing.userData,
+                `${n.name}: the user data it booted with, byte for byte`,
+            );
             assert.match(userData, /MemTotal/, `${n.name}: the default-heap format`);
             assert.equal((instance.inputs.tags as any)["dataplat-heap"], undefined, `${n.name}: no tag, so no in-place update either`);
             assert.equal((instance.inputs.metadataOptions as any).instanceMetadataTags, undefined);
@@ -67,13 +82,21 @@ describe("a cluster deployed before nodes booted with their heap takes up the ne
         const was = await evaluateStack({ stack: "prod", config: rawFromDoc(base), previousOutputs: legacy });
         const g = await evaluateStack({ stack: "prod", config: rawFromDoc(edited(base, (s) => (node(s, "spot-4").heap = "24g"))), previousOutputs: legacy });
         assert.deepEqual(changedKeys(was, g), [`${T.command}::${P}-search-spot-4-bounce`]);
-        assert.deepEqual(planOf(g), ["bounce spot-4-g0 (heap 31g -> 24g): allocation primaries, restart, wait until it rejoins, allocation restored, wait green"]);
+        assert.deepEqual(planOf(g), [
+            "bounce spot-4-g0 (heap 31g -> 24g): allocation primaries, restart, wait until it rejoins, allocation restored, wait green",
+        ]);
     });
 
     it("a generation bump gives such a node a new machine that boots with its heap: no bounce, the old chain drained", async () => {
         const g = await evaluateStack({ stack: "prod", config: rawFromDoc(edited(base, (s) => (node(s, "spot-4").generation = 1))), previousOutputs: legacy });
         const mine = clusterResources(g).filter((r) => r.name.includes("-search-spot-4-"));
-        assert.deepEqual(mine.filter((r) => r.type === T.command).map((r) => r.name.replace(/-g1-[0-9a-f]{8}/, "")).sort(), [`${P}-search-spot-4-drain`, `${P}-search-spot-4-undrain`]);
+        assert.deepEqual(
+            mine
+                .filter((r) => r.type === T.command)
+                .map((r) => r.name.replace(/-g1-[0-9a-f]{8}/, ""))
+                .sort(),
+            [`${P}-search-spot-4-drain`, `${P}-search-spot-4-undrain`],
+        );
         const instance = res(g, T.instance, `${P}-search-spot-4`);
         assert.equal((instance.inputs.tags as any)["dataplat-heap"], "31g");
         assert.match(String(instance.inputs.userData), /meta-data\/tags\/instance\/dataplat-heap/);

@@ -84,7 +84,13 @@ describe("search admin.tls: TLS and authentication on the nodes", function () {
         for (const p of policies) {
             const tier = /-(\w+)-role-policy$/.exec(p.name)![1];
             const expected = tier === "search" || tier === "frontend" ? Object.values(names).map((n) => `parameter${n}`) : [];
-            assert.deepEqual(reads(p).map((r) => r.replace(/^arn:aws:ssm:[a-z0-9-]+:\d+:/, "")).sort(), expected.sort(), p.name);
+            assert.deepEqual(
+                reads(p)
+                    .map((r) => r.replace(/^arn:aws:ssm:[a-z0-9-]+:\d+:/, ""))
+                    .sort(),
+                expected.sort(),
+                p.name,
+            );
         }
     });
 
@@ -100,9 +106,20 @@ describe("search admin.tls: TLS and authentication on the nodes", function () {
     it("refuses turning TLS on for a deployed cluster (no rolling change exists), and TLS without basic auth or on Elasticsearch", async () => {
         const base = searchDoc("staging");
         await assert.rejects(evaluate(withTls(base), base, "staging"), /admin\.tls false -> true changes how every node talks to every other/);
-        await assert.rejects(evaluate(edited(base, (s) => (s.admin = { tls: true })), undefined, "staging"), /search\.admin\.auth: admin\.tls: true turns the security plugin on/);
         await assert.rejects(
-            evaluate(edited(withTls(base), (s) => (s.engine = { distribution: "elasticsearch", version: "7.17.9" })), undefined, "staging"),
+            evaluate(
+                edited(base, (s) => (s.admin = { tls: true })),
+                undefined,
+                "staging",
+            ),
+            /search\.admin\.auth: admin\.tls: true turns the security plugin on/,
+        );
+        await assert.rejects(
+            evaluate(
+                edited(withTls(base), (s) => (s.engine = { distribution: "elasticsearch", version: "7.17.9" })),
+                undefined,
+                "staging",
+            ),
             /search\.admin\.tls: TLS on the nodes is rendered for OpenSearch 2\.x and 3\.x/,
         );
     });

@@ -11,7 +11,8 @@ import { T, changedKeys, cmd, edited, evaluate, res, searchDoc } from "./fixture
 const P = "activedata";
 const node = (s: any, name: string) => [...s.masters, ...s.backupNodes, ...s.spotNodes].find((n: any) => n.name === name);
 const planOf = (g: StackGraph): string[] => (g.outputs.plan as any).search.steps;
-const ymlOf = (g: StackGraph, n: string) => parseYaml(/<<'DATAPLAT_EOF'\n([\s\S]*?)\nDATAPLAT_EOF/.exec(res(g, T.instance, `${P}-search-${n}`).inputs.userData as string)![1]!);
+const ymlOf = (g: StackGraph, n: string) =>
+    parseYaml(/<<'DATAPLAT_EOF'\n([\s\S]*?)\nDATAPLAT_EOF/.exec(res(g, T.instance, `${P}-search-${n}`).inputs.userData as string)![1]!);
 const commandsOf = (n: string) => ["undrain", "drain"].map((k) => `${T.command}::${P}-search-${n}-${k}`);
 
 describe("SearchCluster updates: one node replaced, others untouched", function () {
@@ -21,7 +22,11 @@ describe("SearchCluster updates: one node replaced, others untouched", function 
     before(async () => (deployed = await evaluate(base, undefined, "prod")));
 
     it("a generation bump changes exactly that node's instance and commands; its commands are replaced with it", async () => {
-        const next = await evaluate(edited(base, (s) => (node(s, "backup-2").generation = 1)), base, "prod");
+        const next = await evaluate(
+            edited(base, (s) => (node(s, "backup-2").generation = 1)),
+            base,
+            "prod",
+        );
         assert.deepEqual(changedKeys(deployed, next), [...commandsOf("backup-2"), `${T.instance}::${P}-search-backup-2`].sort());
         for (const k of ["undrain", "drain"]) {
             const [was, is] = [cmd(deployed, P, "backup-2", k), cmd(next, P, "backup-2", k)];
@@ -34,7 +39,11 @@ describe("SearchCluster updates: one node replaced, others untouched", function 
     });
 
     it("the plan creates the new node on its heap (no bounce), then drains, terminates and undrains the old one", async () => {
-        const next = await evaluate(edited(base, (s) => (node(s, "backup-2").generation = 1)), base, "prod");
+        const next = await evaluate(
+            edited(base, (s) => (node(s, "backup-2").generation = 1)),
+            base,
+            "prod",
+        );
         assert.deepEqual(planOf(next), [
             "join backup-2-g1: create the backup node (r6i.2xlarge), booting with heap 31g, and wait until it is in the cluster",
             "drain backup-2-g0 (replaced: opensearch.yml (generation, zone or cluster-wide settings)): exclude zone=spot if the cluster has spot nodes, exclude the node, wait until it holds no shard copy (timeout 172800s)",
@@ -44,16 +53,27 @@ describe("SearchCluster updates: one node replaced, others untouched", function 
     });
 
     it("an instance type change keeps the node name but still replaces the node's commands with its instance", async () => {
-        const next = await evaluate(edited(base, (s) => (node(s, "spot-2").instanceType = "r6id.4xlarge")), base, "prod");
+        const next = await evaluate(
+            edited(base, (s) => (node(s, "spot-2").instanceType = "r6id.4xlarge")),
+            base,
+            "prod",
+        );
         assert.deepEqual(changedKeys(deployed, next), [...commandsOf("spot-2"), `${T.instance}::${P}-search-spot-2`].sort());
         const [was, is] = [cmd(deployed, P, "spot-2", "drain"), cmd(next, P, "spot-2", "drain")];
         assert.equal((is.inputs.triggers as string[])[0], "spot-2-g0");
         assert.notEqual((is.inputs.triggers as string[])[1], (was.inputs.triggers as string[])[1]);
-        assert.match(planOf(next).find((s) => s.startsWith("drain "))!, /^drain spot-2-g0 \(replaced: instanceType\): exclude the node/);
+        assert.match(
+            planOf(next).find((s) => s.startsWith("drain "))!,
+            /^drain spot-2-g0 \(replaced: instanceType\): exclude the node/,
+        );
     });
 
     it("a heap change creates only that node's bounce and updates its heap tag in place; nothing is replaced", async () => {
-        const next = await evaluate(edited(base, (s) => (node(s, "backup-1").heap = "30g")), base, "prod");
+        const next = await evaluate(
+            edited(base, (s) => (node(s, "backup-1").heap = "30g")),
+            base,
+            "prod",
+        );
         const bounce = `${T.command}::${P}-search-backup-1-bounce`;
         const instance = `${T.instance}::${P}-search-backup-1`;
         assert.deepEqual(changedKeys(deployed, next), [instance, bounce].sort());
@@ -69,12 +89,16 @@ describe("SearchCluster updates: one node replaced, others untouched", function 
         assert.deepEqual(planOf(next), [
             "bounce backup-1-g0 (heap 31g -> 30g): allocation primaries, restart, wait until it rejoins, allocation restored, wait green",
         ]);
-        assert.deepEqual(((next.outputs.deployed as any).search.nodes as any[]).find((n) => n.name === "backup-1"), {
-            ...((deployed.outputs.deployed as any).search.nodes as any[]).find((n) => n.name === "backup-1"),
-            heap: "30g",
-            configKey: (cmd(next, P, "backup-1", "bounce").inputs.triggers as string[])[2],
-            bounce: true,
-        }, "the boot heap stays 31g; the bounce is now declared for the life of the machine");
+        assert.deepEqual(
+            ((next.outputs.deployed as any).search.nodes as any[]).find((n) => n.name === "backup-1"),
+            {
+                ...((deployed.outputs.deployed as any).search.nodes as any[]).find((n) => n.name === "backup-1"),
+                heap: "30g",
+                configKey: (cmd(next, P, "backup-1", "bounce").inputs.triggers as string[])[2],
+                bounce: true,
+            },
+            "the boot heap stays 31g; the bounce is now declared for the life of the machine",
+        );
     });
 
     it("a second heap change replaces only that bounce (its trigger), and going back to the boot heap restarts too", async () => {
@@ -88,10 +112,14 @@ describe("SearchCluster updates: one node replaced, others untouched", function 
         const [a, b] = [cmd(once, P, "backup-1", "bounce"), cmd(twice, P, "backup-1", "bounce")];
         assert.deepEqual((a.inputs.triggers as string[]).slice(0, 2), (b.inputs.triggers as string[]).slice(0, 2));
         assert.notEqual((a.inputs.triggers as string[])[2], (b.inputs.triggers as string[])[2], "the config hash replaces the bounce, which runs it");
-        assert.deepEqual(planOf(twice), ["bounce backup-1-g0 (heap 30g -> 29g): allocation primaries, restart, wait until it rejoins, allocation restored, wait green"]);
+        assert.deepEqual(planOf(twice), [
+            "bounce backup-1-g0 (heap 30g -> 29g): allocation primaries, restart, wait until it rejoins, allocation restored, wait green",
+        ]);
         const back = await evaluateStack({ stack: "prod", config: rawFromDoc(base), previousOutputs: twice.outputs });
         assert.ok(cmd(back, P, "backup-1", "bounce"), "back to the boot heap: the bounce stays declared");
-        assert.deepEqual(planOf(back), ["bounce backup-1-g0 (heap 29g -> 31g): allocation primaries, restart, wait until it rejoins, allocation restored, wait green"]);
+        assert.deepEqual(planOf(back), [
+            "bounce backup-1-g0 (heap 29g -> 31g): allocation primaries, restart, wait until it rejoins, allocation restored, wait green",
+        ]);
         // An unchanged heap after that restarts nothing.
         const still = await evaluateStack({ stack: "prod", config: rawFromDoc(base), previousOutputs: back.outputs });
         assert.deepEqual(changedKeys(back, still), []);
@@ -105,12 +133,13 @@ describe("SearchCluster updates: one node replaced, others untouched", function 
     });
 
     it("replacing a cluster-manager node keeps every other node's config: only bootstrap nodes carry the bootstrap list", async () => {
-        const next = await evaluate(edited(base, (s) => (node(s, "master-2").generation = 1)), base, "prod");
-        // The discovery record follows the new machine's address (an in-place update of the record).
-        assert.deepEqual(
-            changedKeys(deployed, next),
-            [`${T.instance}::${P}-search-master-2`, `${T.record}::${P}-search-cluster-managers`].sort(),
+        const next = await evaluate(
+            edited(base, (s) => (node(s, "master-2").generation = 1)),
+            base,
+            "prod",
         );
+        // The discovery record follows the new machine's address (an in-place update of the record).
+        assert.deepEqual(changedKeys(deployed, next), [`${T.instance}::${P}-search-master-2`, `${T.record}::${P}-search-cluster-managers`].sort());
         assert.equal(ymlOf(next, "master-2")["cluster.initial_cluster_manager_nodes"], undefined, "a node joining a formed cluster does not bootstrap");
         assert.deepEqual(ymlOf(next, "master-1")["cluster.initial_cluster_manager_nodes"], ["coordinator-g0", "master-1-g0", "master-2-g0", "master-3-g0"]);
         assert.deepEqual((next.outputs.deployed as any).search.bootstrap, ["coordinator-g0", "master-1-g0", "master-2-g0", "master-3-g0"]);
@@ -130,7 +159,11 @@ describe("SearchCluster updates: one node replaced, others untouched", function 
     });
 
     it("removing a data node runs its drain (the delete of its commands), then terminates it", async () => {
-        const next = await evaluate(edited(base, (s) => s.spotNodes.pop()), base, "prod");
+        const next = await evaluate(
+            edited(base, (s) => s.spotNodes.pop()),
+            base,
+            "prod",
+        );
         assert.deepEqual(changedKeys(deployed, next), [...commandsOf("spot-6"), `${T.host}::${P}-search-spot-6`, `${T.instance}::${P}-search-spot-6`].sort());
         assert.deepEqual(planOf(next), [
             "drain spot-6-g0 (removed from config): exclude the node, wait until it holds no shard copy (timeout 172800s)",
@@ -161,7 +194,11 @@ describe("SearchCluster decommission: the escape hatch before pulumi destroy", f
     });
 
     it("once decommissioned, a removed node is terminated without a drain", async () => {
-        const next = await evaluate(edited(off, (s) => s.backupNodes.pop()), off, "prod");
+        const next = await evaluate(
+            edited(off, (s) => s.backupNodes.pop()),
+            off,
+            "prod",
+        );
         assert.deepEqual(planOf(next), ["terminate backup-3-g0 (removed from config) without a drain (decommission)"]);
     });
 });

@@ -71,7 +71,10 @@ describe("search plan guardrails, without the program", () => {
             assert.equal(bad.snapshot, undefined);
             const coordinator = planSearch(config({ coordinator: { name: "coordinator", heap: "4g", subnet: 5 } }), first, context);
             assert.equal(coordinator.problems[0]!.path, "search.coordinator.subnet");
-            passes(planSearch(config({ backupNodes: [node("backup-1"), node("backup-2", { subnet: 2 }), node("backup-3")] }), first, context), "search/subnet-in-network");
+            passes(
+                planSearch(config({ backupNodes: [node("backup-1"), node("backup-2", { subnet: 2 }), node("backup-3")] }), first, context),
+                "search/subnet-in-network",
+            );
         });
 
         it("search/data-volume-size: a data volume under 8 GiB", () => {
@@ -83,7 +86,10 @@ describe("search plan guardrails, without the program", () => {
         it("search/cluster-manager-eligible-node: no node can be elected cluster manager", () => {
             const bad = planSearch(config({ coordinator: { name: "coordinator", heap: "4g", clusterManager: false }, masters: [] }), first, context);
             firesOnce(bad, "search/cluster-manager-eligible-node", /needs a cluster-manager-eligible node/);
-            passes(planSearch(config({ coordinator: { name: "coordinator", heap: "4g", clusterManager: false } }), first, context), "search/cluster-manager-eligible-node");
+            passes(
+                planSearch(config({ coordinator: { name: "coordinator", heap: "4g", clusterManager: false } }), first, context),
+                "search/cluster-manager-eligible-node",
+            );
         });
 
         it("search/prod-cluster-manager-quorum: fewer than 3 cluster-manager-eligible nodes, in prod only", () => {
@@ -133,7 +139,10 @@ describe("search plan guardrails, without the program", () => {
         });
 
         it("search/one-data-node-per-update: two data nodes edited, named by config, with the search: prefix", () => {
-            const two = config({ backupNodes: [node("backup-1", { generation: 1 }), node("backup-2"), node("backup-3")], spotNodes: [node("spot-1", { instanceType: "i3.4xlarge" }), node("spot-2", { instanceType: "i3.2xlarge" })] });
+            const two = config({
+                backupNodes: [node("backup-1", { generation: 1 }), node("backup-2"), node("backup-3")],
+                spotNodes: [node("spot-1", { instanceType: "i3.4xlarge" }), node("spot-2", { instanceType: "i3.2xlarge" })],
+            });
             firesOnce(
                 planSearch(two, prev, context),
                 "search/one-data-node-per-update",
@@ -176,7 +185,12 @@ describe("search plan guardrails, without the program", () => {
 
         it("search/tls-unchanged: transport TLS cannot be switched by a rolling change", () => {
             const tls = config({ admin: { tls: true, auth: "basic" } });
-            firesOnce(planSearch(tls, prev, context), "search/tls-unchanged", /^search: admin\.tls false -> true changes how every node talks to every other/, /Build a new cluster/);
+            firesOnce(
+                planSearch(tls, prev, context),
+                "search/tls-unchanged",
+                /^search: admin\.tls false -> true changes how every node talks to every other/,
+                /Build a new cluster/,
+            );
             passes(planSearch(tls, deployedOf(tls), context), "search/tls-unchanged");
         });
 
@@ -187,12 +201,19 @@ describe("search plan guardrails, without the program", () => {
                 /replace or remove 2 cluster-manager-eligible nodes at once: master-1-g0 \(replaced: .*\), master-2-g0 /,
                 /one per update/,
             );
-            passes(planSearch(config({ masters: [node("master-1", { generation: 1 }), node("master-2")] }), prev, context), "search/one-cluster-manager-per-update");
+            passes(
+                planSearch(config({ masters: [node("master-1", { generation: 1 }), node("master-2")] }), prev, context),
+                "search/one-cluster-manager-per-update",
+            );
         });
 
         it("search/decommission-alone: turning decommission on is an update of its own", () => {
             firesOnce(
-                planSearch(config({ decommission: true, backupNodes: [node("backup-1", { generation: 1 }), node("backup-2"), node("backup-3")] }), prev, context),
+                planSearch(
+                    config({ decommission: true, backupNodes: [node("backup-1", { generation: 1 }), node("backup-2"), node("backup-3")] }),
+                    prev,
+                    context,
+                ),
                 "search/decommission-alone",
                 /^search: decommission: true must be an update of its own/,
             );
@@ -202,19 +223,28 @@ describe("search plan guardrails, without the program", () => {
         it("search/no-replacement-while-decommissioned: a replaced data node would leave undrained", () => {
             const off = deployedOf(config({ decommission: true }));
             firesOnce(
-                planSearch(config({ decommission: true, spotNodes: [node("spot-1", { instanceType: "i3.2xlarge", generation: 1 }), node("spot-2", { instanceType: "i3.2xlarge" })] }), off, context),
+                planSearch(
+                    config({
+                        decommission: true,
+                        spotNodes: [node("spot-1", { instanceType: "i3.2xlarge", generation: 1 }), node("spot-2", { instanceType: "i3.2xlarge" })],
+                    }),
+                    off,
+                    context,
+                ),
                 "search/no-replacement-while-decommissioned",
                 /^search: decommission is on, so spot-1-g0 \(replaced: .*\) would leave without a drain/,
                 /set decommission: false/,
             );
-            passes(planSearch(config({ decommission: true, spotNodes: [node("spot-1", { instanceType: "i3.2xlarge" })] }), off, context), "search/no-replacement-while-decommissioned");
+            passes(
+                planSearch(config({ decommission: true, spotNodes: [node("spot-1", { instanceType: "i3.2xlarge" })] }), off, context),
+                "search/no-replacement-while-decommissioned",
+            );
         });
 
         it("none on a first deployment, even of a config that would be refused as a change", () => {
             assert.deepEqual(planSearch(config({ admin: { tls: true, auth: "basic" }, decommission: true }), first, context).refusals, []);
         });
     });
-
 });
 
 describe("search plan guardrail registry", () => {
@@ -232,19 +262,43 @@ describe("search plan guardrail registry", () => {
 describe("search plan decisions the component receives", () => {
     it("the zone a drain excludes first: the spot zone, except for a spot node under zone awareness", () => {
         const zones = (over: Partial<SearchClusterConfigInput>) =>
-            Object.fromEntries(planSearch(config(over), first, context).plan!.nodes.filter((n) => n.data).map((n) => [n.name, n.drainSpotZone ?? "(alone)"]));
+            Object.fromEntries(
+                planSearch(config(over), first, context)
+                    .plan!.nodes.filter((n) => n.data)
+                    .map((n) => [n.name, n.drainSpotZone ?? "(alone)"]),
+            );
         assert.deepEqual(zones({}), { "backup-1": "spot", "backup-2": "spot", "backup-3": "spot", "spot-1": "spot", "spot-2": "spot" });
-        assert.deepEqual(zones({ zones: { awareness: true, spot: "cheap" } }), { "backup-1": "cheap", "backup-2": "cheap", "backup-3": "cheap", "spot-1": "(alone)", "spot-2": "(alone)" });
+        assert.deepEqual(zones({ zones: { awareness: true, spot: "cheap" } }), {
+            "backup-1": "cheap",
+            "backup-2": "cheap",
+            "backup-3": "cheap",
+            "spot-1": "(alone)",
+            "spot-2": "(alone)",
+        });
         const nonData = planSearch(config(), first, context).plan!.nodes.filter((n) => !n.data);
         assert.ok(nonData.every((n) => n.drainSpotZone === undefined));
     });
 
     it("the plan's drain steps follow the same decision", () => {
         const aware = config({ zones: { awareness: true } });
-        const steps = planSearch(config({ zones: { awareness: true }, spotNodes: [node("spot-2", { instanceType: "i3.2xlarge" })], backupNodes: [node("backup-1"), node("backup-2"), node("backup-3")] }), deployedOf(aware), context).plan!.update.steps;
-        assert.ok(steps.some((s) => /^drain spot-1-g0 \(removed from config\): exclude the node/.test(s)), steps.join("\n"));
+        const steps = planSearch(
+            config({
+                zones: { awareness: true },
+                spotNodes: [node("spot-2", { instanceType: "i3.2xlarge" })],
+                backupNodes: [node("backup-1"), node("backup-2"), node("backup-3")],
+            }),
+            deployedOf(aware),
+            context,
+        ).plan!.update.steps;
+        assert.ok(
+            steps.some((s) => /^drain spot-1-g0 \(removed from config\): exclude the node/.test(s)),
+            steps.join("\n"),
+        );
         const plain = planSearch(config({ spotNodes: [node("spot-2", { instanceType: "i3.2xlarge" })] }), deployedOf(config()), context).plan!.update.steps;
-        assert.ok(plain.some((s) => /^drain spot-1-g0 \(removed from config\): exclude zone=spot if the cluster has spot nodes, exclude the node/.test(s)), plain.join("\n"));
+        assert.ok(
+            plain.some((s) => /^drain spot-1-g0 \(removed from config\): exclude zone=spot if the cluster has spot nodes, exclude the node/.test(s)),
+            plain.join("\n"),
+        );
     });
 
     it("9200 of the endpoint node's tier (ops/network/tiers.ts): the frontend to its coordinator, and each operator CIDR by its key", () => {
@@ -263,6 +317,12 @@ describe("search plan decisions the component receives", () => {
         assert.deepEqual(noCoordinator.endpointIngress, []);
         assert.equal(noCoordinator.endpointNode, "master-1-g0");
         const masterOnly = planSearch(config({ coordinator: undefined }), first, context).plan!.endpointIngress;
-        assert.deepEqual(masterOnly.map((r) => [r.tier, r.source.kind]), [["search", "ipv4"], ["search", "ipv6"]]);
+        assert.deepEqual(
+            masterOnly.map((r) => [r.tier, r.source.kind]),
+            [
+                ["search", "ipv4"],
+                ["search", "ipv6"],
+            ],
+        );
     });
 });

@@ -91,7 +91,11 @@ function read(g: StackGraph): ProgramCommands {
         assert.deepEqual(r.inputs.interpreter, ["/bin/bash", "-c"], r.name);
         assert.equal(r.inputs.dir, undefined, r.name);
         assert.equal(r.inputs.environment, "[secret]", `${r.name}: the endpoint is a secret`);
-        return { name: r.name, ...(typeof r.inputs.create === "string" ? { create: r.inputs.create } : {}), ...(typeof r.inputs.delete === "string" ? { delete: r.inputs.delete } : {}) };
+        return {
+            name: r.name,
+            ...(typeof r.inputs.create === "string" ? { create: r.inputs.create } : {}),
+            ...(typeof r.inputs.delete === "string" ? { delete: r.inputs.delete } : {}),
+        };
     };
     const ips = (g.outputs.search as { nodeIps: Record<string, string> }).nodeIps;
     const nodes: Record<string, NodeCommands> = {};

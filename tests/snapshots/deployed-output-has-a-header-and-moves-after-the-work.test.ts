@@ -43,11 +43,17 @@ describe("the deployed output's header", function () {
     });
 
     it("refuses another stack's or another project's snapshot, saying how it happens and what to do", () => {
-        for (const other of [{ project: "dataplat", stack: "staging" }, { project: "kraken", stack: "prod" }]) {
+        for (const other of [
+            { project: "dataplat", stack: "staging" },
+            { project: "kraken", stack: "prod" },
+        ]) {
             const read = readDeployedOutput({ ...(prod.outputs.deployed as object), header: { format: 1, ...other } }, self);
             assert.equal(read.kind, "refused");
             const message = (read as { message: string }).message;
-            assert.match(message, new RegExp(`^deployed: the snapshot was written by stack ${other.project}/${other.stack}, not by this stack \\(dataplat/prod\\)`));
+            assert.match(
+                message,
+                new RegExp(`^deployed: the snapshot was written by stack ${other.project}/${other.stack}, not by this stack \\(dataplat/prod\\)`),
+            );
             assert.match(message, /pulumi stack import/);
         }
     });
@@ -55,7 +61,10 @@ describe("the deployed output's header", function () {
     it("refuses an unknown format (a newer dataplat) and a malformed header", () => {
         const newer = readDeployedOutput({ header: { format: 2, ...self }, foundation: {} }, self);
         assert.equal(newer.kind, "refused");
-        assert.match((newer as { message: string }).message, /^deployed: it was written in format 2 by a newer dataplat; this version reads formats 0 and 1; .*deploy with that version first/);
+        assert.match(
+            (newer as { message: string }).message,
+            /^deployed: it was written in format 2 by a newer dataplat; this version reads formats 0 and 1; .*deploy with that version first/,
+        );
         for (const header of [null, "v1", { format: "1", ...self }, { format: 1, project: "dataplat" }]) {
             const read = readDeployedOutput({ header, foundation: {} }, self);
             assert.equal(read.kind, "refused", JSON.stringify(header));
@@ -91,7 +100,15 @@ describe("the deployed output resolves only after the sections' work (gates)", (
     it("under mocks every gate resolves: deployed holds the header, the foundation and all five sections", async () => {
         const prod = await committedStack("prod");
         // Under mocks every gate resolves: the output is the recorded snapshot, with all five sections.
-        assert.deepEqual(Object.keys(prod.outputs.deployed as object).sort(), ["controlPlane", "foundation", "header", "origin", "platform", "search", "spotFleets"]);
+        assert.deepEqual(Object.keys(prod.outputs.deployed as object).sort(), [
+            "controlPlane",
+            "foundation",
+            "header",
+            "origin",
+            "platform",
+            "search",
+            "spotFleets",
+        ]);
     });
 });
 
@@ -99,7 +116,10 @@ describe("the StackReference to the stack itself, under mocks", function () {
     this.timeout(60000);
 
     /** Runs readDeployed() in a fresh mock runtime; returns the StackReference names it registered. */
-    async function referenceNames(organization: string, previous?: Record<string, unknown>): Promise<{ names: string[]; resourceNames: string[]; read: unknown }> {
+    async function referenceNames(
+        organization: string,
+        previous?: Record<string, unknown>,
+    ): Promise<{ names: string[]; resourceNames: string[]; read: unknown }> {
         const names: string[] = [];
         const resourceNames: string[] = [];
         await pulumi.runtime.setMocks(
@@ -124,7 +144,7 @@ describe("the StackReference to the stack itself, under mocks", function () {
         return { names, resourceNames, read };
     }
 
-    it("self-managed backend (organization \"organization\"): the bare stack name, which both state layouts resolve to this stack", async () => {
+    it('self-managed backend (organization "organization"): the bare stack name, which both state layouts resolve to this stack', async () => {
         const r = await referenceNames("organization");
         assert.deepEqual(r.names, ["prod"]);
         // The resource keeps its old, fully qualified name: no state churn on existing stacks.

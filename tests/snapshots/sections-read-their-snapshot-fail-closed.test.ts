@@ -96,7 +96,10 @@ describe("section snapshots: one reader, one schema per section", function () {
                 `${section.key}: ${refused.join(" | ")}`,
             );
         }
-        assert.throws(() => snapshotValue(readSnapshot("origin", originSnapshotSchema, { hashstate: 1 })), /^Error: Refused by guardrails, nothing was changed:\n {2}- deployed\.origin: /);
+        assert.throws(
+            () => snapshotValue(readSnapshot("origin", originSnapshotSchema, { hashstate: 1 })),
+            /^Error: Refused by guardrails, nothing was changed:\n {2}- deployed\.origin: /,
+        );
     });
 
     it("origin no longer fails open: a broken origin snapshot refuses a change it would have let through", () => {

@@ -9,12 +9,16 @@ import { evaluateDoc } from "../support/graph";
 import { fleetInputs, prodWith, replaceForcing, spotDoc } from "./support";
 
 /** One fleet's plan (ops/spot/plan.ts planFleet), throwing on a config problem. */
-function prepareFleet(name: string, config: SpotFleetConfig, cfg: { network: { subnets: SpotPlanContext["subnets"] } }, previous: DeployedSpotFleet | undefined) {
+function prepareFleet(
+    name: string,
+    config: SpotFleetConfig,
+    cfg: { network: { subnets: SpotPlanContext["subnets"] } },
+    previous: DeployedSpotFleet | undefined,
+) {
     const p = planFleet(name, config, cfg.network.subnets, previous);
     if ("problems" in p) throw new Error(p.problems.map((f) => f.message).join("\n"));
     return p;
 }
-
 
 /**
  * "Changing the price, either up or down, has no destructive effect" (Stopping ETL): every change the
@@ -88,7 +92,10 @@ describe("budget and capacity changes modify the EC2 Fleet in place", function (
                 fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined }),
                 (budget, targetUtility, maxNewUtility, deployedTarget) => {
                     const config = parseSpotFleetConfig({ ...raw, budget, targetUtility, maxNewUtility });
-                    const previous = deployedTarget === undefined ? undefined : { targetCapacity: deployedTarget, budget: 2, spendCeiling: 4, interruptionBehavior: "terminate" };
+                    const previous =
+                        deployedTarget === undefined
+                            ? undefined
+                            : { targetCapacity: deployedTarget, budget: 2, spendCeiling: 4, interruptionBehavior: "terminate" };
                     const p = prepareFleet("etl", config, cfg, previous);
                     const fleet = p.plan.fleet;
                     assert.deepEqual(fleet.overrides, reference.overrides);

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { FLEET_IGNORED_INPUTS, FLEET_IN_PLACE_INPUTS, FLEET_REPLACE_FORCING_INPUTS, REBALANCE_TERMINATION_DELAY_SECONDS } from "../../components/spot/SpotFleet";
+import {
+    FLEET_IGNORED_INPUTS,
+    FLEET_IN_PLACE_INPUTS,
+    FLEET_REPLACE_FORCING_INPUTS,
+    REBALANCE_TERMINATION_DELAY_SECONDS,
+} from "../../components/spot/SpotFleet";
 import { StackGraph } from "../../stacks/offline/evaluate";
 import { depNames, evaluateDoc, named, ofType } from "../support/graph";
 import { FLEET, fleetInputs, prodWith, T, spotDoc } from "./support";
@@ -50,7 +55,9 @@ describe("SpotFleet (prod etl fleet under mocks)", () => {
         assert.deepEqual(fleetInputs(g).spotOptions, {
             allocationStrategy: "price-capacity-optimized",
             instanceInterruptionBehavior: "terminate",
-            maintenanceStrategies: { capacityRebalance: { replacementStrategy: "launch-before-terminate", terminationDelay: REBALANCE_TERMINATION_DELAY_SECONDS } },
+            maintenanceStrategies: {
+                capacityRebalance: { replacementStrategy: "launch-before-terminate", terminationDelay: REBALANCE_TERMINATION_DELAY_SECONDS },
+            },
             maxTotalPrice: "4",
         });
         assert.deepEqual(named(g, T.fleet, FLEET).options.ignoreChanges, [...FLEET_IGNORED_INPUTS]);
@@ -66,7 +73,9 @@ describe("SpotFleet (prod etl fleet under mocks)", () => {
     it("launches from a template with IMDSv2 only, encrypted gp3 root volume, no public IP, the ETL group and role", () => {
         const lt = named(g, T.lt, `${FLEET}-template`).inputs as any;
         assert.deepEqual(lt.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
-        assert.deepEqual(lt.blockDeviceMappings, [{ deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }]);
+        assert.deepEqual(lt.blockDeviceMappings, [
+            { deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+        ]);
         assert.equal(lt.networkInterfaces.length, 1);
         assert.equal(lt.networkInterfaces[0].associatePublicIpAddress, "false");
         assert.deepEqual(lt.networkInterfaces[0].securityGroups, [(g.outputs.securityGroups as any).etl]);
@@ -86,14 +95,25 @@ describe("SpotFleet (prod etl fleet under mocks)", () => {
         const known = new Set<string>([...FLEET_REPLACE_FORCING_INPUTS, ...FLEET_IN_PLACE_INPUTS]);
         const f = fleetInputs(g);
         const paths = Object.keys(f).flatMap((k) => (k === "targetCapacitySpecification" ? Object.keys(f[k]).map((s) => `${k}.${s}`) : [k]));
-        assert.deepEqual(paths.filter((p) => !known.has(p)), []);
+        assert.deepEqual(
+            paths.filter((p) => !known.has(p)),
+            [],
+        );
     });
 
     it("records the deployed target and prints the plan: what it buys at current prices and what it costs", () => {
         const plan = (g.outputs.plan as any).spotFleets.etl;
         const prices = spotDoc("prod").config["dataplat:spotFleets"].etl.prices;
         assert.deepEqual((g.outputs.deployed as any).spotFleets, {
-            etl: { targetCapacity: 30, budget: 2, spendCeiling: 4, interruptionBehavior: "terminate", prices, counts: plan.summary.instances.reduce((a: any, i: any) => ({ ...a, [i.type]: i.count }), {}), tier: "etl" },
+            etl: {
+                targetCapacity: 30,
+                budget: 2,
+                spendCeiling: 4,
+                interruptionBehavior: "terminate",
+                prices,
+                counts: plan.summary.instances.reduce((a: any, i: any) => ({ ...a, [i.type]: i.count }), {}),
+                tier: "etl",
+            },
         });
         assert.match(plan.text, /^spot fleet etl: .* = 3[0-9] utility \(target 120, 30 this update\) for \$0\.\d{4}\/h of \$2\/h budget/);
         assert.match(plan.text, /over price cap: r5\.xlarge/);

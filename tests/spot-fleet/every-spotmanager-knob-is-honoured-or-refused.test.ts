@@ -16,12 +16,16 @@ import { evaluateDoc, named } from "../support/graph";
 import { fleetInputs, prodWith, spotDoc } from "./support";
 
 /** One fleet's plan (ops/spot/plan.ts planFleet), throwing on a config problem. */
-function prepareFleet(name: string, config: SpotFleetConfig, cfg: { network: { subnets: SpotPlanContext["subnets"] } }, previous: DeployedSpotFleet | undefined) {
+function prepareFleet(
+    name: string,
+    config: SpotFleetConfig,
+    cfg: { network: { subnets: SpotPlanContext["subnets"] } },
+    previous: DeployedSpotFleet | undefined,
+) {
     const p = planFleet(name, config, cfg.network.subnets, previous);
     if ("problems" in p) throw new Error(p.problems.map((f) => f.message).join("\n"));
     return p;
 }
-
 
 const base = spotDoc("prod");
 const cfg = { network: base.config["dataplat:network"] } as any;
@@ -42,7 +46,16 @@ const etlSettings = () => ({
         { instance_type: "c5.xlarge", cpu: 4, utility: 4 },
         { instance_type: "c5.2xlarge", cpu: 8, utility: 8 },
     ],
-    ec2: { request: { image_id: "ami-003634241a8fcdec0", count: 1, type: "one-time", key_name: null, network_interfaces: { subnet_id: "subnet-0a1b2c3d4e5f60711" } }, instance: { name: "ActiveData ETL spot instance" } },
+    ec2: {
+        request: {
+            image_id: "ami-003634241a8fcdec0",
+            count: 1,
+            type: "one-time",
+            key_name: null,
+            network_interfaces: { subnet_id: "subnet-0a1b2c3d4e5f60711" },
+        },
+        instance: { name: "ActiveData ETL spot instance" },
+    },
 });
 
 describe("SpotManager settings: every knob honoured or refused by name", () => {
@@ -53,7 +66,12 @@ describe("SpotManager settings: every knob honoured or refused by name", () => {
     });
 
     it("refuses every setting it cannot honour by name, and converts once the operator names it in ignore", () => {
-        const settings = { ...etlSettings(), availability_zone: "us-west-2c", allowed_overage: 0.1, instance: { class: "examples.etl.ETL", minimum_utility: 0 } };
+        const settings = {
+            ...etlSettings(),
+            availability_zone: "us-west-2c",
+            allowed_overage: 0.1,
+            instance: { class: "examples.etl.ETL", minimum_utility: 0 },
+        };
         (settings.utility[0] as any).discount = 0.01;
         (settings.ec2.request as any).key_name = "activedata";
         assert.throws(
@@ -61,25 +79,50 @@ describe("SpotManager settings: every knob honoured or refused by name", () => {
             (e: Error) => {
                 assert.ok(e instanceof ConfigError);
                 const paths = e.problems.map((p) => p.path).sort();
-                assert.deepEqual(paths, ["allowed_overage", "availability_zone", "ec2.request.key_name", "instance.class", "instance.minimum_utility", "utility[].discount"]);
+                assert.deepEqual(paths, [
+                    "allowed_overage",
+                    "availability_zone",
+                    "ec2.request.key_name",
+                    "instance.class",
+                    "instance.minimum_utility",
+                    "utility[].discount",
+                ]);
                 assert.match(e.message, /SpotManager setting "availability_zone" is not supported by the converter/);
                 return true;
             },
         );
-        const config = fromSpotManagerSettings(settings, 120, { ignore: ["availability_zone", "allowed_overage", "instance", "utility[].discount", "ec2.request.key_name"] });
+        const config = fromSpotManagerSettings(settings, 120, {
+            ignore: ["availability_zone", "allowed_overage", "instance", "utility[].discount", "ec2.request.key_name"],
+        });
         assert.equal(parseSpotFleetConfig(config).budget, 2);
     });
 
     it("keeps each type within deployed count + maxRequestsPerType in the plan", () => {
         const config = parseSpotFleetConfig({ ...raw, maxRequestsPerType: 2, maxNewUtility: 200, targetUtility: 120 });
         const fresh = prepareFleet("etl", config, cfg, undefined).plan.allocation;
-        assert.ok(Object.values(fresh.counts).every((n) => n <= 2), JSON.stringify(fresh.counts));
-        const deployed = { targetCapacity: 24, budget: 2, spendCeiling: 4, interruptionBehavior: "terminate", prices: raw.prices, counts: { "c6i.xlarge": 5, "c5.xlarge": 1 } };
+        assert.ok(
+            Object.values(fresh.counts).every((n) => n <= 2),
+            JSON.stringify(fresh.counts),
+        );
+        const deployed = {
+            targetCapacity: 24,
+            budget: 2,
+            spendCeiling: 4,
+            interruptionBehavior: "terminate",
+            prices: raw.prices,
+            counts: { "c6i.xlarge": 5, "c5.xlarge": 1 },
+        };
         const next = prepareFleet("etl", config, cfg, deployed).plan.allocation;
         for (const [type, n] of Object.entries(next.counts)) assert.ok(n <= ((deployed.counts as any)[type] ?? 0) + 2, `${type}: ${n}`);
         const unbounded = prepareFleet("etl", parseSpotFleetConfig({ ...raw, maxNewUtility: 200, targetUtility: 120 }), cfg, undefined).plan.allocation;
-        assert.ok(Object.values(unbounded.counts).some((n) => n > 2), "the bound must bind in this book");
-        assert.throws(() => parseSpotFleetConfig({ ...raw, maxRequestsPerType: 0 }), /maxRequestsPerType: maxRequestsPerType must be a whole number of instances > 0/);
+        assert.ok(
+            Object.values(unbounded.counts).some((n) => n > 2),
+            "the bound must bind in this book",
+        );
+        assert.throws(
+            () => parseSpotFleetConfig({ ...raw, maxRequestsPerType: 0 }),
+            /maxRequestsPerType: maxRequestsPerType must be a whole number of instances > 0/,
+        );
     });
 });
 
@@ -114,7 +157,7 @@ describe("SpotManager's price files and price-history settings", function () {
     /** The price the plan used for a type (the snapshot records them). */
     const priceOf = (g: any, type: string) => g.outputs.deployed.spotFleets.etl.prices[type];
 
-    it("reads a price file labelled \"Linux/UNIX (Amazon VPC)\" (SpotManager's default product)", async () => {
+    it('reads a price file labelled "Linux/UNIX (Amazon VPC)" (SpotManager\'s default product)', async () => {
         const g = await evaluateDoc(withFile(write("vpc.json", "Linux/UNIX (Amazon VPC)", [0.06])));
         assert.equal(fleetInputs(g).targetCapacitySpecification.totalTargetCapacity, 30);
         assert.equal(priceOf(g, "c5.xlarge"), 0.06);
@@ -138,7 +181,10 @@ describe("SpotManager's price files and price-history settings", function () {
         // A 2-hour window sees only the last changes, all 0.05, even at the 100th percentile.
         const short = await evaluateDoc(withFile(p, { hours: 2, bidPercentile: 1 }));
         assert.equal(priceOf(short, "c5.xlarge"), 0.05);
-        await assert.rejects(evaluateDoc(withFile(p, { bidPercentile: 70 })), /spotFleets\.etl\.priceHistory\.bidPercentile: bidPercentile must be a fraction in \(0, 1\]/);
+        await assert.rejects(
+            evaluateDoc(withFile(p, { bidPercentile: 70 })),
+            /spotFleets\.etl\.priceHistory\.bidPercentile: bidPercentile must be a fraction in \(0, 1\]/,
+        );
         await assert.rejects(evaluateDoc(withFile(p, { window: 3 })), /spotFleets\.etl\.priceHistory/);
     });
 });
@@ -154,8 +200,14 @@ describe("the share cap against what EC2 does", function () {
         assert.equal(cap.enforcedByEc2, false);
         assert.equal(cap.worstCaseShare, 1);
         assert.ok(cap.planned.every((t: any) => t.share <= 0.7 + 1e-9));
-        assert.equal(cap.planned.reduce((a: number, t: any) => a + t.units, 0), plan.summary.utility);
-        assert.match(plan.text, /share cap 70% holds in the plan only \(largest c6i\.xlarge \d+%\); EC2 does not enforce it and may fill the target with one type/);
+        assert.equal(
+            cap.planned.reduce((a: number, t: any) => a + t.units, 0),
+            plan.summary.utility,
+        );
+        assert.match(
+            plan.text,
+            /share cap 70% holds in the plan only \(largest c6i\.xlarge \d+%\); EC2 does not enforce it and may fill the target with one type/,
+        );
         // The fleet is still one price-capacity-optimized fleet over every type (changing the strategy would replace it).
         assert.equal(fleetInputs(g).spotOptions.allocationStrategy, "price-capacity-optimized");
     });
@@ -165,7 +217,10 @@ describe("the share cap against what EC2 does", function () {
         const cmd = named(g, "command:local:Command", "activedata-etl-fleet-rollout");
         const inputs = cmd.inputs as any;
         assert.match(inputs.create, /^test -f dist\/cli\/spot\.js \|\| /);
-        assert.match(inputs.create, /node dist\/cli\/spot\.js rollout --fleet-id "\$SPOT_FLEET_ID" --launch-template-id "\$SPOT_LAUNCH_TEMPLATE_ID" --version "\$SPOT_LAUNCH_TEMPLATE_VERSION" --batch-size 40 --pause-seconds 60 --timeout 1800 --share-cap 0\.7$/);
+        assert.match(
+            inputs.create,
+            /node dist\/cli\/spot\.js rollout --fleet-id "\$SPOT_FLEET_ID" --launch-template-id "\$SPOT_LAUNCH_TEMPLATE_ID" --version "\$SPOT_LAUNCH_TEMPLATE_VERSION" --batch-size 40 --pause-seconds 60 --timeout 1800 --share-cap 0\.7$/,
+        );
         assert.deepEqual(Object.keys(inputs.environment).sort(), ["AWS_REGION", "SPOT_FLEET_ID", "SPOT_LAUNCH_TEMPLATE_ID", "SPOT_LAUNCH_TEMPLATE_VERSION"]);
         assert.equal(inputs.environment.AWS_REGION, "us-west-2");
         assert.deepEqual(inputs.triggers, ["1"]);

@@ -69,7 +69,10 @@ describe("spot fleet price file", function () {
         const doc = withFile(missing);
         const config = { etl: parseSpotFleetConfig(doc.config["dataplat:spotFleets"].etl) };
         const cfg = { network: doc.config["dataplat:network"] } as any;
-        assert.throws(() => spotSection.plan!(undefined, config, cfg), (e: Error) => e instanceof ConfigError && e.message.includes(`cannot read price file ${missing}`));
+        assert.throws(
+            () => spotSection.plan!(undefined, config, cfg),
+            (e: Error) => e instanceof ConfigError && e.message.includes(`cannot read price file ${missing}`),
+        );
         await assert.rejects(
             evaluateDoc(withFile(missing)),
             (e: Error) =>
@@ -84,7 +87,10 @@ describe("spot fleet price file", function () {
         const entries = history([["c5.xlarge", "us-west-2a", 0.06]], 2);
         (entries[1] as any).price = -1;
         const badEntry = file("negative.json", entries);
-        await assert.rejects(evaluateDoc(withFile(badEntry)), new RegExp(`spotFleets\\.etl\\.priceFile\\[1\\]\\.price: price must be > 0 dollars per instance-hour \\(in ${badEntry.replace(/[.]/g, "\\.")}\\)`));
+        await assert.rejects(
+            evaluateDoc(withFile(badEntry)),
+            new RegExp(`spotFleets\\.etl\\.priceFile\\[1\\]\\.price: price must be > 0 dollars per instance-hour \\(in ${badEntry.replace(/[.]/g, "\\.")}\\)`),
+        );
         await assert.rejects(
             evaluateDoc(withFile(file("elsewhere.json", history([["c5.xlarge", "us-east-1a", 0.06]])))),
             /spotFleets\.etl\.priceFile: price file .*elsewhere\.json has no prices in us-west-2a, us-west-2b, us-west-2c/,
@@ -109,7 +115,8 @@ describe("spot fleet price file", function () {
     });
 
     it("the synth CLI exits 2 on a bad price file and prints the plan for the committed prod stack", () => {
-        const synth = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot(), "dist", "cli", "synth.js"), ...args], { encoding: "utf8", cwd: repoRoot() });
+        const synth = (...args: string[]) =>
+            spawnSync(process.execPath, [path.join(repoRoot(), "dist", "cli", "synth.js"), ...args], { encoding: "utf8", cwd: repoRoot() });
         const cfgFile = path.join(tmp, "Pulumi.bad.yaml");
         fs.writeFileSync(cfgFile, stringify(withFile(path.join(tmp, "missing.json"))));
         const bad = synth("--stack", "prod", "--config", cfgFile);

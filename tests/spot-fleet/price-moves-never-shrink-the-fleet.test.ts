@@ -35,7 +35,10 @@ describe("spot fleet: shrinking only on purpose", function () {
     });
 
     it("lets the operator's own budget cut shrink it, and a price fall never shrinks it", async () => {
-        const cut = await evaluateDoc(prodWith((etl) => (etl.budget = 0.3)), base);
+        const cut = await evaluateDoc(
+            prodWith((etl) => (etl.budget = 0.3)),
+            base,
+        );
         assert.ok(fleetInputs(cut).targetCapacitySpecification.totalTargetCapacity < 30);
         const cheaper = await evaluateDoc(prodWith(pricesUp(0.8)), base);
         assert.ok(fleetInputs(cheaper).targetCapacitySpecification.totalTargetCapacity >= 30);
@@ -46,7 +49,10 @@ describe("spot fleet: shrinking only on purpose", function () {
             pricesUp(1.2)(etl);
             etl.budget = 1;
         });
-        await assert.rejects(evaluateDoc(both, base), /spotFleets\.etl: prices moved .*your config edits alone plan|spotFleets\.etl: prices moved .*with the prices the deployed plan used/);
+        await assert.rejects(
+            evaluateDoc(both, base),
+            /spotFleets\.etl: prices moved .*your config edits alone plan|spotFleets\.etl: prices moved .*with the prices the deployed plan used/,
+        );
     });
 
     it("takes allowShrinkFrom equal to the deployed target as the one-update acknowledgement, and refuses a stale one", async () => {
@@ -59,17 +65,26 @@ describe("spot fleet: shrinking only on purpose", function () {
         );
         assert.equal(fleetInputs(ack).targetCapacitySpecification.totalTargetCapacity, 0);
         await assert.rejects(
-            evaluateDoc(prodWith((etl) => (etl.allowShrinkFrom = 60)), base),
+            evaluateDoc(
+                prodWith((etl) => (etl.allowShrinkFrom = 60)),
+                base,
+            ),
             /spotFleets\.etl\.allowShrinkFrom: 60 acknowledges a shrink from a deployed target of 60 units, but the deployed target is 30: it was for an earlier update; remove it/,
         );
     });
 
     it("keeps minUtility as a floor the plan never goes under, except budget 0", async () => {
         await assert.rejects(
-            evaluateDoc(prodWith((etl) => ((etl.minUtility = 24), (etl.budget = 0.3))), base),
+            evaluateDoc(
+                prodWith((etl) => ((etl.minUtility = 24), (etl.budget = 0.3))),
+                base,
+            ),
             /spotFleets\.etl\.minUtility: the plan buys \d+ units of utility, under the floor of 24 \(minUtility 24\)/,
         );
-        const stopped = await evaluateDoc(prodWith((etl) => ((etl.minUtility = 24), (etl.budget = 0))), base);
+        const stopped = await evaluateDoc(
+            prodWith((etl) => ((etl.minUtility = 24), (etl.budget = 0))),
+            base,
+        );
         assert.equal(fleetInputs(stopped).targetCapacitySpecification.totalTargetCapacity, 0);
         // A new fleet's first update is growth-capped (maxNewUtility 30): the floor is min(minUtility, 30).
         await evaluateDoc(prodWith((etl) => (etl.minUtility = 60)));
@@ -95,14 +110,23 @@ describe("spot fleet: tier search is never cut by the fleet", function () {
                 etl.tier = "search";
                 edit(etl);
             });
-            await assert.rejects(evaluateDoc(next, search), /spotFleets\.etl: tier search: the fleet would go from 30 to \d+ units .*with no drain.*search cluster's drain path/);
+            await assert.rejects(
+                evaluateDoc(next, search),
+                /spotFleets\.etl: tier search: the fleet would go from 30 to \d+ units .*with no drain.*search cluster's drain path/,
+            );
         }
         await assert.rejects(
-            evaluateDoc(prodWith((etl) => ((etl.tier = "search"), (etl.budget = 0.3), (etl.allowShrinkFrom = 30))), search),
+            evaluateDoc(
+                prodWith((etl) => ((etl.tier = "search"), (etl.budget = 0.3), (etl.allowShrinkFrom = 30))),
+                search,
+            ),
             /spotFleets\.etl\.allowShrinkFrom: a tier search fleet is never shrunk by the fleet/,
         );
         // The same cut on the ETL tier is the operator's to make.
-        await evaluateDoc(prodWith((etl) => (etl.budget = 0.3)), base);
+        await evaluateDoc(
+            prodWith((etl) => (etl.budget = 0.3)),
+            base,
+        );
     });
 
     it("lets a search fleet grow or hold, and registers no rollout for it (its instances leave only through drains)", async () => {

@@ -12,7 +12,15 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { CreateFleetCommand, CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, CreateTagsCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import {
+    CreateFleetCommand,
+    CreateLaunchTemplateCommand,
+    CreateLaunchTemplateVersionCommand,
+    CreateTagsCommand,
+    DescribeInstancesCommand,
+    EC2Client,
+    RunInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import { ec2FleetApi, FleetApi, rollout } from "../../cli/spot";
 import type { FleetInstance } from "../../ops/spot/rollout";
 import { MotoPeer, startMoto } from "../peers/moto/harness";
@@ -40,7 +48,14 @@ async function instancesOf(client: EC2Client, ids: string[]): Promise<FleetInsta
     return (out.Reservations ?? []).flatMap((r) =>
         (r.Instances ?? []).map((i) => {
             const tag = (k: string) => i.Tags?.find((t) => t.Key === k)?.Value;
-            return { id: i.InstanceId!, type: i.InstanceType!, state: i.State!.Name!, launchTime: i.LaunchTime!.getTime(), templateId: tag("aws:ec2launchtemplate:id"), version: tag("aws:ec2launchtemplate:version") };
+            return {
+                id: i.InstanceId!,
+                type: i.InstanceType!,
+                state: i.State!.Name!,
+                launchTime: i.LaunchTime!.getTime(),
+                templateId: tag("aws:ec2launchtemplate:id"),
+                version: tag("aws:ec2launchtemplate:version"),
+            };
         }),
     );
 }
@@ -71,7 +86,12 @@ class MaintainFleetStandIn implements FleetApi {
             this.pending = undefined;
             for (const type of types) {
                 const r = await this.client.send(
-                    new RunInstancesCommand({ MinCount: 1, MaxCount: 1, InstanceType: type as any, LaunchTemplate: { LaunchTemplateId: this.templateId, Version: "$Latest" } }),
+                    new RunInstancesCommand({
+                        MinCount: 1,
+                        MaxCount: 1,
+                        InstanceType: type as any,
+                        LaunchTemplate: { LaunchTemplateId: this.templateId, Version: "$Latest" },
+                    }),
                 );
                 const id = r.Instances![0].InstanceId!;
                 await this.client.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "aws:ec2:fleet-id", Value: this.fleetId }] }));
@@ -94,7 +114,12 @@ describe("spot fleet rollout against moto's EC2", function () {
     let moto: MotoPeer;
     let client: EC2Client;
     const cli = (args: string[]) =>
-        spawnSync(process.execPath, [path.join(repoRoot(), "dist", "cli", "spot.js"), ...args], { env: { ...moto.env, AWS_REGION: "us-east-1" }, encoding: "utf8", cwd: repoRoot(), timeout: 60000 });
+        spawnSync(process.execPath, [path.join(repoRoot(), "dist", "cli", "spot.js"), ...args], {
+            env: { ...moto.env, AWS_REGION: "us-east-1" },
+            encoding: "utf8",
+            cwd: repoRoot(),
+            timeout: 60000,
+        });
 
     before(async () => {
         moto = await startMoto();
@@ -104,7 +129,9 @@ describe("spot fleet rollout against moto's EC2", function () {
 
     /** A maintain fleet of `units` (c5.xlarge weighs 4) launched on version 1, then version 2 created. */
     async function fleetOnVersion1(name: string, units: number, tag = true) {
-        const lt = await client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: name, LaunchTemplateData: { ImageId: IMAGE, InstanceType: "c5.xlarge" } }));
+        const lt = await client.send(
+            new CreateLaunchTemplateCommand({ LaunchTemplateName: name, LaunchTemplateData: { ImageId: IMAGE, InstanceType: "c5.xlarge" } }),
+        );
         const templateId = lt.LaunchTemplate!.LaunchTemplateId!;
         const f = await client.send(
             new CreateFleetCommand({
@@ -112,14 +139,25 @@ describe("spot fleet rollout against moto's EC2", function () {
                 TargetCapacitySpecification: { TotalTargetCapacity: units, DefaultTargetCapacityType: "spot" },
                 SpotOptions: { AllocationStrategy: "price-capacity-optimized" },
                 LaunchTemplateConfigs: [
-                    { LaunchTemplateSpecification: { LaunchTemplateId: templateId, Version: "$Latest" }, Overrides: [{ InstanceType: "c5.xlarge", WeightedCapacity: 4 }, { InstanceType: "c5.2xlarge", WeightedCapacity: 8 }] },
+                    {
+                        LaunchTemplateSpecification: { LaunchTemplateId: templateId, Version: "$Latest" },
+                        Overrides: [
+                            { InstanceType: "c5.xlarge", WeightedCapacity: 4 },
+                            { InstanceType: "c5.2xlarge", WeightedCapacity: 8 },
+                        ],
+                    },
                 ],
             }),
         );
         const fleetId = f.FleetId!;
         const ids = (await ec2FleetApi(client).fleetInstances(fleetId)).map((i) => i.id);
         if (tag) await tagLikeEc2FleetLaunch(client, ids, templateId, "1", fleetId);
-        await client.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: templateId, LaunchTemplateData: { ImageId: IMAGE, InstanceType: "c5.xlarge", UserData: Buffer.from("v2").toString("base64") } }));
+        await client.send(
+            new CreateLaunchTemplateVersionCommand({
+                LaunchTemplateId: templateId,
+                LaunchTemplateData: { ImageId: IMAGE, InstanceType: "c5.xlarge", UserData: Buffer.from("v2").toString("base64") },
+            }),
+        );
         // Oldest launch first, then by id: the order the rollout must replace them in.
         const launched = await instancesOf(client, ids);
         const order = launched.sort((a, b) => a.launchTime - b.launchTime || (a.id < b.id ? -1 : 1)).map((i) => i.id);
@@ -131,30 +169,75 @@ describe("spot fleet rollout against moto's EC2", function () {
         assert.equal(ids.length, 5);
         const api = new MaintainFleetStandIn(ec2FleetApi(client), client, templateId, fleetId);
         const lines: string[] = [];
-        const report = await rollout(api, { fleetId, templateId, version: "2", batchSize: 2, pauseSeconds: 0, timeoutSeconds: 30, pollSeconds: 0.01, shareCap: 0.7, log: (l) => lines.push(l) });
-        assert.deepEqual(report.batches.map((b) => b.length), [2, 2, 1]);
+        const report = await rollout(api, {
+            fleetId,
+            templateId,
+            version: "2",
+            batchSize: 2,
+            pauseSeconds: 0,
+            timeoutSeconds: 30,
+            pollSeconds: 0.01,
+            shareCap: 0.7,
+            log: (l) => lines.push(l),
+        });
+        assert.deepEqual(
+            report.batches.map((b) => b.length),
+            [2, 2, 1],
+        );
         assert.deepEqual(report.batches.flat(), ids);
         assert.deepEqual(api.events, ["terminate 2", "launch 2", "terminate 2", "launch 2", "terminate 1", "launch 1"]);
         const after = await api.fleetInstances(fleetId);
-        assert.deepEqual((await instancesOf(client, ids)).map((i) => i.state), Array(5).fill("terminated"));
+        assert.deepEqual(
+            (await instancesOf(client, ids)).map((i) => i.state),
+            Array(5).fill("terminated"),
+        );
         const running = after.filter((i) => i.state === "running");
         assert.equal(running.length, 5);
         assert.ok(running.every((i) => i.version === "2" && i.templateId === templateId));
         assert.ok(lines.some((l) => /^batch 1 \(5 instances left on other versions\): terminating 2/.test(l)));
-        assert.ok(lines.some((l) => /^batch 1: 12\/20 units back/.test(l)), lines.join("\n"));
-        assert.ok(lines.some((l) => /^batch 1: 20\/20 units back \(2 new on version 2\)/.test(l)), lines.join("\n"));
+        assert.ok(
+            lines.some((l) => /^batch 1: 12\/20 units back/.test(l)),
+            lines.join("\n"),
+        );
+        assert.ok(
+            lines.some((l) => /^batch 1: 20\/20 units back \(2 new on version 2\)/.test(l)),
+            lines.join("\n"),
+        );
         // The running mix against the share cap: moto put everything on one type.
-        assert.deepEqual(report.mix.types.map((t) => [t.type, t.share, t.over]), [["c5.xlarge", 1, true]]);
+        assert.deepEqual(
+            report.mix.types.map((t) => [t.type, t.share, t.over]),
+            [["c5.xlarge", 1, true]],
+        );
     });
 
     it("fails closed (exit 4) when capacity does not come back within the timeout, after terminating only the first batch", async () => {
         const { templateId, fleetId, ids } = await fleetOnVersion1("stuck", 16);
-        const r = cli(["rollout", "--fleet-id", fleetId, "--launch-template-id", templateId, "--version", "2", "--batch-size", "3", "--timeout", "2", "--poll-seconds", "0.2"]);
+        const r = cli([
+            "rollout",
+            "--fleet-id",
+            fleetId,
+            "--launch-template-id",
+            templateId,
+            "--version",
+            "2",
+            "--batch-size",
+            "3",
+            "--timeout",
+            "2",
+            "--poll-seconds",
+            "0.2",
+        ]);
         assert.equal(r.status, 4, r.stderr);
         assert.match(r.stderr, /batch 1: capacity did not come back within 2s \(4\/16 units back/);
         assert.equal(r.stdout, "");
         const states = await instancesOf(client, ids);
-        assert.deepEqual(states.filter((i) => i.state === "terminated").map((i) => i.id).sort(), ids.slice(0, 3).sort());
+        assert.deepEqual(
+            states
+                .filter((i) => i.state === "terminated")
+                .map((i) => i.id)
+                .sort(),
+            ids.slice(0, 3).sort(),
+        );
         assert.equal(states.filter((i) => i.state === "running").length, 1);
     });
 

@@ -30,7 +30,14 @@ describe("spot allocator against SpotManager's add_instances (faithful baseline)
     });
 
     it("one run requests at most max_requests_per_type of a type and at most max_new_utility", () => {
-        const terms: FleetTerms = { budget: 10, maxUtilityPrice: 0.05, maxPercentPerType: 1, targetUtility: 400, maxNewUtility: 30, instanceTypes: types(2, 4) };
+        const terms: FleetTerms = {
+            budget: 10,
+            maxUtilityPrice: 0.05,
+            maxPercentPerType: 1,
+            targetUtility: 400,
+            maxNewUtility: 30,
+            instanceTypes: types(2, 4),
+        };
         const prices = { "x0.large": 0.02, "x1.large": 0.06 };
         const one = spotManagerSettle(terms, prices, { maxRequestsPerType: 3, maxRuns: 1 });
         // Best value first: x0 (100 units/$): naive round(30 / 2) = 15, capped at 3; then x1: round(24 / 4) = 6, capped at 3.
@@ -51,7 +58,14 @@ describe("spot allocator against SpotManager's add_instances (faithful baseline)
 
     it("lets one type take far more than max_percent_per_type on a fresh fleet (its cap counts instances it projects)", () => {
         // p = 0.7, fresh fleet: limit_total = floor(all * 0.7 / 0.3) >= naive, so the best-value type takes everything.
-        const terms: FleetTerms = { budget: 5, maxUtilityPrice: 0.05, maxPercentPerType: 0.7, targetUtility: 40, maxNewUtility: 40, instanceTypes: types(4, 4) };
+        const terms: FleetTerms = {
+            budget: 5,
+            maxUtilityPrice: 0.05,
+            maxPercentPerType: 0.7,
+            targetUtility: 40,
+            maxNewUtility: 40,
+            instanceTypes: types(4, 4),
+        };
         const prices = { "x0.large": 0.04, "x1.large": 0.08 };
         const sm = spotManagerSettle(terms, prices, {});
         assert.equal(sm.counts["x0.large"], 10);

@@ -77,7 +77,10 @@ describe("spot allocator", () => {
                 const richer = { ...b.terms, budget: b.terms.budget + extra };
                 const less = allocate(b.terms, b.prices, { currentUtility: b.currentUtility });
                 const more = allocate(richer, b.prices, { currentUtility: b.currentUtility });
-                assert.ok(more.countedUtility >= less.countedUtility, `budget ${b.terms.budget} -> ${less.countedUtility}, +${extra} -> ${more.countedUtility}`);
+                assert.ok(
+                    more.countedUtility >= less.countedUtility,
+                    `budget ${b.terms.budget} -> ${less.countedUtility}, +${extra} -> ${more.countedUtility}`,
+                );
             }),
             { numRuns: 100 },
         );

@@ -25,10 +25,7 @@ export function book(o: {
         utility: fc.integer({ min: 1, max: o.maxUtility }),
         perUnit: fc.integer({ min: 40, max: 300 }).map((n) => n / 1e4),
         /** Per-instance cap as 0.010-0.060 $/unit-hour times the utility, on one type in four. */
-        maxPerUnit: fc.oneof(
-            { arbitrary: fc.constant(undefined), weight: 3 },
-            { arbitrary: fc.integer({ min: 10, max: 60 }).map((n) => n / 1000), weight: 1 },
-        ),
+        maxPerUnit: fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: fc.integer({ min: 10, max: 60 }).map((n) => n / 1000), weight: 1 }),
         priced: fc.integer({ min: 0, max: 9 }).map((n) => n > 0),
     });
     return fc
@@ -62,4 +59,3 @@ export function book(o: {
             };
         });
 }
-

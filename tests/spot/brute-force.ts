@@ -53,7 +53,8 @@ export function bestSubFleet(terms: FleetTerms, prices: TypePrices, within: Read
         if (i === eligible.length) {
             if (utility === 0 || !eligible.every((o, j) => withinShare(x[j] * o.utility, utility, terms.maxPercentPerType))) return;
             const counted = Math.min(utility, limit);
-            if (counted > best.countedUtility) best = { counts: Object.fromEntries(eligible.map((o, j) => [o.type, x[j]])), utility, countedUtility: counted, cost };
+            if (counted > best.countedUtility)
+                best = { counts: Object.fromEntries(eligible.map((o, j) => [o.type, x[j]])), utility, countedUtility: counted, cost };
             return;
         }
         for (let n = 0; n <= (within[eligible[i].type] ?? 0); n++) {

@@ -44,7 +44,11 @@ describe("spot fleet config", () => {
             { ...valid, instanceTypes: [valid.instanceTypes[0], { type: "m5.large", utility: 1.5 }] },
             /instanceTypes\[1\]\.utility: utility must be a whole number/,
         ],
-        ["zero utility", { ...valid, instanceTypes: [{ type: "m5.large", utility: 0 }] }, /instanceTypes\[0\]\.utility: utility must be a whole number of units > 0/],
+        [
+            "zero utility",
+            { ...valid, instanceTypes: [{ type: "m5.large", utility: 0 }] },
+            /instanceTypes\[0\]\.utility: utility must be a whole number of units > 0/,
+        ],
         [
             "duplicate type",
             { ...valid, instanceTypes: [...valid.instanceTypes, { type: "c5.xlarge", utility: 8 }] },
@@ -60,9 +64,17 @@ describe("spot fleet config", () => {
         ["minUtility above target", { ...valid, minUtility: 61 }, /minUtility: minUtility \(61\) must be <= targetUtility \(60\)/],
         ["no subnets", { ...valid, subnets: [] }, /subnets: subnets must list at least one subnet id/],
         ["bad subnet id", { ...valid, subnets: ["subnet-5750c90d", "sg-a8c758d6"] }, /subnets\[1\]: must be a subnet id/],
-        ["bad interruption behavior", { ...valid, interruptionBehavior: "kill" }, /interruptionBehavior: interruptionBehavior must be one of: terminate, stop, hibernate/],
+        [
+            "bad interruption behavior",
+            { ...valid, interruptionBehavior: "kill" },
+            /interruptionBehavior: interruptionBehavior must be one of: terminate, stop, hibernate/,
+        ],
         ["bad image", { ...valid, image: "ubuntu" }, /image: image must be an AMI id/],
-        ["price for an unlisted type", { ...valid, prices: { "c5.xlarge": 0.05, "m5.large": 0.03 } }, /prices\.m5\.large: "m5\.large" is not one of instanceTypes/],
+        [
+            "price for an unlisted type",
+            { ...valid, prices: { "c5.xlarge": 0.05, "m5.large": 0.03 } },
+            /prices\.m5\.large: "m5\.large" is not one of instanceTypes/,
+        ],
         ["zero price", { ...valid, prices: { "c5.xlarge": 0 } }, /prices\.c5\.xlarge: a price must be > 0/],
         ["prices and priceFile", { ...valid, prices: { "c5.xlarge": 0.05 }, priceFile: "prices.json" }, /priceFile: give either prices or priceFile, not both/],
         ["missing targetUtility", { ...valid, targetUtility: undefined }, /targetUtility: targetUtility must be a whole number of units >= 0/],

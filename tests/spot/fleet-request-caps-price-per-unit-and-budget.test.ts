@@ -77,7 +77,10 @@ describe("spot fleet request and plan", () => {
     it("leaves out types whose per-unit cap EC2 would reject, and types the plan skips when asked", () => {
         const cheap = { ...config, instanceTypes: [...config.instanceTypes, { type: "t3.nano", utility: 1, maxPrice: 0.0008 }] };
         const fleet = spotFleetRequest(cheap);
-        assert.equal(fleet.overrides.some((o) => o.instanceType === "t3.nano"), false);
+        assert.equal(
+            fleet.overrides.some((o) => o.instanceType === "t3.nano"),
+            false,
+        );
         assert.match(fleet.omitted.find((o) => o.type === "t3.nano")!.reason, /not above EC2's minimum/);
         const plan = planSpotFleet(config, prices);
         const planned = spotFleetRequest(config, plan.allocation, { onlyPlannedTypes: true });

@@ -18,8 +18,7 @@ const plan = (fleets: Record<string, SpotFleetConfig>, deployed: SnapshotRead<Sp
 const running = plan({ etl }).snapshot;
 const ok = (s: SpotFleetsSnapshot): SnapshotRead<SpotFleetsSnapshot> => ({ kind: "ok", value: s });
 const scaled = (factor: number) => Object.fromEntries(Object.entries(etl.prices!).map(([t, p]) => [t, Math.round(p * factor * 1e6) / 1e6]));
-const history = (zone: string) =>
-    JSON.stringify([{ instance_type: "c5.xlarge", availability_zone: zone, price: 0.06, timestamp: 1700000000 }]);
+const history = (zone: string) => JSON.stringify([{ instance_type: "c5.xlarge", availability_zone: zone, price: 0.06, timestamp: 1700000000 }]);
 
 describe("spot plan (ops/spot/plan.ts): each guardrail by id and kind", () => {
     it("the committed prod fleet plans without findings: a target, a report, a snapshot, and a rollout outside tier search", () => {
@@ -62,7 +61,10 @@ describe("spot plan (ops/spot/plan.ts): each guardrail by id and kind", () => {
         assert.equal(finding(none.problems, "spot/price-source", "config-problem").message.startsWith("give prices or priceFile"), true);
         const otherTypes = JSON.stringify([{ instance_type: "x9.huge", availability_zone: "us-west-2a", price: 1, timestamp: 1700000000 }]);
         const unpriced = plan({ etl: fleet({ prices: undefined, priceFile: "p.json" }) }, first, { etl: { where: "/p.json", text: otherTypes } });
-        assert.equal(finding(unpriced.problems, "spot/no-price-for-any-type", "config-problem").message, "no price for any of c5.xlarge, c5.2xlarge, c6i.xlarge, m5.xlarge, m5.2xlarge, r5.xlarge");
+        assert.equal(
+            finding(unpriced.problems, "spot/no-price-for-any-type", "config-problem").message,
+            "no price for any of c5.xlarge, c5.2xlarge, c6i.xlarge, m5.xlarge, m5.2xlarge, r5.xlarge",
+        );
         assert.deepEqual(ids(plan({ etl: fleet({ prices: undefined, budget: 0 }) }).problems), []);
     });
 
@@ -70,8 +72,12 @@ describe("spot plan (ops/spot/plan.ts): each guardrail by id and kind", () => {
         const withFile = fleet({ prices: undefined, priceFile: "prices.json" });
         assert.deepEqual(priceFilesToRead({ etl: withFile }), [{ fleet: "etl", file: "prices.json" }]);
         assert.deepEqual(priceFilesToRead({ etl: fleet({ prices: undefined, priceFile: "prices.json", budget: 0 }) }), []);
-        const read = (content: Omit<PriceFileContent, "where">) => plan({ etl: withFile }, first, { etl: { where: "/p.json", ...content } as PriceFileContent }).problems;
-        assert.match(finding(read({ unreadable: "ENOENT" }), "spot/price-file-unreadable", "config-problem").message, /cannot read price file \/p\.json: ENOENT/);
+        const read = (content: Omit<PriceFileContent, "where">) =>
+            plan({ etl: withFile }, first, { etl: { where: "/p.json", ...content } as PriceFileContent }).problems;
+        assert.match(
+            finding(read({ unreadable: "ENOENT" }), "spot/price-file-unreadable", "config-problem").message,
+            /cannot read price file \/p\.json: ENOENT/,
+        );
         finding(read({ text: "not json" }), "spot/price-file-not-json", "config-problem");
         assert.match(finding(read({ text: "[{}]" }), "spot/price-file-invalid", "config-problem").message, /\(in \/p\.json\)$/);
         finding(read({ text: history("eu-west-1a") }), "spot/price-file-no-prices", "config-problem");

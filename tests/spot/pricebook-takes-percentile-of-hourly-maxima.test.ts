@@ -54,7 +54,13 @@ describe("spot price book", () => {
         const iso = (t: number) => new Date(t * 1000).toISOString();
         const changes = parsePriceHistory({
             SpotPriceHistory: [
-                { AvailabilityZone: "us-west-2c", InstanceType: "r5.large", ProductDescription: "Linux/UNIX", SpotPrice: "0.031200", Timestamp: iso(now - 2 * HOUR) },
+                {
+                    AvailabilityZone: "us-west-2c",
+                    InstanceType: "r5.large",
+                    ProductDescription: "Linux/UNIX",
+                    SpotPrice: "0.031200",
+                    Timestamp: iso(now - 2 * HOUR),
+                },
                 { AvailabilityZone: "us-west-2c", InstanceType: "r5.large", ProductDescription: "Windows", SpotPrice: "0.090000", Timestamp: iso(now - HOUR) },
             ],
         });

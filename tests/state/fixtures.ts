@@ -59,10 +59,7 @@ export function cleanExport(): Record<string, unknown> {
 /** A replacement of backup-2 whose drain (the old drain command's delete) failed: the old half stays, marked delete. */
 export function failedDrainExport(): Record<string, unknown> {
     const e = cleanExport() as any;
-    e.deployment.resources.push(
-        instance("activedata-search-backup-2", "i-0bbbbbbbbbbbbbbb2"),
-        drain("activedata-search-backup-2-drain"),
-    );
+    e.deployment.resources.push(instance("activedata-search-backup-2", "i-0bbbbbbbbbbbbbbb2"), drain("activedata-search-backup-2-drain"));
     // The old instance and its drain, kept after the new ones were created, marked for deletion.
     e.deployment.resources[3].delete = true;
     e.deployment.resources[4].delete = true;

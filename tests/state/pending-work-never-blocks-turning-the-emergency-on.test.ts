@@ -77,7 +77,8 @@ describe("npm run pending: turning the emergency switch on is never blocked by u
             if (emergency !== undefined) doc.config["dataplat:emergency"] = emergency;
             return write(`Pulumi.prod-${Math.random().toString(36).slice(2)}.yaml`, stringify(doc));
         };
-        const run = (...args: string[]) => spawnSync(process.execPath, [cli, write("state.json", JSON.stringify(failedDrainExport())), "--stack", "prod", ...args], { encoding: "utf8" });
+        const run = (...args: string[]) =>
+            spawnSync(process.execPath, [cli, write("state.json", JSON.stringify(failedDrainExport())), "--stack", "prod", ...args], { encoding: "utf8" });
 
         it("switch on in the stack file: exit 0, the warning on stderr, nothing on stdout", () => {
             const r = run("--config", stackFile({ active: true, reason: "cluster red since 03:00" }));

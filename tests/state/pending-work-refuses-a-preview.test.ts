@@ -51,17 +51,26 @@ describe("pending work in the stack state (ops/state/pending.ts)", () => {
     it("a delete-before-replace that never recreated its resource", () => {
         const r = checkPending(pendingReplacementExport());
         assert.equal(r.ok, false);
-        assert.deepEqual(r.items.map((i) => i.kind), ["pendingReplacement"]);
-        assert.match(r.message, /activedata-search-backup-2 \(aws:ec2\/instance:Instance\): deleted for a delete-before-replace, its replacement was never created/);
+        assert.deepEqual(
+            r.items.map((i) => i.kind),
+            ["pendingReplacement"],
+        );
+        assert.match(
+            r.message,
+            /activedata-search-backup-2 \(aws:ec2\/instance:Instance\): deleted for a delete-before-replace, its replacement was never created/,
+        );
     });
 
     it("interrupted operations: unknown state, check in the cloud then pulumi refresh", () => {
         const r = checkPending(interruptedExport(), "prod");
         assert.equal(r.ok, false);
-        assert.deepEqual(r.items.map((i) => [i.kind, i.operation, i.name]), [
-            ["operation", "creating", "activedata-search-spot-7"],
-            ["operation", "deleting", "activedata-search-spot-6-drain"],
-        ]);
+        assert.deepEqual(
+            r.items.map((i) => [i.kind, i.operation, i.name]),
+            [
+                ["operation", "creating", "activedata-search-spot-7"],
+                ["operation", "deleting", "activedata-search-spot-6-drain"],
+            ],
+        );
         assert.match(r.message, /the CLI was interrupted while creating it; its real state is unknown/);
         assert.match(r.message, /`pulumi refresh` interactively/);
         assert.match(r.message, /--clear-pending-creates/);
@@ -73,7 +82,10 @@ describe("pending work in the stack state (ops/state/pending.ts)", () => {
         assert.equal(checkPending(v2).ok, true);
         const v4 = cleanExport() as any;
         v4.version = 4;
-        assert.throws(() => pendingItems(v4), (e: Error) => e instanceof StackExportError && /deployment version 4 is newer than this check reads \(3\)/.test(e.message));
+        assert.throws(
+            () => pendingItems(v4),
+            (e: Error) => e instanceof StackExportError && /deployment version 4 is newer than this check reads \(3\)/.test(e.message),
+        );
         assert.throws(() => pendingItems({ resources: [] }), StackExportError);
         assert.throws(() => pendingItems({ version: 3, deployment: { resources: [{ urn: 1 }] } }), /deployment\.resources\.0\.urn/);
         assert.equal(checkPending({ version: 3, deployment: { manifest: {} } }).ok, true, "a stack never deployed has no resources");

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { DIY_ORGANIZATION, legacyLayoutHint, selfReferenceName } from "../../ops/state/reference";
 
 describe("the stack's reference to itself", () => {
-    it("self-managed backend (organization is always \"organization\"): the bare stack name", () => {
+    it('self-managed backend (organization is always "organization"): the bare stack name', () => {
         assert.equal(DIY_ORGANIZATION, "organization");
         assert.equal(selfReferenceName({ organization: "organization", project: "dataplat", stack: "prod" }), "prod");
     });
@@ -23,6 +23,6 @@ describe("the stack's reference to itself", () => {
     it("a legacy-layout parse error becomes the advice to run pulumi state upgrade; other errors are left alone", () => {
         const engine = "a stack name may only contain alphanumeric, hyphens, underscores, or periods: invalid character '/' at position 12";
         assert.match(legacyLayoutHint(engine)!, /legacy layout .* run `pulumi state upgrade`/);
-        assert.equal(legacyLayoutHint("unknown stack \"prod\""), undefined);
+        assert.equal(legacyLayoutHint('unknown stack "prod"'), undefined);
     });
 });

@@ -27,7 +27,19 @@ const levels = (fs: readonly Finding[], check?: string) => fs.filter((f) => chec
 const worst = (fs: readonly Finding[]): Level => (["unknown", "fault", "warn", "ok"] as const).find((l) => fs.some((f) => f.level === l)) ?? "ok";
 
 // Recorded from the test cluster: one index whose primary cannot be placed (red), and the defaults' watermarks.
-const redHealth = { cluster_name: "dataplat-test", status: "red", timed_out: false, number_of_nodes: 4, number_of_data_nodes: 3, active_primary_shards: 2, active_shards: 4, relocating_shards: 0, initializing_shards: 0, unassigned_shards: 2, delayed_unassigned_shards: 0 };
+const redHealth = {
+    cluster_name: "dataplat-test",
+    status: "red",
+    timed_out: false,
+    number_of_nodes: 4,
+    number_of_data_nodes: 3,
+    active_primary_shards: 2,
+    active_shards: 4,
+    relocating_shards: 0,
+    initializing_shards: 0,
+    unassigned_shards: 2,
+    delayed_unassigned_shards: 0,
+};
 const redShards = [
     { index: "logs", shard: "0", prirep: "p", state: "STARTED", node: "backup-a-g0" },
     { index: "logs", shard: "0", prirep: "r", state: "STARTED", node: "spot-a-g0" },
@@ -66,11 +78,21 @@ describe("status checks judge recorded responses", () => {
         it("a healthy cluster is ok on every line", () => {
             const f = checkSearch(searchFacts());
             assert.equal(worst(f), "ok", JSON.stringify(f, null, 1));
-            assert.deepEqual(f.map((x) => x.check), ["health", "unassigned", "allocation", "exclusions", "endpoint", "disk", "pipeline"]);
+            assert.deepEqual(
+                f.map((x) => x.check),
+                ["health", "unassigned", "allocation", "exclusions", "endpoint", "disk", "pipeline"],
+            );
         });
         it("ETL pipeline: the latest coverage index is today's (UTC), else a warning pointing at the backlogs", () => {
             const day = (iso: string) => Date.parse(iso);
-            const today = checkSearch(searchFacts({ coverage: answered([{ index: "coverage-a", createdMs: day("2026-11-30T23:00:00Z") }, { index: "coverage-b", createdMs: day("2026-12-01T00:05:00Z") }]) }));
+            const today = checkSearch(
+                searchFacts({
+                    coverage: answered([
+                        { index: "coverage-a", createdMs: day("2026-11-30T23:00:00Z") },
+                        { index: "coverage-b", createdMs: day("2026-12-01T00:05:00Z") },
+                    ]),
+                }),
+            );
             assert.deepEqual(levels(today, "pipeline"), ["ok coverage"]);
             const stale = checkSearch(searchFacts({ coverage: answered([{ index: "coverage-a", createdMs: day("2026-11-30T23:59:00Z") }]) }));
             assert.deepEqual(levels(stale, "pipeline"), ["warn coverage"]);
@@ -85,20 +107,39 @@ describe("status checks judge recorded responses", () => {
             assert.match(f.find((x) => x.check === "health")!.fix!, /Emergency Procedures/);
         });
         it("exclusions and allocation.enable left behind are found, each filter named", () => {
-            const settings = parseClusterSettings({ ...osSettingsTransientAndPersistent, transient: { ...osSettingsTransientAndPersistent.transient, "cluster.routing.allocation.enable": "none" } });
+            const settings = parseClusterSettings({
+                ...osSettingsTransientAndPersistent,
+                transient: { ...osSettingsTransientAndPersistent.transient, "cluster.routing.allocation.enable": "none" },
+            });
             const f = checkSearch(searchFacts({ settings: answered(settings) }));
             assert.deepEqual(levels(f, "allocation"), ["fault cluster"]);
             assert.match(f.find((x) => x.check === "allocation")!.detail, /"none" \(transient\)/);
             // The transient _name list shadows the persistent one, as the engine reads it.
-            assert.deepEqual(f.filter((x) => x.check === "exclusions").map((x) => x.detail.split(" (")[0]), ["cluster.routing.allocation.exclude._name excludes old-node-g3", "cluster.routing.allocation.exclude.zone excludes spot"]);
+            assert.deepEqual(
+                f.filter((x) => x.check === "exclusions").map((x) => x.detail.split(" (")[0]),
+                ["cluster.routing.allocation.exclude._name excludes old-node-g3", "cluster.routing.allocation.exclude.zone excludes spot"],
+            );
             assert.ok(f.filter((x) => x.check === "exclusions").every((x) => x.level === "warn"));
         });
         it("the status endpoint stalls: a warning when a query still answers, unknown when nothing does", () => {
             const stalled = checkSearch(searchFacts({ health: failed("GET /_cluster/health: timed out after 15000 ms"), query: answered({ tookMs: 12 }) }));
             assert.deepEqual(levels(stalled, "health"), ["warn cluster"]);
             assert.match(stalled[0]!.fix!, /wait a bit/);
-            const down = checkSearch(searchFacts({ health: failed("ECONNREFUSED"), query: failed("ECONNREFUSED"), settings: failed("ECONNREFUSED"), shards: failed("ECONNREFUSED"), answeringNode: failed("ECONNREFUSED"), disks: failed("ECONNREFUSED"), coverage: failed("ECONNREFUSED") }));
-            assert.ok(down.every((x) => x.level === "unknown"), JSON.stringify(down));
+            const down = checkSearch(
+                searchFacts({
+                    health: failed("ECONNREFUSED"),
+                    query: failed("ECONNREFUSED"),
+                    settings: failed("ECONNREFUSED"),
+                    shards: failed("ECONNREFUSED"),
+                    answeringNode: failed("ECONNREFUSED"),
+                    disks: failed("ECONNREFUSED"),
+                    coverage: failed("ECONNREFUSED"),
+                }),
+            );
+            assert.ok(
+                down.every((x) => x.level === "unknown"),
+                JSON.stringify(down),
+            );
             assert.match(down[0]!.fix!, /bounce the coordinator/);
         });
         it("another node answering the admin endpoint is a warning", () => {
@@ -144,39 +185,81 @@ describe("status checks judge recorded responses", () => {
         });
         it("messages without an age datapoint, or a failed call, are unknown, never ok", () => {
             assert.deepEqual(levels(checkQueue(q({ oldestAgeSeconds: answered(null) })), "age"), ["unknown tc-logger"]);
-            assert.deepEqual(levels(checkQueue(q({ depth: answered({ visible: 0, inFlight: 0 }), oldestAgeSeconds: answered(null) })), "age"), ["ok tc-logger"]);
-            assert.ok(checkQueue(q({ depth: failed("AccessDenied"), oldestAgeSeconds: failed("x"), deadLetters: failed("x") })).every((x) => x.level === "unknown"));
+            assert.deepEqual(levels(checkQueue(q({ depth: answered({ visible: 0, inFlight: 0 }), oldestAgeSeconds: answered(null) })), "age"), [
+                "ok tc-logger",
+            ]);
+            assert.ok(
+                checkQueue(q({ depth: failed("AccessDenied"), oldestAgeSeconds: failed("x"), deadLetters: failed("x") })).every((x) => x.level === "unknown"),
+            );
         });
     });
 
     describe("spot fleets", () => {
-        const fleet = { fleetId: "fleet-1", state: "active", type: "maintain", targetCapacity: 12, templateId: "lt-1", version: "1", weights: { "c5.xlarge": 4, "c5.2xlarge": 8 } };
+        const fleet = {
+            fleetId: "fleet-1",
+            state: "active",
+            type: "maintain",
+            targetCapacity: 12,
+            templateId: "lt-1",
+            version: "1",
+            weights: { "c5.xlarge": 4, "c5.2xlarge": 8 },
+        };
         const inst = (id: string, type: string, state = "running") => ({ id, type, state, launchTime: 0 });
-        const base = { name: "etl", fleetId: "fleet-1", maxPercentPerType: 0.7, budget: 1, spendCeiling: 2, prices: { "c5.xlarge": 0.068, "c5.2xlarge": 0.135 } };
+        const base = {
+            name: "etl",
+            fleetId: "fleet-1",
+            maxPercentPerType: 0.7,
+            budget: 1,
+            spendCeiling: 2,
+            prices: { "c5.xlarge": 0.068, "c5.2xlarge": 0.135 },
+        };
         it("fulfilled, mixed under the cap and within budget: ok", () => {
             const f = checkFleet({ ...base, fleet: answered({ state: fleet, instances: [inst("i-1", "c5.xlarge"), inst("i-2", "c5.2xlarge")] }) });
             assert.equal(worst(f), "ok", JSON.stringify(f));
         });
         it("unfulfilled capacity, a type over maxPercentPerType, spend over budget and ceiling", () => {
-            const one = checkFleet({ ...base, fleet: answered({ state: fleet, instances: [inst("i-1", "c5.xlarge"), inst("i-2", "c5.xlarge", "terminated")] }) });
+            const one = checkFleet({
+                ...base,
+                fleet: answered({ state: fleet, instances: [inst("i-1", "c5.xlarge"), inst("i-2", "c5.xlarge", "terminated")] }),
+            });
             assert.deepEqual(levels(one, "capacity"), ["warn etl (fleet-1)"]);
             assert.deepEqual(levels(one, "mix"), ["warn etl (fleet-1)"]);
-            const dear = checkFleet({ ...base, budget: 0.1, spendCeiling: 0.15, fleet: answered({ state: fleet, instances: [inst("i-1", "c5.xlarge"), inst("i-2", "c5.2xlarge")] }) });
+            const dear = checkFleet({
+                ...base,
+                budget: 0.1,
+                spendCeiling: 0.15,
+                fleet: answered({ state: fleet, instances: [inst("i-1", "c5.xlarge"), inst("i-2", "c5.2xlarge")] }),
+            });
             assert.deepEqual(levels(dear, "spend"), ["fault etl (fleet-1)"]);
-            const over = checkFleet({ ...base, budget: 0.15, fleet: answered({ state: fleet, instances: [inst("i-1", "c5.xlarge"), inst("i-2", "c5.2xlarge")] }) });
+            const over = checkFleet({
+                ...base,
+                budget: 0.15,
+                fleet: answered({ state: fleet, instances: [inst("i-1", "c5.xlarge"), inst("i-2", "c5.2xlarge")] }),
+            });
             assert.deepEqual(levels(over, "spend"), ["warn etl (fleet-1)"]);
         });
         it("a deleted or unknown fleet is a fault; a failed call or an unpriced type is unknown", () => {
             assert.deepEqual(levels(checkFleet({ ...base, fleet: answered({ state: undefined, instances: [] }) })), ["fault etl (fleet-1)"]);
-            assert.deepEqual(levels(checkFleet({ ...base, fleet: answered({ state: { ...fleet, state: "deleted_running" }, instances: [] }) })), ["fault etl (fleet-1)"]);
+            assert.deepEqual(levels(checkFleet({ ...base, fleet: answered({ state: { ...fleet, state: "deleted_running" }, instances: [] }) })), [
+                "fault etl (fleet-1)",
+            ]);
             assert.deepEqual(levels(checkFleet({ ...base, fleet: failed("UnauthorizedOperation") })), ["unknown etl (fleet-1)"]);
-            assert.deepEqual(levels(checkFleet({ ...base, prices: {}, fleet: answered({ state: fleet, instances: [inst("i-1", "c5.xlarge")] }) }), "spend"), ["unknown etl (fleet-1)"]);
+            assert.deepEqual(levels(checkFleet({ ...base, prices: {}, fleet: answered({ state: fleet, instances: [inst("i-1", "c5.xlarge")] }) }), "spend"), [
+                "unknown etl (fleet-1)",
+            ]);
         });
     });
 
     describe("origin", () => {
         const expected = "hashstate:\n  h1:\n    label: origin0\n    weight: 100\nreplicas: 3\n";
-        const facts = (stdout: string) => ({ host: "h1", address: "10.0.0.1", healthUrl: "http://127.0.0.1:15002/health", configPath: "/etc/kraken/origin/hashstate.yaml", expectedConfig: expected, reading: answered(readOrigin(stdout)) });
+        const facts = (stdout: string) => ({
+            host: "h1",
+            address: "10.0.0.1",
+            healthUrl: "http://127.0.0.1:15002/health",
+            configPath: "/etc/kraken/origin/hashstate.yaml",
+            expectedConfig: expected,
+            reading: answered(readOrigin(stdout)),
+        });
         it("healthy with the config's hashstate: ok", () => assert.equal(worst(checkOrigin(facts(`health=200\n@@dataplat-status\n${expected}`))), "ok"));
         it("an unhealthy origin, another hashstate, or no ring file are faults", () => {
             assert.deepEqual(levels(checkOrigin(facts(`health=000\n@@dataplat-status\n${expected}`)), "health"), ["fault h1"]);
@@ -186,14 +269,20 @@ describe("status checks judge recorded responses", () => {
         });
         it("an unreadable answer is an error, and an unreachable origin unknown", () => {
             assert.throws(() => readOrigin("Welcome to the machine\n"), /not the output of the status command/);
-            assert.deepEqual(levels(checkOrigin({ ...facts(`health=200\n@@dataplat-status\n${expected}`), reading: failed("Connection refused") })), ["unknown h1"]);
+            assert.deepEqual(levels(checkOrigin({ ...facts(`health=200\n@@dataplat-status\n${expected}`), reading: failed("Connection refused") })), [
+                "unknown h1",
+            ]);
         });
     });
 
     describe("platform", () => {
         const config = parsePlatformConfig({
             ssh: { user: "ec2-user", port: 22 },
-            hosts: [{ name: "m1", instanceType: "m6i.large", availabilityZone: "a" }, { name: "w1", instanceType: "m6i.large", availabilityZone: "a" }, { name: "w2", instanceType: "m6i.large", availabilityZone: "a" }],
+            hosts: [
+                { name: "m1", instanceType: "m6i.large", availabilityZone: "a" },
+                { name: "w1", instanceType: "m6i.large", availabilityZone: "a" },
+                { name: "w2", instanceType: "m6i.large", availabilityZone: "a" },
+            ],
             services: {
                 postgres: "m1",
                 zookeeper: ["m1"],
@@ -212,14 +301,27 @@ describe("status checks judge recorded responses", () => {
         });
         const instances = serviceInstances(config).map((i) => ({ ...i, unit: unitFor(config, i.service) }));
         const statesWith = (down: Record<string, string>) =>
-            new Map(["m1", "w1", "w2"].map((h) => [h, answered(new Map(instances.filter((i) => i.host === h).map((i) => [i.unit, down[`${i.service}@${h}`] ?? "active"])) as ReadonlyMap<string, string>)]));
+            new Map(
+                ["m1", "w1", "w2"].map((h) => [
+                    h,
+                    answered(
+                        new Map(instances.filter((i) => i.host === h).map((i) => [i.unit, down[`${i.service}@${h}`] ?? "active"])) as ReadonlyMap<
+                            string,
+                            string
+                        >,
+                    ),
+                ]),
+            );
         it("every service active: ok", () => assert.equal(worst(checkPlatform({ instances, states: statesWith({}) })), "ok"));
         it("a layer running while a layer below is down is a fault in the run book's order; a lost worker only warns", () => {
             const f = checkPlatform({ instances, states: statesWith({ "zookeeper@m1": "inactive" }) });
             assert.deepEqual(levels(f, "order"), ["fault layer 2", "fault layer 3", "fault layer 4"]);
             assert.match(f.find((x) => x.check === "order")!.detail, /Data Storage Layer runs .* while Coordination Layer below it is down \(zookeeper@m1\)/);
             const worker = checkPlatform({ instances, states: statesWith({ "datanode@w2": "failed" }) });
-            assert.deepEqual(worker.filter((x) => x.level !== "ok").map((x) => `${x.level} ${x.subject}`), ["warn datanode@w2"]);
+            assert.deepEqual(
+                worker.filter((x) => x.level !== "ok").map((x) => `${x.level} ${x.subject}`),
+                ["warn datanode@w2"],
+            );
         });
         it("stopped top-down (upper layers down, lower ones up) is no order fault", () => {
             const f = checkPlatform({ instances, states: statesWith({ "koverse-server@m1": "inactive", "koverse-webapp@m1": "inactive" }) });
@@ -228,8 +330,18 @@ describe("status checks judge recorded responses", () => {
         it("an unreachable host makes its services unknown; systemctl's answer is read unit by unit", () => {
             const states = statesWith({});
             states.set("m1", failed("Connection refused"));
-            assert.ok(checkPlatform({ instances, states }).filter((x) => x.subject.endsWith("@m1")).every((x) => x.level === "unknown"));
-            assert.deepEqual([...readUnits(["a", "b"], "active\ninactive\n")], [["a", "active"], ["b", "inactive"]]);
+            assert.ok(
+                checkPlatform({ instances, states })
+                    .filter((x) => x.subject.endsWith("@m1"))
+                    .every((x) => x.level === "unknown"),
+            );
+            assert.deepEqual(
+                [...readUnits(["a", "b"], "active\ninactive\n")],
+                [
+                    ["a", "active"],
+                    ["b", "inactive"],
+                ],
+            );
             assert.throws(() => readUnits(["a", "b"], "active\n"), /1 states for 2 units/);
         });
     });
@@ -238,7 +350,10 @@ describe("status checks judge recorded responses", () => {
         const cp = (hosts: string[]) =>
             parseControlPlaneConfig({
                 headnode: { name: "headnode", instanceType: "m6i.large", availabilityZone: "a" },
-                computeNodes: [{ name: "cn-1", instanceType: "m6i.large", availabilityZone: "b" }, { name: "cn-2", instanceType: "m6i.large", availabilityZone: "c" }],
+                computeNodes: [
+                    { name: "cn-1", instanceType: "m6i.large", availabilityZone: "b" },
+                    { name: "cn-2", instanceType: "m6i.large", availabilityZone: "c" },
+                ],
                 essentials: { binder: { hosts }, manatee: { hosts }, moray: { hosts } },
                 backup: { periodMinutes: 60 },
             });
@@ -264,16 +379,29 @@ describe("status checks judge recorded responses", () => {
     });
 
     describe("hosts", () => {
-        const df = "Filesystem     1024-blocks     Used Available Capacity Mounted on\n/dev/vda 264212084 15250252 80251012 16% /\n/dev/vdb 1000 950 50 95% /data 1\ntmpfs 0 0 0 0% /dev/shm\n";
+        const df =
+            "Filesystem     1024-blocks     Used Available Capacity Mounted on\n/dev/vda 264212084 15250252 80251012 16% /\n/dev/vdb 1000 950 50 95% /data 1\ntmpfs 0 0 0 0% /dev/shm\n";
         it("reads df and the crash dumps; a full disk is a fault, crash dumps a warning", () => {
             const r = readHost(`${df}@@dataplat-status\n5368709120 /usr/local/elasticsearch/java_pid1.hprof\n`);
-            assert.deepEqual(r.fileSystems.map((f) => [f.mount, f.usedFraction]), [["/", 0.16], ["/data 1", 0.95]]);
+            assert.deepEqual(
+                r.fileSystems.map((f) => [f.mount, f.usedFraction]),
+                [
+                    ["/", 0.16],
+                    ["/data 1", 0.95],
+                ],
+            );
             const f = checkHost({ host: "search/spot-1", address: "10.0.0.1", reading: answered(r) });
-            assert.deepEqual(f.map((x) => `${x.level} ${x.check}`), ["fault disk", "warn crash-dumps"]);
+            assert.deepEqual(
+                f.map((x) => `${x.level} ${x.check}`),
+                ["fault disk", "warn crash-dumps"],
+            );
             assert.match(f[1]!.fix!, /sudo rm \/usr\/local\/elasticsearch\/\*\.hprof/);
         });
         it("under the thresholds and no dumps: ok; unreachable: unknown; not our output: an error", () => {
-            assert.equal(worst(checkHost({ host: "h", address: "a", reading: answered(readHost(`${df.split("\n").slice(0, 2).join("\n")}\n@@dataplat-status\n`)) })), "ok");
+            assert.equal(
+                worst(checkHost({ host: "h", address: "a", reading: answered(readHost(`${df.split("\n").slice(0, 2).join("\n")}\n@@dataplat-status\n`)) })),
+                "ok",
+            );
             assert.deepEqual(levels(checkHost({ host: "h", address: "a", reading: failed("timed out") })), ["unknown h"]);
             assert.throws(() => readHost("bash: df: command not found\n"), /separator/);
             assert.match(hostCommand(["/it's"]), /'\/it'\\''s'/);
@@ -295,13 +423,33 @@ describe("status checks judge recorded responses", () => {
             assert.equal((parseOnly(undefined) as { sections: string[] }).sections.length, 7);
         });
         it("the JSON shape is stable; the table groups by section with what to do under each fault", () => {
-            const r = statusReport("prod", Date.parse("2026-12-01T00:00:00Z"), ["search", "queues"], [f("fault"), { ...f("ok"), section: "search", check: "health" }]);
+            const r = statusReport(
+                "prod",
+                Date.parse("2026-12-01T00:00:00Z"),
+                ["search", "queues"],
+                [f("fault"), { ...f("ok"), section: "search", check: "health" }],
+            );
             assert.deepEqual(Object.keys(JSON.parse(renderJson(r))), ["stack", "checkedAt", "sections", "exitCode", "counts", "findings"]);
             assert.deepEqual(Object.keys(r.findings[1]!), ["section", "check", "subject", "level", "detail", "fix"]);
-            assert.deepEqual(r.findings.map((x) => x.section), ["search", "queues"]);
+            assert.deepEqual(
+                r.findings.map((x) => x.section),
+                ["search", "queues"],
+            );
             assert.equal(
                 renderHuman(r),
-                ["status of stack prod at 2026-12-01T00:00:00.000Z", "", "== search", "ok  health  q  d", "", "== queues", "FAULT  age  q  d", "       -> x", "", "1 ok, 0 warning(s), 1 fault(s), 0 could not be checked: exit 2", ""].join("\n"),
+                [
+                    "status of stack prod at 2026-12-01T00:00:00.000Z",
+                    "",
+                    "== search",
+                    "ok  health  q  d",
+                    "",
+                    "== queues",
+                    "FAULT  age  q  d",
+                    "       -> x",
+                    "",
+                    "1 ok, 0 warning(s), 1 fault(s), 0 could not be checked: exit 2",
+                    "",
+                ].join("\n"),
             );
         });
     });

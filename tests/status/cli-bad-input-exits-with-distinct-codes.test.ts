@@ -35,7 +35,10 @@ describe("status CLI: bad input gets a clear message and a distinct exit code", 
     it("usage errors exit 64 and name the problem: no --stack, an unknown section, an unknown flag, a bad threshold", async () => {
         const cases: [string[], RegExp][] = [
             [[], /--stack is required/],
-            [["--stack", "cli", "--only", "search,disks,queues"], /--only: unknown section\(s\) disks; the sections are search, queues, fleets, origin, platform, controlplane, hosts/],
+            [
+                ["--stack", "cli", "--only", "search,disks,queues"],
+                /--only: unknown section\(s\) disks; the sections are search, queues, fleets, origin, platform, controlplane, hosts/,
+            ],
             [["--stack", "cli", "--verbose"], /Unknown option '--verbose'/],
             [["--stack", "cli", "--disk-warn", "95", "--disk-fault", "90"], /--disk-warn must not be above --disk-fault/],
             [["--stack", "cli", "--disk-warn", "lots"], /--disk-warn must be a percentage/],
@@ -81,7 +84,9 @@ describe("status CLI: bad input gets a clear message and a distinct exit code", 
     it("the search password in SEARCH_ENDPOINT never appears in the output, though the endpoint is named", async () => {
         const closed = await freePort();
         const file = writeJson(dir, "deployed.json", { deployed: { search: {} } });
-        const r = await runStatusCli(["--stack", "cli", "--config", stack, "--outputs", file, "--only", "search"], { SEARCH_ENDPOINT: `http://admin:s3cr3t-pw@127.0.0.1:${closed}` });
+        const r = await runStatusCli(["--stack", "cli", "--config", stack, "--outputs", file, "--only", "search"], {
+            SEARCH_ENDPOINT: `http://admin:s3cr3t-pw@127.0.0.1:${closed}`,
+        });
         assert.equal(r.code, 3, r.stdout + r.stderr);
         assert.match(r.stdout, new RegExp(`http://127\\.0\\.0\\.1:${closed} did not answer`));
         assert.ok(!(r.stdout + r.stderr).includes("s3cr3t-pw"), r.stdout);

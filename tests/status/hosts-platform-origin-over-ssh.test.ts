@@ -58,7 +58,11 @@ describe("status over SSH: hosts, platform layers, origins", function () {
         await new Promise<void>((r) => health.listen(healthPort, "127.0.0.1", r));
         // Stand-in for systemctl (see the header): `is-active UNIT...` prints each unit's state from the file.
         const stub = path.join(dir, "systemctl");
-        fs.writeFileSync(stub, `#!/bin/sh\n[ "$1" = is-active ] || exit 2\nshift\nrc=0\nfor u in "$@"; do s=$(grep "^$u=" '${states()}' | cut -d= -f2); s=\${s:-active}; echo "$s"; [ "$s" = active ] || rc=3; done\nexit $rc\n`, { mode: 0o755 });
+        fs.writeFileSync(
+            stub,
+            `#!/bin/sh\n[ "$1" = is-active ] || exit 2\nshift\nrc=0\nfor u in "$@"; do s=$(grep "^$u=" '${states()}' | cut -d= -f2); s=\${s:-active}; echo "$s"; [ "$s" = active ] || rc=3; done\nexit $rc\n`,
+            { mode: 0o755 },
+        );
         fs.mkdirSync(dumps());
         const ssh = { user: sshd.user, port: sshd.port };
         stack = stackFile(dir, "ssh", (c) => {
@@ -98,7 +102,25 @@ describe("status over SSH: hosts, platform layers, origins", function () {
     }
 
     const run = (extra: string[] = [], env: NodeJS.ProcessEnv = { ...moto.env, DATAPLAT_SSH_KEY: key }) =>
-        runStatusCli(["--stack", "ssh", "--config", stack, "--outputs", outputs, "--only", "origin,platform,hosts", "--json", "--systemctl", path.join(dir, "systemctl"), "--crash-dump-dirs", dumps(), ...extra], env);
+        runStatusCli(
+            [
+                "--stack",
+                "ssh",
+                "--config",
+                stack,
+                "--outputs",
+                outputs,
+                "--only",
+                "origin,platform,hosts",
+                "--json",
+                "--systemctl",
+                path.join(dir, "systemctl"),
+                "--crash-dump-dirs",
+                dumps(),
+                ...extra,
+            ],
+            env,
+        );
 
     it("healthy: every origin healthy on the config's ring, every service up, a fresh backup, disks under 80%, no crash dumps: exit 0", async () => {
         healthyState();
@@ -132,7 +154,10 @@ describe("status over SSH: hosts, platform layers, origins", function () {
         assert.equal(lines.filter((l) => /^warn crash-dumps /.test(l)).length, 13);
         assert.ok(lines.includes("fault layer 1 zookeeper@master-1"));
         assert.ok(lines.includes("warn layer 2 datanode@worker-1"));
-        assert.deepEqual(lines.filter((l) => l.includes(" order ")), ["fault order layer 2", "fault order layer 3", "fault order layer 4"]);
+        assert.deepEqual(
+            lines.filter((l) => l.includes(" order ")),
+            ["fault order layer 2", "fault order layer 3", "fault order layer 4"],
+        );
         assert.equal(lines.filter((l) => /^fault health kraken-origin/.test(l)).length, 4);
         assert.equal(lines.filter((l) => /^fault hashstate kraken-origin/.test(l)).length, 4);
         const report = JSON.parse(r.stdout) as { findings: { check: string; subject: string; detail: string; fix?: string }[] };
@@ -145,7 +170,12 @@ describe("status over SSH: hosts, platform layers, origins", function () {
         const other = makeKeyPair(dir, `other-${Date.now()}`);
         const refused = await run([], { ...moto.env, DATAPLAT_SSH_KEY: other.privateKey });
         assert.equal(refused.code, 3, refused.stdout + refused.stderr);
-        assert.ok(findingLines(refused.stdout).filter((l) => !/backup/.test(l)).every((l) => l.startsWith("unknown ")), refused.stdout);
+        assert.ok(
+            findingLines(refused.stdout)
+                .filter((l) => !/backup/.test(l))
+                .every((l) => l.startsWith("unknown ")),
+            refused.stdout,
+        );
         assert.match(refused.stdout, /the key was refused/);
         assert.ok(!refused.stdout.includes(other.privateKey.split("\n")[1]!), "the key was printed");
         const none = await run([], { ...moto.env });

@@ -69,25 +69,45 @@ describe("status against moto: queues, spot fleets, control plane backups", func
 
     /** Stand-in for SQS's own metric publishing (see the header). */
     async function publishAgeLikeSqs(url: string) {
-        const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageSystemAttributeNames: ["SentTimestamp"] }));
+        const got = await sqs.send(
+            new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageSystemAttributeNames: ["SentTimestamp"] }),
+        );
         const oldest = Math.min(...(got.Messages ?? []).map((m) => Number(m.Attributes!.SentTimestamp)));
         assert.ok(Number.isFinite(oldest), `no messages to age in ${url}`);
         await cw.send(
             new PutMetricDataCommand({
                 Namespace: "AWS/SQS",
-                MetricData: [{ MetricName: "ApproximateAgeOfOldestMessage", Dimensions: [{ Name: "QueueName", Value: url.split("/").pop()! }], Timestamp: new Date(), Value: Math.round((Date.now() - oldest) / 1000), Unit: "Seconds" }],
+                MetricData: [
+                    {
+                        MetricName: "ApproximateAgeOfOldestMessage",
+                        Dimensions: [{ Name: "QueueName", Value: url.split("/").pop()! }],
+                        Timestamp: new Date(),
+                        Value: Math.round((Date.now() - oldest) / 1000),
+                        Unit: "Seconds",
+                    },
+                ],
             }),
         );
     }
 
     /** A maintain fleet of c5.xlarge (weight 4), as the program's SpotFleet creates one. */
     async function fleet(name: string, units: number): Promise<string> {
-        const lt = await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: name, LaunchTemplateData: { ImageId: "ami-12c6146b", InstanceType: "c5.xlarge" } }));
+        const lt = await ec2.send(
+            new CreateLaunchTemplateCommand({ LaunchTemplateName: name, LaunchTemplateData: { ImageId: "ami-12c6146b", InstanceType: "c5.xlarge" } }),
+        );
         const f = await ec2.send(
             new CreateFleetCommand({
                 Type: "maintain",
                 TargetCapacitySpecification: { TotalTargetCapacity: units, DefaultTargetCapacityType: "spot" },
-                LaunchTemplateConfigs: [{ LaunchTemplateSpecification: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: "$Latest" }, Overrides: [{ InstanceType: "c5.xlarge", WeightedCapacity: 4 }, { InstanceType: "c5.2xlarge", WeightedCapacity: 8 }] }],
+                LaunchTemplateConfigs: [
+                    {
+                        LaunchTemplateSpecification: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: "$Latest" },
+                        Overrides: [
+                            { InstanceType: "c5.xlarge", WeightedCapacity: 4 },
+                            { InstanceType: "c5.2xlarge", WeightedCapacity: 8 },
+                        ],
+                    },
+                ],
             }),
         );
         return f.FleetId!;
@@ -107,7 +127,20 @@ describe("status against moto: queues, spot fleets, control plane backups", func
     }
 
     const run = (stack: string, outputs: unknown, env: NodeJS.ProcessEnv = moto.env) =>
-        runStatusCli(["--stack", "moto", "--config", stack, "--outputs", writeJson(dir, `outputs-${Math.random()}.json`, outputs), "--only", "queues,fleets,controlplane", "--json"], env);
+        runStatusCli(
+            [
+                "--stack",
+                "moto",
+                "--config",
+                stack,
+                "--outputs",
+                writeJson(dir, `outputs-${Math.random()}.json`, outputs),
+                "--only",
+                "queues,fleets,controlplane",
+                "--json",
+            ],
+            env,
+        );
 
     it("a healthy arrangement: young or empty backlogs, no dead letters, a fulfilled fleet within its budget, fresh backups: exit 0", async () => {
         const etl = await queue("ok-etl-backlog");
@@ -121,7 +154,11 @@ describe("status against moto: queues, spot fleets, control plane backups", func
         // An older unit next to the fresh one: the newest counts.
         await backupUnit("ok-backups", "triton/prod/headnode/units", 300);
         const stack = stackFile(dir, "ok", (c) => (c["dataplat:spotFleets"].etl.maxPercentPerType = 1));
-        const r = await run(stack, { queueUrls: { "etl-backlog": etl, "ingestion-backlog": ingestion, "tc-logger": tc }, spotFleets: { etl: { fleetId } }, bucketNames: { backups: "ok-backups" } });
+        const r = await run(stack, {
+            queueUrls: { "etl-backlog": etl, "ingestion-backlog": ingestion, "tc-logger": tc },
+            spotFleets: { etl: { fleetId } },
+            bucketNames: { backups: "ok-backups" },
+        });
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const lines = findingLines(r.stdout);
         assert.ok(lines.includes("ok age etl-backlog"), lines.join("\n"));
@@ -155,7 +192,11 @@ describe("status against moto: queues, spot fleets, control plane backups", func
             c["dataplat:spotFleets"].etl.spendCeiling = 0.2;
             c["dataplat:controlPlane"].essentials.moray.hosts = ["headnode", "cn-1"];
         });
-        const r = await run(stack, { queueUrls: { "etl-backlog": etl, "ingestion-backlog": ingestion, "tc-logger": tc }, spotFleets: { etl: { fleetId } }, bucketNames: { backups: "bad-backups" } });
+        const r = await run(stack, {
+            queueUrls: { "etl-backlog": etl, "ingestion-backlog": ingestion, "tc-logger": tc },
+            spotFleets: { etl: { fleetId } },
+            bucketNames: { backups: "bad-backups" },
+        });
         assert.equal(r.code, 2, r.stdout + r.stderr);
         const bad = findingLines(r.stdout).filter((l) => !l.startsWith("ok "));
         assert.deepEqual(bad, [
@@ -180,7 +221,15 @@ describe("status against moto: queues, spot fleets, control plane backups", func
 
     it("an AWS call that fails is unknown (exit 3), never ok, and the credentials never appear in the output", async () => {
         const stack = stackFile(dir, "gone");
-        const r = await run(stack, { queueUrls: { "etl-backlog": `${moto.endpoint}/123456789012/no-such-queue`, "ingestion-backlog": `${moto.endpoint}/123456789012/nope`, "tc-logger": `${moto.endpoint}/123456789012/nope2` }, spotFleets: { etl: { fleetId: "fleet-00000000-0000-0000-0000-000000000000" } }, bucketNames: { backups: "no-such-bucket" } });
+        const r = await run(stack, {
+            queueUrls: {
+                "etl-backlog": `${moto.endpoint}/123456789012/no-such-queue`,
+                "ingestion-backlog": `${moto.endpoint}/123456789012/nope`,
+                "tc-logger": `${moto.endpoint}/123456789012/nope2`,
+            },
+            spotFleets: { etl: { fleetId: "fleet-00000000-0000-0000-0000-000000000000" } },
+            bucketNames: { backups: "no-such-bucket" },
+        });
         assert.equal(r.code, 3, r.stdout + r.stderr);
         const lines = findingLines(r.stdout);
         assert.ok(lines.includes("unknown depth etl-backlog"), lines.join("\n"));

@@ -40,7 +40,11 @@ describe("status against a real OpenSearch cluster", function () {
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    const run = (outputs: unknown) => runStatusCli(["--stack", "search", "--config", stack, "--outputs", writeJson(dir, `outputs-${Math.random()}.json`, outputs), "--only", "search", "--json"], {});
+    const run = (outputs: unknown) =>
+        runStatusCli(
+            ["--stack", "search", "--config", stack, "--outputs", writeJson(dir, `outputs-${Math.random()}.json`, outputs), "--only", "search", "--json"],
+            {},
+        );
     const outputs = (expectedNode = answering) => ({ search: { adminUrl: cluster.endpoint, endpointNode: expectedNode } });
     const notOk = (stdout: string) => findingLines(stdout, "search").filter((l) => !l.startsWith("ok "));
 
@@ -55,7 +59,9 @@ describe("status against a real OpenSearch cluster", function () {
 
     it("red: the health and the index with unassigned primaries are faults (exit 2)", async () => {
         const c = cluster.client();
-        await c.json("PUT", "/coverage-20261201?wait_for_active_shards=0", { settings: { number_of_shards: 1, number_of_replicas: 0, "index.routing.allocation.require._name": "no-such-node" } });
+        await c.json("PUT", "/coverage-20261201?wait_for_active_shards=0", {
+            settings: { number_of_shards: 1, number_of_replicas: 0, "index.routing.allocation.require._name": "no-such-node" },
+        });
         try {
             const r = await run(outputs());
             assert.equal(r.code, 2, r.stdout + r.stderr);
@@ -95,7 +101,13 @@ describe("status against a real OpenSearch cluster", function () {
 
     it("disks over the low watermark, and another node answering the admin endpoint, are warnings", async () => {
         const c = cluster.client();
-        await c.putSettings({ transient: { "cluster.routing.allocation.disk.watermark.low": "1%", "cluster.routing.allocation.disk.watermark.high": "99%", "cluster.routing.allocation.disk.watermark.flood_stage": "99%" } });
+        await c.putSettings({
+            transient: {
+                "cluster.routing.allocation.disk.watermark.low": "1%",
+                "cluster.routing.allocation.disk.watermark.high": "99%",
+                "cluster.routing.allocation.disk.watermark.flood_stage": "99%",
+            },
+        });
         try {
             const r = await run(outputs("coordinator-g0"));
             assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -103,7 +115,13 @@ describe("status against a real OpenSearch cluster", function () {
             assert.equal(bad.filter((l) => l.startsWith("warn disk ")).length, 3, bad.join("\n"));
             assert.ok(bad.includes(`warn endpoint ${cluster.endpoint}`));
         } finally {
-            await c.putSettings({ transient: { "cluster.routing.allocation.disk.watermark.low": null, "cluster.routing.allocation.disk.watermark.high": null, "cluster.routing.allocation.disk.watermark.flood_stage": null } });
+            await c.putSettings({
+                transient: {
+                    "cluster.routing.allocation.disk.watermark.low": null,
+                    "cluster.routing.allocation.disk.watermark.high": null,
+                    "cluster.routing.allocation.disk.watermark.flood_stage": null,
+                },
+            });
         }
     });
 
@@ -147,7 +165,10 @@ describe("status against a real OpenSearch cluster", function () {
             // OpenSearch refuses to set index.creation_date, so the index cannot be made old: the status command is
             // run three days later instead, under libfaketime (its own clock only; the cluster keeps the real one).
             const file = writeJson(dir, "later.json", outputs());
-            const later = await runStatusCli(["--stack", "search", "--config", stack, "--outputs", file, "--only", "search", "--json"], { LD_PRELOAD: LIBFAKETIME, FAKETIME: "+3d" });
+            const later = await runStatusCli(["--stack", "search", "--config", stack, "--outputs", file, "--only", "search", "--json"], {
+                LD_PRELOAD: LIBFAKETIME,
+                FAKETIME: "+3d",
+            });
             assert.equal(later.code, 1, later.stdout + later.stderr);
             assert.deepEqual(notOk(later.stdout), ["warn pipeline coverage"]);
             assert.match(later.stdout, /the latest coverage index is coverage-today, created .*: not today/);

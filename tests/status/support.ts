@@ -34,7 +34,14 @@ export function runStatusCli(args: readonly string[], env: NodeJS.ProcessEnv, st
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [STATUS_CLI, ...args], {
             cwd: repoRoot(),
-            env: { HOME: os.homedir(), PATH: process.env.PATH, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_EC2_METADATA_DISABLED: "true", ...env },
+            env: {
+                HOME: os.homedir(),
+                PATH: process.env.PATH,
+                AWS_CONFIG_FILE: "/dev/null",
+                AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+                AWS_EC2_METADATA_DISABLED: "true",
+                ...env,
+            },
             stdio: ["pipe", "pipe", "pipe"],
         });
         let stdout = "";

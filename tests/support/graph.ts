@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import { evaluateStack, GraphResource, StackGraph } from "../../stacks/offline/evaluate";
 import { RawStackConfig, readStackFile } from "../../stacks/offline/stackfile";
 import { repoRoot } from "./repo";
@@ -32,7 +33,7 @@ export function stackDoc(stack: "prod" | "staging"): { config: Record<string, an
 
 /** Writes an edited stack document to a temp file and reads it back as raw config. */
 export function rawFromDoc(doc: unknown): RawStackConfig {
-    const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "dataplat-cfg-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataplat-cfg-"));
     const file = path.join(dir, "Pulumi.test.yaml");
     fs.writeFileSync(file, stringify(doc));
     try {
@@ -50,7 +51,12 @@ export const ofType = (g: StackGraph, type: string): GraphResource[] => g.resour
 
 export function named(g: StackGraph, type: string, name: string): GraphResource {
     const r = g.resources.find((x) => x.type === type && x.name === name);
-    if (!r) throw new Error(`no ${type} named ${name}; have: ${ofType(g, type).map((x) => x.name).join(", ")}`);
+    if (!r)
+        throw new Error(
+            `no ${type} named ${name}; have: ${ofType(g, type)
+                .map((x) => x.name)
+                .join(", ")}`,
+        );
     return r;
 }
 

@@ -187,11 +187,15 @@ export const EDITS: readonly Edit[] = [
 ];
 
 /** Config keys a refusal may be about: each refusal line must start with one of these paths. */
-const PATH = /^(search|origin|spotFleets|platform|controlPlane|hosts|network|queues|buckets|alerting|foundation|deployed|environment|prefix|sshPrivateKey|dataplat:[A-Za-z]+)\b[.:[\s]/;
+const PATH =
+    /^(search|origin|spotFleets|platform|controlPlane|hosts|network|queues|buckets|alerting|foundation|deployed|environment|prefix|sshPrivateKey|dataplat:[A-Za-z]+)\b[.:[\s]/;
 
 /** Problems with a refusal's text: a line that does not name the path it is about. */
 export function refusalProblems(message: string): string[] {
-    const lines = message.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("- "));
+    const lines = message
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith("- "));
     if (lines.length === 0) return [`no refusal line in: ${message.slice(0, 300)}`];
     return lines.filter((l) => !PATH.test(l.slice(2))).map((l) => `refusal does not name a path: ${l.slice(0, 200)}`);
 }
@@ -235,14 +239,17 @@ export function stepViolations(prev: StackGraph, next: StackGraph, plan: UpdateP
         if (s.failsOnOneTimeSpot) out.push(`${s.name}: an in-place change that needs a stop, which a one-time spot instance refuses (${s.because.join(", ")})`);
     }
     for (const s of plan.steps) {
-        if (s.type === "aws:ec2/fleet:Fleet" && s.op !== "same" && s.op !== "update" && s.op !== "create") out.push(`fleet ${s.name}: ${s.op} (${s.because.join(", ")})`);
+        if (s.type === "aws:ec2/fleet:Fleet" && s.op !== "same" && s.op !== "update" && s.op !== "create")
+            out.push(`fleet ${s.name}: ${s.op} (${s.because.join(", ")})`);
     }
     const originsLeaving = prev.resources.filter((r) => r.type === "aws:ec2/instance:Instance" && /-origin-/.test(r.name) && leaving(r.urn));
     if (originsLeaving.length > 1) out.push(`${originsLeaving.length} origin machines leave in one update: ${originsLeaving.map((r) => r.name).join(", ")}`);
-        const originOf = (g: StackGraph) => ((g.outputs.deployed as any)?.origin?.hashstate ?? undefined) as Record<string, { label: string; weight: number }> | undefined;
+    const originOf = (g: StackGraph) =>
+        ((g.outputs.deployed as any)?.origin?.hashstate ?? undefined) as Record<string, { label: string; weight: number }> | undefined;
     const [a, b] = [originOf(prev), originOf(next)];
     if (a && b) {
-        const byLabel = (h: Record<string, { label: string; weight: number }>) => new Map(Object.entries(h).map(([host, v]) => [v.label, `${host}:${v.weight}`]));
+        const byLabel = (h: Record<string, { label: string; weight: number }>) =>
+            new Map(Object.entries(h).map(([host, v]) => [v.label, `${host}:${v.weight}`]));
         const [x, y] = [byLabel(a), byLabel(b)];
         const changed = [...new Set([...x.keys(), ...y.keys()])].filter((l) => x.get(l) !== y.get(l));
         if (changed.length > 1) out.push(`origin: ${changed.length} labels change in one update (${changed.join(", ")})`);
@@ -262,7 +269,15 @@ export interface WalkResult {
  * Walks from `start` (the deployed doc) for `steps` steps or until `deadline` (ms since epoch), at least `minSteps`.
  * Every step picks an edit, evaluates it against the last accepted step's outputs, and checks the invariants.
  */
-export async function walk(opts: { start: Doc; stack: string; seed: number; minSteps: number; maxSteps: number; deadline: number; log?: (line: string) => void }): Promise<WalkResult> {
+export async function walk(opts: {
+    start: Doc;
+    stack: string;
+    seed: number;
+    minSteps: number;
+    maxSteps: number;
+    deadline: number;
+    log?: (line: string) => void;
+}): Promise<WalkResult> {
     const r = prng(opts.seed);
     let doc = deepClone(opts.start);
     let graph = await evaluateStack({ stack: opts.stack, config: rawFromDoc(doc) });

@@ -14,7 +14,8 @@ describe("random walks over config edits keep the update invariants", function (
 
     it("the invariant checker sees a violation when there is one", async () => {
         const prod = await committedStack("prod");
-        const instance = (name: string) => prod.resources.find((r) => r.type === "aws:ec2/instance:Instance" && r.name.startsWith(`activedata-search-${name}-g`))!;
+        const instance = (name: string) =>
+            prod.resources.find((r) => r.type === "aws:ec2/instance:Instance" && r.name.startsWith(`activedata-search-${name}-g`))!;
         const without = (urns: string[]): StackGraph => ({ ...prod, resources: prod.resources.filter((r) => !urns.includes(r.urn)) });
         const chain = (name: string) => prod.resources.filter((r) => r.name.startsWith(instance(name).name)).map((r) => r.urn);
         assert.deepEqual(stepViolations(prod, prod), []);
@@ -34,8 +35,11 @@ describe("random walks over config edits keep the update invariants", function (
         });
         assert.match(stepViolations(prod, retyped(false)).join("\n"), /backup-3.*stopped and started in place/);
         assert.match(stepViolations(prod, retyped(false)).join("\n"), /backup-3.*-drain runs its drain but .*backup-3.* stays/);
-        assert.deepEqual(stepViolations(prod, retyped(true)).filter((v) => /stopped|leaves but/.test(v)), []);
-                assert.deepEqual(refusalProblems("Refused by guardrails, nothing was changed:\n  - search: two at once"), []);
+        assert.deepEqual(
+            stepViolations(prod, retyped(true)).filter((v) => /stopped|leaves but/.test(v)),
+            [],
+        );
+        assert.deepEqual(refusalProblems("Refused by guardrails, nothing was changed:\n  - search: two at once"), []);
         assert.equal(refusalProblems("Refused by guardrails, nothing was changed:\n  - two at once").length, 1);
     });
 

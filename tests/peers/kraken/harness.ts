@@ -65,7 +65,13 @@ export class KrakenCluster {
         const net = spawn("unshare", ["-n", "--", "bash", "-c", "ip link set lo up && exec sleep infinity"], { detached: true, stdio: "ignore" });
         const cluster = new KrakenCluster(root, bin, port, net.pid!);
         cluster.pids.push(net.pid!);
-        await cluster.until(() => spawnSync("nsenter", ["-t", String(net.pid), "-n", "--", "ip", "-o", "addr", "show", "lo", "up"], { encoding: "utf8" }).stdout.includes("127.0.0.1"), "the namespace's loopback");
+        await cluster.until(
+            () =>
+                spawnSync("nsenter", ["-t", String(net.pid), "-n", "--", "ip", "-o", "addr", "show", "lo", "up"], { encoding: "utf8" }).stdout.includes(
+                    "127.0.0.1",
+                ),
+            "the namespace's loopback",
+        );
         const testfs = spawn("nsenter", ["-t", String(net.pid), "-n", "--", path.join(bin, "kraken-testfs"), "-port", TESTFS_ADDR.split(":")[1]], {
             detached: true,
             stdio: ["ignore", fs.openSync(path.join(root, "testfs.log"), "a"), fs.openSync(path.join(root, "testfs.log"), "a")],
@@ -81,7 +87,20 @@ export class KrakenCluster {
         fs.mkdirSync(dir, { recursive: true });
         const holder = spawn(
             "nsenter",
-            ["-t", String(this.netPid), "-n", "--", "unshare", "-m", "--propagation", "private", "--", "bash", "-c", `mount --bind '${dir}' /tmp && exec sleep infinity`],
+            [
+                "-t",
+                String(this.netPid),
+                "-n",
+                "--",
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "--",
+                "bash",
+                "-c",
+                `mount --bind '${dir}' /tmp && exec sleep infinity`,
+            ],
             { detached: true, stdio: "ignore" },
         );
         this.pids.push(holder.pid!);
@@ -106,7 +125,11 @@ export class KrakenCluster {
 
     /** Stores a blob in the testfs backend (POST /files/<path>). */
     uploadToBackend(name: string, data: Buffer): void {
-        const r = spawnSync("nsenter", ["-t", String(this.netPid), "-n", "--", "curl", "-sSf", "-X", "POST", "--data-binary", "@-", `http://${TESTFS_ADDR}/files/${name}`], { input: data, encoding: "utf8" });
+        const r = spawnSync(
+            "nsenter",
+            ["-t", String(this.netPid), "-n", "--", "curl", "-sSf", "-X", "POST", "--data-binary", "@-", `http://${TESTFS_ADDR}/files/${name}`],
+            { input: data, encoding: "utf8" },
+        );
         if (r.status !== 0) throw new Error(`upload ${name} to testfs: ${r.stderr}`);
     }
 
@@ -133,7 +156,10 @@ export class KrakenCluster {
     locations(ip: string, digests: readonly string[]): string[] {
         const r = this.inNet(
             digests
-                .map((d) => `curl -sf -D - -o /dev/null 'http://${ip}:${this.port}/blobs/sha256:${d}/locations' | tr -d '\\r' | sed -n 's/^[Oo]rigin-[Ll]ocations: *//p'`)
+                .map(
+                    (d) =>
+                        `curl -sf -D - -o /dev/null 'http://${ip}:${this.port}/blobs/sha256:${d}/locations' | tr -d '\\r' | sed -n 's/^[Oo]rigin-[Ll]ocations: *//p'`,
+                )
                 .join("\n"),
         );
         if (r.status !== 0) throw new Error(`locations from ${ip}: ${r.stderr}`);

@@ -4,8 +4,10 @@ import type { PostgresPeer } from "./harness";
 export const SAMPLE_TABLES = ["records", "samples", "notes"] as const;
 
 export function seedSampleData(peer: PostgresPeer, database: string, rows = 2000): void {
-  peer.psql("postgres", `create database ${database}`);
-  peer.psql(database, `
+    peer.psql("postgres", `create database ${database}`);
+    peer.psql(
+        database,
+        `
     create table records (id bigserial primary key, name text not null, body text, score numeric(12,4), seen timestamptz, doc jsonb, raw bytea);
     insert into records (name, body, score, seen, doc, raw)
       select 'record-' || g,
@@ -22,19 +24,23 @@ export function seedSampleData(peer: PostgresPeer, database: string, rows = 2000
     insert into notes (note) values ('first'), (null), (E'tab\\there');
     select setval('notes_id_seq', 1000);
     create view record_names as select id, name from records;
-  `);
+  `,
+    );
 }
 
 /** count and md5 over every table's rows in a fixed order, plus the sequence positions. */
 export function tableChecksums(peer: PostgresPeer, database: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const table of SAMPLE_TABLES) {
-    out[table] = peer.psql(database, `select count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' order by t::text)), '') from ${table} t`);
-  }
-  out.sequences = peer.psql(database, "select string_agg(sequencename || '=' || coalesce(last_value::text, 'null'), ',' order by sequencename) from pg_sequences");
-  return out;
+    const out: Record<string, string> = {};
+    for (const table of SAMPLE_TABLES) {
+        out[table] = peer.psql(database, `select count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' order by t::text)), '') from ${table} t`);
+    }
+    out.sequences = peer.psql(
+        database,
+        "select string_agg(sequencename || '=' || coalesce(last_value::text, 'null'), ',' order by sequencename) from pg_sequences",
+    );
+    return out;
 }
 
 export function databaseExists(peer: PostgresPeer, database: string): boolean {
-  return peer.psql("postgres", `select count(*) from pg_database where datname = '${database}'`) === "1";
+    return peer.psql("postgres", `select count(*) from pg_database where datname = '${database}'`) === "1";
 }

@@ -32,7 +32,8 @@ export function startSupervisor(programs: readonly StandIn[]): SupervisorPeer {
     const supervisord = path.join(VENV, "bin/supervisord");
     const supervisorctl = path.join(VENV, "bin/supervisorctl");
     // The scripts under test run `supervisorctl` on the "host" over ssh: it must be on a login shell's PATH.
-    if (!fs.existsSync(supervisord) || !fs.existsSync("/usr/local/bin/supervisorctl")) throw new Error(`supervisor is not installed: run ${SUPERVISOR_INSTALL}`);
+    if (!fs.existsSync(supervisord) || !fs.existsSync("/usr/local/bin/supervisorctl"))
+        throw new Error(`supervisor is not installed: run ${SUPERVISOR_INSTALL}`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dataplat-supervisor-"));
     const config = path.join(dir, "supervisord.conf");
     const logFile = path.join(dir, "supervisord.log");
@@ -84,8 +85,7 @@ export function startSupervisor(programs: readonly StandIn[]): SupervisorPeer {
     return {
         config,
         log,
-        events: () =>
-            [...log().matchAll(/ (stopped|spawned): '?([A-Za-z0-9_.@:-]+)'?/g)].map((m) => `${m[1] === "stopped" ? "stop" : "start"} ${m[2]}`),
+        events: () => [...log().matchAll(/ (stopped|spawned): '?([A-Za-z0-9_.@:-]+)'?/g)].map((m) => `${m[1] === "stopped" ? "stop" : "start"} ${m[2]}`),
         ctl,
         stop: () => {
             const pid = Number(fs.readFileSync(path.join(dir, "supervisord.pid"), "utf8"));
