@@ -7,9 +7,9 @@
 // outside the grammar, an unknown flag or one the command does not take exits 64 naming the flag. The endpoint
 // comes from --endpoint or $SEARCH_ENDPOINT (http(s)://[user:pass@]host:port), so addresses and credentials need not
 // appear in the command string; errors name it without credentials. With --timeout, every request is bounded by
-// the time left (ops/search/client.ts requestBudget). Progress goes to stderr.
+// the time left (runners/search/client.ts requestBudget). Progress goes to stderr.
 // TLS: an https endpoint is verified against exactly the CA in $SEARCH_CA (PEM text) when it is set, else the system's
-// CAs, and the certificate must name $SEARCH_TLS_NAME when it is set, else the endpoint's host (ops/search/client.ts).
+// CAs, and the certificate must name $SEARCH_TLS_NAME when it is set, else the endpoint's host (runners/search/client.ts).
 // Either variable with a plain http endpoint is refused (64). There is no switch to skip the verification.
 // Exit codes (ops/search/failures.ts): 0 ok, 1 bug, 3 refused, 4 timeout, 5 API error, 6 cluster lost the node /
 // stayed red during the operation, 7 bounce restart command failed, 64 usage.

@@ -52,7 +52,7 @@ export const POLICIES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
 ];
 
 /**
- * The pack's config as this program uses it. EC2.9's one exemption is the prod frontend's public IP (README
+ * The pack's config as this program uses it. EC2.9's one exemption is the prod frontend's public IP (docs/configuration.md
  * "Security rules": why it is kept rather than put behind a load balancer); it names the resource, so any
  * other instance with a public IP is still a violation.
  */
@@ -66,7 +66,7 @@ export const PACK_CONFIG: PolicyPackConfig = {
                 resource: "activedata-frontend",
                 reason:
                     "prod's public query service (network.frontendPublicHttps, hosts.frontend.associatePublicIp): only HTTPS 443 is open to the world " +
-                    "(EC2.18), SSH only from network.operatorCidrs; a load balancer with an ACM certificate is the follow-up (README)",
+                    "(EC2.18), SSH only from network.operatorCidrs; a load balancer with an ACM certificate is the follow-up (docs/configuration.md)",
             },
         ],
     },

@@ -1,4 +1,4 @@
-// Benchmark: the project's drain (ops/search/drain.ts through the command string of commands.ts) against the
+// Benchmark: the project's drain (runners/search/drain.ts through the command string of commands.ts) against the
 // runbook's manual procedure ("Changing Cluster Config": set the exclusion, then look every 10 s until the
 // node is empty), on the same real OpenSearch cluster and the same data, alternating which goes first.
 //

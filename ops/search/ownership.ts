@@ -1,4 +1,4 @@
-// What a drain owns, as pure predicates over recorded answers (no I/O; drain.ts fetches and acts).
+// What a drain owns, as pure predicates over recorded answers (no I/O; runners/search/drain.ts fetches and acts).
 //
 // A drain writes, BEFORE each settings change, a record of what it is about to add into a document of the
 // `.dataplat-drains` index (one document per drained node, `drain-<node>`), and takes a create-only lock

@@ -16,7 +16,7 @@
  * Reduction, like SpotManager.pricing(): each change is in effect from `uptime` before its timestamp
  * (SpotManager's "effective" window: a machine must survive `uptime.duration`, so a spike counts a
  * little into the past) until the next change; each hour of the last `history` hours takes the highest
- * price in effect during it; a pool's price is the `percentile` (SpotManager's bid_percentile, README:
+ * price in effect during it; a pool's price is the `percentile` (SpotManager's bid_percentile, docs/spot.md:
  * 80%) of those hourly maxima, nearest-rank. A type's price is its cheapest allowed zone's: EC2 Fleet's
  * price-based allocation strategies fill the cheapest pool first, and SpotManager bid per (type, zone)
  * in order of value. `currentPrice` is the latest change at or before `now`.
@@ -104,7 +104,7 @@ export interface PriceReduction {
     readonly historyHours?: number;
     /** Minutes a price counts before its timestamp (SpotManager uptime.duration, default 5 minutes). */
     readonly uptimeMinutes?: number;
-    /** Percentile of hourly maxima, in (0, 1] (SpotManager bid_percentile; README: 0.8). */
+    /** Percentile of hourly maxima, in (0, 1] (SpotManager bid_percentile; docs/spot.md: 0.8). */
     readonly percentile?: number;
     /** Only these zones (the fleet's subnets' zones); all when absent. */
     readonly zones?: readonly string[];

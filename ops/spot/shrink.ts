@@ -115,7 +115,7 @@ export function shrinkRefusals(c: ShrinkCheck): Finding[] {
                     `${path}: tier search: ${loss(c, deployed)}, with no drain; EC2 picks which data nodes go ("spending less will cause nodes to be shutdown"). ` +
                         `Keep budget, targetUtility and the caps so the plan stays at ${deployed.targetCapacity} units` +
                         (config.budget > 0 ? ` (raise ${path}.budget or ${path}.maxUtilityPrice if prices rose)` : "") +
-                        `; a search data node leaves only through the search cluster's drain path (README "Spot fleets": search tier)`,
+                        `; a search data node leaves only through the search cluster's drain path (docs/spot.md, search tier)`,
                 ),
             );
         }
