@@ -38,7 +38,7 @@ export function checkAwsCredentials(fact: AwsFact): CheckLine {
         return fail(
             name,
             `${where}: no AWS credentials found (${fact.message})`,
-            'on the deploy runner attach the deploy role to the runner\'s instance profile (docs/deploying.md); by hand export AWS_PROFILE or run `aws sso login`',
+            "on the deploy runner attach the deploy role to the runner's instance profile (docs/deploying.md); by hand export AWS_PROFILE or run `aws sso login`",
         );
     }
     if (BAD_KEY.test(fact.name))
