@@ -1,18 +1,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../ops/config/errors";
-import { essentialHostProblems, withBackupBucket, type ControlPlaneConfig, type ControlPlaneHost } from "../../ops/controlplane/config";
-import {
-    BACKUP_READY_MARKER,
-    RECOVERY_UPDATE_SCRIPT,
-    backupUserData,
-    essentialChecks,
-    firstHeadnodeScript,
-    headnodeDatabase,
-    recoveryScript,
-} from "../../ops/controlplane/scripts";
-import { headnodeResourceName } from "../../ops/controlplane/naming";
-import { replacementIdentity, type ResolvedHost } from "../../ops/shared/hosts";
+import type { ControlPlaneHost } from "../../ops/controlplane/config";
+import type { ControlPlaneLayout } from "../../ops/controlplane/plan";
+import type { ResolvedHost } from "../../ops/shared/hosts";
 import { Host } from "../compute/Host";
 import { SSH_DIAL_ATTEMPTS } from "../platform/LayeredPlatform";
 
@@ -20,23 +10,19 @@ import { SSH_DIAL_ATTEMPTS } from "../platform/LayeredPlatform";
 export const CONTROL_PLANE_ROOT_VOLUME_GIB = 200;
 
 export interface ControlPlaneArgs {
-    /** The validated `controlPlane` config (backup.bucket may be unset: `backupBucket` is used then). */
-    readonly controlPlane: ControlPlaneConfig;
-    /** The headnode and the compute nodes with image and subnet resolved (ops/shared/hosts.ts). */
-    readonly headnode: ResolvedHost<ControlPlaneHost>;
-    readonly computeNodes: readonly ResolvedHost<ControlPlaneHost>[];
     /**
-     * The control plane existed before this update (its `deployed` snapshot was read back): a new
-     * headnode must then recover the control plane's data. False only on the first deployment, whose
-     * headnode just enables its backups.
+     * What to declare, decided by the plan (ops/controlplane/plan.ts controlPlaneLayout): the headnode's name
+     * (its replacement identity), every host's user data, the recovery command's scripts (recovery when the
+     * control plane existed before this update, else only enabling backups) and its trigger. Plain values
+     * rather than Inputs: the plan decides them before any resource.
      */
-    readonly recover: boolean;
+    readonly layout: ControlPlaneLayout;
     readonly securityGroupId: pulumi.Input<string>;
     /** The controlplane tier's instance profile (it may write and read the backup bucket). */
     readonly instanceProfileName: pulumi.Input<string>;
     /** Key `pulumi up` uses to reach the headnode (a Pulumi secret; only ever passed in `connection`). */
     readonly sshPrivateKey: pulumi.Input<string>;
-    /** Where backups go unless `controlPlane.backup.bucket` names another bucket. */
+    /** Where backups go unless `controlPlane.backup.bucket` names another bucket (the layout's scripts take its name). */
     readonly backupBucket: pulumi.Input<string>;
 }
 
@@ -88,21 +74,13 @@ export class ControlPlane extends pulumi.ComponentResource {
     public readonly recoveryStdout: pulumi.Output<string>;
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Every essential off the headnode is probed at a compute node's address. The section refuses
-        // any other placement before the first resource (ops/controlplane essentialHostProblems); this
-        // assert runs before the component registers anything, never inside an apply.
-        const strays = essentialHostProblems(
-            args.controlPlane,
-            args.computeNodes.map((n) => n.name),
-        );
-        if (strays.length > 0) throw new ConfigError(strays, "dataplat");
         // The type token keeps the `platform` module it had when the component lived in components/platform/:
         // it is part of the URN of the component and of every child (deployed stacks carry those URNs), so
         // renaming it would replace the headnode and the compute nodes. The synth record
         // (tests/architecture) proves the move changed no URN.
         super("dataplat:platform:ControlPlane", name, {}, opts);
+        const layout = args.layout;
         const bucket = pulumi.output(args.backupBucket);
-        const config = bucket.apply((b) => withBackupBucket(args.controlPlane, b));
         const host = (resourceName: string, spec: ResolvedHost<ControlPlaneHost>, userData: pulumi.Input<string>, onUserDataChange?: "keep") =>
             new Host(
                 resourceName,
@@ -121,51 +99,34 @@ export class ControlPlane extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-        const identity = (spec: ResolvedHost<ControlPlaneHost>) => `# dataplat control plane host ${spec.name}: ${replacementIdentity(spec)}\n`;
 
         // The headnode's identity is in its name: a new headnode is a new resource (see above).
-        const headnodeName = `${name}-${headnodeResourceName(args.headnode)}`;
+        const headnodeName = `${name}-${layout.headnode.childName}`;
         // The headnode is replaced only as a new resource (its name): a user-data change alone (say, a
         // newer backup script) must never replace it under the same name, which would leave the old
         // headnode pending deletion if recovery failed. It takes effect with the next generation.
-        const headnode = host(
-            headnodeName,
-            args.headnode,
-            config.apply((c) => identity(args.headnode) + backupUserData(c)),
-            "keep",
-        );
-        const computeNodes = new Map(args.computeNodes.map((spec) => [spec.name, host(`${name}-${spec.name}`, spec, identity(spec))]));
+        const headnode = host(headnodeName, layout.headnode.host, bucket.apply(layout.headnode.userData), "keep");
+        const computeNodes = new Map(layout.computeNodes.map((n) => [n.host.name, host(`${name}-${n.childName}`, n.host, n.userData)]));
         const computeIps = pulumi.all(Object.fromEntries([...computeNodes].map(([n, h]) => [n, h.privateIp])));
 
-        const create = args.recover
-            ? pulumi.all([config, computeIps]).apply(([c, ips]) =>
-                  recoveryScript(
-                      c,
-                      // Checked above, before registering: every essential host off the headnode is a compute node.
-                      essentialChecks(c, (h) => ips[h]!),
-                      // Recovery runs on the new headnode itself: its PostgreSQL is local.
-                      headnodeDatabase(c),
-                      BACKUP_READY_MARKER,
-                  ),
-              )
-            : pulumi.output(firstHeadnodeScript(BACKUP_READY_MARKER));
+        const recoveryCreate = layout.recovery.create;
+        const create =
+            typeof recoveryCreate === "string" ? pulumi.output(recoveryCreate) : pulumi.all([bucket, computeIps]).apply(([b, ips]) => recoveryCreate(b, ips));
         const recovery = new command.remote.Command(
-            `${headnodeName}-recovery`,
+            `${name}-${layout.recovery.childName}`,
             {
                 connection: {
                     host: headnode.privateIp,
-                    user: args.controlPlane.ssh.user,
-                    port: args.controlPlane.ssh.port,
+                    user: layout.ssh.user,
+                    port: layout.ssh.port,
                     privateKey: args.sshPrivateKey,
                     dialErrorLimit: SSH_DIAL_ATTEMPTS,
                 },
                 create,
-                update: RECOVERY_UPDATE_SCRIPT,
+                update: layout.recovery.update,
                 // controlPlane.recovery.acceptBackupStamp: restore exactly that unit (validated at preview).
-                ...(args.controlPlane.recovery.acceptBackupStamp === undefined
-                    ? {}
-                    : { environment: { ACCEPT_BACKUP_STAMP: args.controlPlane.recovery.acceptBackupStamp } }),
-                triggers: [`${args.headnode.name} ${replacementIdentity(args.headnode)}`, headnode.instanceId],
+                ...(layout.recovery.environment === undefined ? {} : { environment: layout.recovery.environment }),
+                triggers: [layout.recovery.trigger, headnode.instanceId],
             },
             { parent: this, dependsOn: [headnode, ...computeNodes.values()] },
         );

@@ -1,14 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../ops/config/errors";
-import { placementProblems } from "../../ops/platform/plan";
-import { configProblems } from "../../ops/shared/findings";
-import type { PlatformConfig } from "../../ops/platform/config";
-import { replacementIdentity } from "../../ops/shared/hosts";
-import type { ResolvedHost } from "../../ops/shared/hosts";
-import { layerGraph, startupOrder } from "../../ops/platform/layers";
-import { RESTORE_UPDATE_SCRIPT, platformBackupScripts, platformRestoreScript, serviceCommands } from "../../ops/platform/scripts";
-import { backupNeeds, backupTimerInstallScript, backupTimerRemoveScript, backupUnitName } from "../../ops/platform/timers";
+import type { PlatformLayout } from "../../ops/platform/plan";
 import { Host } from "../compute/Host";
 
 /** Root volume of every platform host (HDFS and Accumulo data volumes are not managed yet). */
@@ -19,20 +11,19 @@ export const SSH_DIAL_ATTEMPTS = 40;
 
 export interface LayeredPlatformArgs {
     /**
-     * The validated `platform` config. Plain values rather than Inputs: the layer graph and the
-     * scripts are decided from them while the program runs (ops/platform), as pulumi-eks does with
-     * its cluster config.
+     * What to declare, decided by the plan (ops/platform/plan.ts platformLayout): the hosts with their user
+     * data, the commands in start order with their scripts and dependency edges by id, the backup timers,
+     * and every child's name. Plain values rather than Inputs: the plan decides them before any resource,
+     * as pulumi-eks does with its cluster config.
      */
-    readonly platform: PlatformConfig;
-    /** `platform.hosts` with image and subnet resolved (ops/shared/hosts.ts), in config order. */
-    readonly hosts: readonly ResolvedHost[];
+    readonly layout: PlatformLayout;
     /** The platform tier's security group. */
     readonly securityGroupId: pulumi.Input<string>;
     /** The platform tier's instance profile (it may write and read the backup bucket). */
     readonly instanceProfileName: pulumi.Input<string>;
     /** Key `pulumi up` uses to reach the hosts (a Pulumi secret; only ever passed in `connection`). */
     readonly sshPrivateKey: pulumi.Input<string>;
-    /** Where backups go unless `platform.backup.bucket` names another bucket. */
+    /** Where backups go unless `platform.backup.bucket` names another bucket (the layout's scripts take its name). */
     readonly backupBucket: pulumi.Input<string>;
 }
 
@@ -80,19 +71,14 @@ export class LayeredPlatform extends pulumi.ComponentResource {
     public readonly commandStdout: pulumi.Output<string>[];
 
     constructor(name: string, args: LayeredPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        const unplaced = placementProblems(
-            args.platform,
-            args.hosts.map((h) => h.name),
-        );
-        if (unplaced.length > 0) throw new ConfigError(configProblems(unplaced), "dataplat");
         super("dataplat:platform:LayeredPlatform", name, {}, opts);
-        const config = args.platform;
+        const layout = args.layout;
 
-        const hosts = new Map<string, { host: Host; identity: string }>();
-        for (const spec of args.hosts) {
-            const identity = replacementIdentity(spec);
+        const hosts = new Map<string, { host: Host; trigger: string }>();
+        for (const h of layout.hosts) {
+            const spec = h.host;
             const host = new Host(
-                `${name}-${spec.name}`,
+                `${name}-${h.childName}`,
                 {
                     imageId: spec.image,
                     instanceType: spec.instanceType,
@@ -102,79 +88,71 @@ export class LayeredPlatform extends pulumi.ComponentResource {
                     rootVolumeGiB: PLATFORM_ROOT_VOLUME_GIB,
                     associatePublicIp: false,
                     generation: spec.generation,
-                    userData: `# dataplat platform host ${spec.name}: ${identity}\n`,
+                    userData: h.userData,
                     tier: "platform",
                 },
                 { parent: this },
             );
-            hosts.set(spec.name, { host, identity });
+            hosts.set(spec.name, { host, trigger: h.trigger });
         }
         const on = (hostName: string) => {
-            // Every placement names one of these hosts: checked before super() above.
+            // Every command of the layout names one of these hosts (the plan's placementProblems).
             const h = hosts.get(hostName)!;
             return {
                 connection: {
                     host: h.host.privateIp,
-                    user: config.ssh.user,
-                    port: config.ssh.port,
+                    user: layout.ssh.user,
+                    port: layout.ssh.port,
                     privateKey: args.sshPrivateKey,
                     dialErrorLimit: SSH_DIAL_ATTEMPTS,
                 },
                 // A new machine under the same name gets its commands run again.
-                triggers: [h.identity, h.host.instanceId],
+                triggers: [h.trigger, h.host.instanceId],
             };
         };
+        const bucket = pulumi.output(args.backupBucket);
 
-        const graph = layerGraph(config);
-        const scripts = new Map(serviceCommands(config).map((c) => [c.id, c]));
+        // In start order: every dependency is registered before its dependents.
         const commands = new Map<string, command.remote.Command>();
-        // platform.backup.restore: the metadata restore runs on the PostgreSQL host after PostgreSQL
-        // started and before the Koverse server starts (which would otherwise create an empty database).
-        const placedRestore = platformRestoreScript(config, "bucket-name-pending");
-        let restore: command.remote.Command | undefined;
+        const needs = (ids: readonly string[]) => ids.map((d) => commands.get(d)!);
         this.serviceCommands = {};
-        // Waves are a topological order: every dependency is registered before its dependents.
-        for (const id of startupOrder(graph).flat()) {
-            const c = scripts.get(id)!;
-            const resourceName = `${name}-${c.host}-${c.service}`;
-            const needs = (graph.dependsOn.get(id) ?? []).map((d) => commands.get(d)!);
-            if (c.service === "koverse-server" && restore !== undefined) needs.push(restore);
-            commands.set(
-                id,
-                new command.remote.Command(resourceName, { ...on(c.host), create: c.create, delete: c.delete }, { parent: this, dependsOn: needs }),
-            );
-            this.serviceCommands[id] = resourceName;
-            if (placedRestore !== undefined && c.service === "postgresql" && c.host === placedRestore.host) {
-                const script = pulumi.output(args.backupBucket).apply((b) => platformRestoreScript(config, b)!.script);
-                restore = new command.remote.Command(
-                    `${name}-${placedRestore.host}-metadata-restore`,
-                    { ...on(placedRestore.host), create: script, update: RESTORE_UPDATE_SCRIPT, environment: placedRestore.environment },
-                    { parent: this, dependsOn: [commands.get(id)!] },
+        for (const c of layout.commands) {
+            const resourceName = `${name}-${c.childName}`;
+            if (c.kind === "service") {
+                commands.set(
+                    c.id,
+                    new command.remote.Command(
+                        resourceName,
+                        { ...on(c.host), create: c.create, delete: c.delete },
+                        { parent: this, dependsOn: needs(c.dependsOn) },
+                    ),
+                );
+                this.serviceCommands[c.id] = resourceName;
+            } else {
+                commands.set(
+                    c.id,
+                    new command.remote.Command(
+                        resourceName,
+                        { ...on(c.host), create: bucket.apply(c.create), update: c.update, environment: c.environment },
+                        { parent: this, dependsOn: needs(c.dependsOn) },
+                    ),
                 );
             }
         }
 
-        const backup = config.backup;
-        const timers: command.remote.Command[] = [];
-        if (backup !== undefined) {
-            const bucket = pulumi.output(args.backupBucket);
-            // Which backups run where does not depend on the bucket's name; only their text does.
-            for (const placed of platformBackupScripts(config, "bucket-name-pending")) {
-                const installed = bucket.apply((b) => {
-                    const script = platformBackupScripts(config, b).find((s) => s.id === placed.id)!;
-                    return backupTimerInstallScript(script, backup.periodMinutes);
-                });
-                const timer = new command.remote.Command(
-                    `${name}-${placed.host}-${backupUnitName(placed).replace(/^dataplat-/, "")}`,
-                    { ...on(placed.host), create: installed, update: installed, delete: backupTimerRemoveScript(placed) },
-                    { parent: this, dependsOn: backupNeeds(graph.instances, placed).map((d) => commands.get(d)!) },
-                );
-                timers.push(timer);
-            }
-        }
+        const timers = layout.timers.map((t) => {
+            const installed = bucket.apply(t.install);
+            return new command.remote.Command(
+                `${name}-${t.childName}`,
+                { ...on(t.host), create: installed, update: installed, delete: t.remove },
+                { parent: this, dependsOn: needs(t.dependsOn) },
+            );
+        });
 
         this.hostIps = Object.fromEntries([...hosts].map(([h, { host }]) => [h, host.privateIp]));
-        this.commandStdout = [...commands.values(), ...timers, ...(restore === undefined ? [] : [restore])].map((c) => c.stdout);
+        const services = layout.commands.filter((c) => c.kind === "service").map((c) => commands.get(c.id)!);
+        const restores = layout.commands.filter((c) => c.kind === "restore").map((c) => commands.get(c.id)!);
+        this.commandStdout = [...services, ...timers, ...restores].map((c) => c.stdout);
         this.registerOutputs({ hostIps: this.hostIps, serviceCommands: this.serviceCommands });
     }
 }

@@ -113,9 +113,8 @@ export function backupBucket(config: ControlPlaneConfig): string {
 /**
  * Essentials recovery must probe that are not on a compute node: each essential off the headnode is
  * checked at a compute node's address, so a host that is neither is a config problem (its path, under
- * `controlPlane.`). The schema refuses unknown hosts already; this is the same rule as the component
- * needs it, run by the section on the resolved config before any resource (and asserted again by the
- * component before it registers anything).
+ * `controlPlane.`). The schema refuses unknown hosts already; this is the same rule as the recovery script
+ * needs it, run by the plan on the resolved config (controlplane/essential-host) before any resource.
  */
 export function essentialHostProblems(config: ControlPlaneConfig, computeNodeNames: Iterable<string>): { path: string; message: string }[] {
     const compute = new Set(computeNodeNames);

@@ -10,14 +10,15 @@
  * controlplane/backup-change (ops/controlplane/guardrails.ts).
  */
 import { pathProblem, type ConfigFinding, type PathedPlatformPlan } from "../shared/findings";
-import { resolveHosts, type Environment, type ResolvedHost, type StackSubnet } from "../shared/hosts";
+import { replacementIdentity, resolveHosts, type Environment, type ResolvedHost, type StackSubnet } from "../shared/hosts";
 import { changeRefusal, type Finding } from "../shared/platform-plan";
 import { controlPlaneSnapshotSchema } from "../state/schemas";
 import { readSnapshot, type SnapshotRead } from "../state/snapshot";
 import { blessedCheck } from "./blessed";
 import { essentialHostProblems, withBackupBucket, type ControlPlaneConfig, type ControlPlaneHost } from "./config";
 import { checkControlPlaneUpdate, headnodeReplaced, hostDisruption } from "./guardrails";
-import { BACKUP_READY_MARKER, backupUserData, essentialChecks, headnodeDatabase, recoveryScript } from "./scripts";
+import { headnodeResourceName } from "./naming";
+import { BACKUP_READY_MARKER, RECOVERY_UPDATE_SCRIPT, backupUserData, essentialChecks, firstHeadnodeScript, headnodeDatabase, recoveryScript } from "./scripts";
 
 /** The one reader of deployed.controlPlane (ops/state/schemas.ts), fail closed: an unreadable one is a refusal. */
 export function readDeployedControlPlane(previous: unknown): SnapshotRead<ControlPlaneConfig> {
@@ -38,6 +39,86 @@ export interface ControlPlaneReport {
     readonly computeNodes: { readonly added: string[]; readonly replaced: string[]; readonly removed: string[] };
 }
 
+/**
+ * Everything the ControlPlane component declares, decided here. The backup bucket (the stack's own bucket
+ * unless backup.bucket names one) and the compute nodes' addresses are Outputs, known only at deploy time:
+ * the scripts that name them are pure functions of their values, called by the component in apply().
+ */
+export interface ControlPlaneLayout {
+    readonly ssh: ControlPlaneConfig["ssh"];
+    readonly headnode: {
+        /**
+         * Child name under the component (`<component>-<childName>`): the headnode's name, generation and a hash
+         * of its other replacing fields (ops/controlplane/naming.ts), so a new headnode is a new resource.
+         */
+        readonly childName: string;
+        readonly host: ResolvedHost<ControlPlaneHost>;
+        /** Its replacing fields, then the backup timer's install (backupUserData) to the bucket. */
+        readonly userData: (bucket: string) => string;
+    };
+    readonly computeNodes: readonly {
+        /** Child name under the component: the node's name, a stable key. */
+        readonly childName: string;
+        readonly host: ResolvedHost<ControlPlaneHost>;
+        /** Its replacing fields, so that changing one replaces the instance. */
+        readonly userData: string;
+    }[];
+    /** The remote command on the headnode that recovers the control plane's data (or, first, enables backups). */
+    readonly recovery: {
+        /** `<headnode childName>-recovery`. */
+        readonly childName: string;
+        /**
+         * Recovery from the bucket, checking each essential at its compute node's address (by node name); or,
+         * on the first deployment, a fixed script that only enables the headnode's backups (known at preview).
+         */
+        readonly create: string | ((bucket: string, computeIps: Readonly<Record<string, string>>) => string);
+        readonly update: string;
+        /** controlPlane.recovery.acceptBackupStamp as ACCEPT_BACKUP_STAMP, when set. */
+        readonly environment?: Record<string, string>;
+        /** With the headnode's instance id: a new machine under the same name runs recovery again. */
+        readonly trigger: string;
+    };
+}
+
+/**
+ * The control plane's layout: names from the hosts' identities, user data with their replacing fields, the
+ * headnode's backup user data and its recovery script (RFD 67; see components/controlplane/ControlPlane.ts).
+ */
+export function controlPlaneLayout(
+    config: ControlPlaneConfig,
+    headnode: ResolvedHost<ControlPlaneHost>,
+    computeNodes: readonly ResolvedHost<ControlPlaneHost>[],
+    recover: boolean,
+): ControlPlaneLayout {
+    const identity = (spec: ResolvedHost<ControlPlaneHost>) => `# dataplat control plane host ${spec.name}: ${replacementIdentity(spec)}\n`;
+    const headnodeName = headnodeResourceName(headnode);
+    const stamp = config.recovery.acceptBackupStamp;
+    return {
+        ssh: config.ssh,
+        headnode: { childName: headnodeName, host: headnode, userData: (bucket) => identity(headnode) + backupUserData(withBackupBucket(config, bucket)) },
+        computeNodes: computeNodes.map((spec) => ({ childName: spec.name, host: spec, userData: identity(spec) })),
+        recovery: {
+            childName: `${headnodeName}-recovery`,
+            create: recover
+                ? (bucket, computeIps) => {
+                      const c = withBackupBucket(config, bucket);
+                      return recoveryScript(
+                          c,
+                          // Every essential host off the headnode is a compute node (controlplane/essential-host).
+                          essentialChecks(c, (h) => computeIps[h]!),
+                          // Recovery runs on the new headnode itself: its PostgreSQL is local.
+                          headnodeDatabase(c),
+                          BACKUP_READY_MARKER,
+                      );
+                  }
+                : firstHeadnodeScript(BACKUP_READY_MARKER),
+            update: RECOVERY_UPDATE_SCRIPT,
+            ...(stamp === undefined ? {} : { environment: { ACCEPT_BACKUP_STAMP: stamp } }),
+            trigger: `${headnode.name} ${replacementIdentity(headnode)}`,
+        },
+    };
+}
+
 /** What the ControlPlane component and the stack's plan output receive. */
 export interface ControlPlaneStackPlan {
     /** The config with every host's image and subnet resolved: what is deployed, compared and recorded. */
@@ -47,6 +128,11 @@ export interface ControlPlaneStackPlan {
     /** The control plane existed before this update: a new headnode recovers its data (false on the first deployment). */
     readonly recover: boolean;
     readonly report: ControlPlaneReport;
+    /**
+     * What the component declares (absent when the plan has problems: the section throws them before any
+     * resource, and the scripts of such a config may not build).
+     */
+    readonly layout?: ControlPlaneLayout;
 }
 
 /**
@@ -133,7 +219,14 @@ export function controlPlanePlan(
     return {
         problems,
         refusals,
-        plan: { config, headnode, computeNodes: nodes.hosts, recover: previous !== undefined, report: report(previous, config, context.environment) },
+        plan: {
+            config,
+            headnode,
+            computeNodes: nodes.hosts,
+            recover: previous !== undefined,
+            report: report(previous, config, context.environment),
+            ...(problems.length === 0 ? { layout: controlPlaneLayout(config, headnode, nodes.hosts, previous !== undefined) } : {}),
+        },
         snapshot: config,
     };
 }

@@ -10,10 +10,10 @@ import { platformSnapshotSchema } from "../state/schemas";
 import { readSnapshot, type SnapshotRead } from "../state/snapshot";
 import type { PlatformConfig } from "./config";
 import { checkPlatformUpdate, hostChanges } from "./guardrails";
-import { resolveHosts, type ResolvedHost, type StackSubnet } from "../shared/hosts";
+import { replacementIdentity, resolveHosts, type ResolvedHost, type StackSubnet } from "../shared/hosts";
 import { layerGraph, startupOrder } from "./layers";
-import { platformBackupScripts, platformRestoreScript, serviceCommands } from "./scripts";
-import { backupTimerInstallScript } from "./timers";
+import { RESTORE_UPDATE_SCRIPT, platformBackupScripts, platformRestoreScript, serviceCommands } from "./scripts";
+import { backupNeeds, backupTimerInstallScript, backupTimerRemoveScript, backupUnitName } from "./timers";
 
 export interface PlatformUpdatePlan {
     /** Waves of service ids, bottom layer first: what `pulumi up` starts together on a first deployment. */
@@ -69,8 +69,8 @@ export function platformUpdatePlan(previous: PlatformConfig | undefined, next: P
 /**
  * Service instances and backups placed on a host that is not among `hostNames` (the hosts the
  * component creates), as config problems. The schema refuses unknown hosts already; the plan runs this
- * on the resolved config before any resource, and the component asserts it again before it registers
- * anything, so a command never looks up a host that does not exist.
+ * on the resolved config before any resource (a problem stops the program there), so a command of the
+ * layout never names a host that does not exist.
  */
 export function placementProblems(platform: PlatformConfig, hostNames: Iterable<string>): ConfigFinding[] {
     const declared = new Set(hostNames);
@@ -118,11 +118,130 @@ export interface PlatformContext {
     readonly subnets: readonly StackSubnet[];
 }
 
+/** One platform host as the component declares it. */
+export interface PlatformHostLayout {
+    /** Child name under the component (`<component>-<childName>`): the host's name, a stable key. */
+    readonly childName: string;
+    readonly host: ResolvedHost;
+    /** The host's replacing fields, written into its user data so that changing one replaces the instance. */
+    readonly userData: string;
+    /** Trigger of every command on the host (with its instance id): a new machine gets them run again. */
+    readonly trigger: string;
+}
+
+/** One remote command on a platform host, with the ids of the commands it runs after. */
+export interface PlatformCommandLayout {
+    /** `datanode@worker-3`, `metadata-restore@meta-1`, `metadata-backup@meta-1`: the key the edges use. */
+    readonly id: string;
+    /** The host it runs on (one of the layout's hosts, checked by placementProblems). */
+    readonly host: string;
+    /** Child name under the component (`<component>-<childName>`), from the host and the service or unit. */
+    readonly childName: string;
+    /** Ids of the commands (services or the restore) it depends on: registered before it, deleted after it. */
+    readonly dependsOn: readonly string[];
+}
+
+export interface PlatformServiceLayout extends PlatformCommandLayout {
+    /** Start and stop scripts of the service's systemd unit. */
+    readonly create: string;
+    readonly delete: string;
+}
+
+/**
+ * The restore and backup-timer scripts name the backup bucket, known only at deploy time when it is the
+ * stack's own bucket (an Output): they are pure functions of its name, called by the component in apply().
+ */
+export interface PlatformRestoreLayout extends PlatformCommandLayout {
+    readonly create: (bucket: string) => string;
+    readonly update: string;
+    readonly environment: Record<string, string>;
+}
+
+export interface PlatformTimerLayout extends PlatformCommandLayout {
+    /** Installs (create and update) the backup's script and systemd timer. */
+    readonly install: (bucket: string) => string;
+    /** Removes them (delete). */
+    readonly remove: string;
+}
+
+/** Everything the LayeredPlatform component declares, decided here from the resolved config. */
+export interface PlatformLayout {
+    readonly ssh: PlatformConfig["ssh"];
+    readonly hosts: readonly PlatformHostLayout[];
+    /**
+     * Service commands in start order (waves flattened: every dependency comes before its dependents), with
+     * the restore right after the PostgreSQL command it follows and before the Koverse server that needs it.
+     */
+    readonly commands: readonly (({ readonly kind: "service" } & PlatformServiceLayout) | ({ readonly kind: "restore" } & PlatformRestoreLayout))[];
+    /** Backup timers, after every service they read. */
+    readonly timers: readonly PlatformTimerLayout[];
+}
+
+/**
+ * The layout of the LayeredPlatform: the layer graph's order and edges (ops/platform/layers.ts), each
+ * service's scripts, the restore (platform.backup.restore: after PostgreSQL started, before the Koverse
+ * server starts, which would otherwise create an empty database) and the backup timers (after the
+ * services they read, ops/platform/timers.ts backupNeeds).
+ */
+export function platformLayout(config: PlatformConfig, resolved: readonly ResolvedHost[]): PlatformLayout {
+    const hosts = resolved.map((host) => {
+        const identity = replacementIdentity(host);
+        return { childName: host.name, host, userData: `# dataplat platform host ${host.name}: ${identity}\n`, trigger: identity };
+    });
+    const graph = layerGraph(config);
+    const scripts = new Map(serviceCommands(config).map((c) => [c.id, c]));
+    // Which restore runs where does not depend on the bucket's name; only its text does.
+    const placedRestore = platformRestoreScript(config, "bucket-name-pending");
+    let restoreId: string | undefined;
+    const commands: PlatformLayout["commands"][number][] = [];
+    for (const id of startupOrder(graph).flat()) {
+        const c = scripts.get(id)!;
+        const dependsOn = [...(graph.dependsOn.get(id) ?? [])];
+        if (c.service === "koverse-server" && restoreId !== undefined) dependsOn.push(restoreId);
+        commands.push({ kind: "service", id, host: c.host, childName: `${c.host}-${c.service}`, dependsOn, create: c.create, delete: c.delete });
+        if (placedRestore !== undefined && c.service === "postgresql" && c.host === placedRestore.host) {
+            restoreId = placedRestore.id;
+            commands.push({
+                kind: "restore",
+                id: placedRestore.id,
+                host: placedRestore.host,
+                childName: `${placedRestore.host}-metadata-restore`,
+                dependsOn: [id],
+                create: (bucket) => platformRestoreScript(config, bucket)!.script,
+                update: RESTORE_UPDATE_SCRIPT,
+                environment: placedRestore.environment,
+            });
+        }
+    }
+    const backup = config.backup;
+    const timers: PlatformTimerLayout[] =
+        backup === undefined
+            ? []
+            : platformBackupScripts(config, "bucket-name-pending").map((placed) => ({
+                  id: placed.id,
+                  host: placed.host,
+                  childName: `${placed.host}-${backupUnitName(placed).replace(/^dataplat-/, "")}`,
+                  dependsOn: backupNeeds(graph.instances, placed),
+                  install: (bucket) =>
+                      backupTimerInstallScript(
+                          platformBackupScripts(config, bucket).find((s) => s.id === placed.id)!,
+                          backup.periodMinutes,
+                      ),
+                  remove: backupTimerRemoveScript(placed),
+              }));
+    return { ssh: config.ssh, hosts, commands, timers };
+}
+
 /** What the LayeredPlatform component and the stack's plan output receive. */
 export interface PlatformStackPlan {
     /** The config with each host's image and subnet resolved: what is deployed, compared and recorded. */
     readonly config: PlatformConfig;
     readonly hosts: readonly ResolvedHost[];
+    /**
+     * What the component declares (absent when the plan has problems: the section throws them before any
+     * resource, and a layout of an unplaced config would name hosts that do not exist).
+     */
+    readonly layout?: PlatformLayout;
     /** The section's plan output: start order, host and service changes, backups, restore. */
     readonly report: PlatformUpdatePlan & { readonly backups: string; readonly restore?: string };
 }
@@ -179,5 +298,10 @@ export function platformPlan(
               }
             : {}),
     };
-    return { problems, refusals, plan: { config, hosts: r.hosts, report }, snapshot: config };
+    return {
+        problems,
+        refusals,
+        plan: { config, hosts: r.hosts, report, ...(problems.length === 0 ? { layout: platformLayout(config, r.hosts) } : {}) },
+        snapshot: config,
+    };
 }

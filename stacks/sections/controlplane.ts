@@ -39,14 +39,13 @@ export const controlPlaneSection: StackSection<"controlPlane", PathedPlatformPla
                 NAMESPACE,
             );
         }
-        const { config: next, headnode, computeNodes, recover, report } = planned.plan;
+        const { layout, report } = planned.plan;
+        // plan() threw the plan's problems, and only a plan without problems carries a layout.
+        if (layout === undefined) throw new Error("controlPlane: the plan has no layout (its problems were not thrown)");
         const controlPlane = new ControlPlane(
             ctx.name("controlplane"),
             {
-                controlPlane: next,
-                headnode,
-                computeNodes,
-                recover,
+                layout,
                 securityGroupId: ctx.network.groupIds.controlplane,
                 instanceProfileName: ctx.roles.controlplane.instanceProfileName,
                 sshPrivateKey: ctx.secrets.sshPrivateKey,

@@ -39,12 +39,13 @@ export const platformSection: StackSection<"platform", PathedPlatformPlan<Platfo
                 NAMESPACE,
             );
         }
-        const { config: next, hosts, report } = planned.plan;
+        const { layout, report } = planned.plan;
+        // plan() threw the plan's problems, and only a plan without problems carries a layout.
+        if (layout === undefined) throw new Error("platform: the plan has no layout (its problems were not thrown)");
         const platform = new LayeredPlatform(
             ctx.name("platform"),
             {
-                platform: next,
-                hosts,
+                layout,
                 securityGroupId: ctx.network.groupIds.platform,
                 instanceProfileName: ctx.roles.platform.instanceProfileName,
                 sshPrivateKey: ctx.secrets.sshPrivateKey,
