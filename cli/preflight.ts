@@ -33,7 +33,7 @@ import { type CheckLine, preflightExitCode, renderLine } from "../ops/preflight/
 import { OutputsError, readOutputs } from "../ops/preflight/outputs";
 import { checkPulumiCli, type PulumiVersionFact } from "../ops/preflight/pulumi-cli";
 import { checkSearch, type SearchFact, type SearchTarget, searchTarget } from "../ops/preflight/search";
-import { checkSsh, missingKeyLine, SSH_CONNECT_TIMEOUT_SECONDS, SSH_KEY_ENV, type SshFact, type SshTarget, sshTargets } from "../ops/preflight/ssh";
+import { checkSsh, missingKeyLine, SSH_CONNECT_TIMEOUT_SECONDS, SSH_KEY_ENV, sshArgv, type SshFact, type SshTarget, sshTargets } from "../ops/preflight/ssh";
 import { SearchClient } from "../runners/search/client";
 import { repoRoot } from "../stacks/offline/root";
 import { readStackFile } from "../stacks/offline/stackfile";
@@ -130,28 +130,7 @@ async function searchAnswer(target: SearchTarget, region: string): Promise<Searc
 }
 
 function sshOnce(t: SshTarget, keyFile: string, knownHosts: string): Promise<SshFact> {
-    const args = [
-        "-F",
-        "none", // the command resources use no ssh config either
-        "-i",
-        keyFile,
-        "-o",
-        "IdentitiesOnly=yes",
-        "-o",
-        "IdentityAgent=none",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        `ConnectTimeout=${SSH_CONNECT_TIMEOUT_SECONDS}`,
-        "-o",
-        "StrictHostKeyChecking=accept-new",
-        "-o",
-        `UserKnownHostsFile=${knownHosts}`,
-        "-p",
-        String(t.port),
-        `${t.user}@${t.address}`,
-        "true",
-    ];
+    const args = sshArgv(t, keyFile, knownHosts, "true");
     return new Promise((resolve) => {
         const child = spawn("ssh", args, { stdio: ["ignore", "ignore", "pipe"] });
         let stderr = "";

@@ -16,6 +16,24 @@ export const SSH_KEY_ENV = "DATAPLAT_SSH_KEY";
 /** Seconds ssh waits for the TCP connection (ssh -o ConnectTimeout). */
 export const SSH_CONNECT_TIMEOUT_SECONDS = 10;
 
+/**
+ * The ssh(1) argument list of every check that logs in to a host (the preflight, `status`): no ssh config and no
+ * agent, exactly this key, never a prompt, a bounded connect, a host key learned on first use into `knownHosts`.
+ * The command resources log in the same way.
+ */
+export function sshArgv(
+    t: { readonly user: string; readonly address: string; readonly port: number },
+    keyFile: string,
+    knownHosts: string,
+    command: string,
+): string[] {
+    return [
+        ...["-F", "none", "-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes"],
+        ...["-o", `ConnectTimeout=${SSH_CONNECT_TIMEOUT_SECONDS}`, "-o", "StrictHostKeyChecking=accept-new", "-o", `UserKnownHostsFile=${knownHosts}`],
+        ...["-p", String(t.port), `${t.user}@${t.address}`, command],
+    ];
+}
+
 export interface SshTarget {
     /** Config section, e.g. origin. */
     readonly section: string;

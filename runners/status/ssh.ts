@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkSsh, SSH_CONNECT_TIMEOUT_SECONDS, type SshTarget } from "../../ops/preflight/ssh";
+import { checkSsh, SSH_CONNECT_TIMEOUT_SECONDS, sshArgv, type SshTarget } from "../../ops/preflight/ssh";
 import { type Answer, answered, failed } from "../../ops/status/answer";
 
 export interface SshSession {
@@ -26,28 +26,7 @@ export function sshSession(privateKey: string): SshSession {
     const knownHosts = path.join(dir, "known_hosts");
     return {
         run(t, command) {
-            const args = [
-                "-F",
-                "none",
-                "-i",
-                keyFile,
-                "-o",
-                "IdentitiesOnly=yes",
-                "-o",
-                "IdentityAgent=none",
-                "-o",
-                "BatchMode=yes",
-                "-o",
-                `ConnectTimeout=${SSH_CONNECT_TIMEOUT_SECONDS}`,
-                "-o",
-                "StrictHostKeyChecking=accept-new",
-                "-o",
-                `UserKnownHostsFile=${knownHosts}`,
-                "-p",
-                String(t.port),
-                `${t.user}@${t.address}`,
-                command,
-            ];
+            const args = sshArgv(t, keyFile, knownHosts, command);
             return new Promise((resolve) => {
                 const child = spawn("ssh", args, { stdio: ["ignore", "pipe", "pipe"] });
                 let stdout = "";
