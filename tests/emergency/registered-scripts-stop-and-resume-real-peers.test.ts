@@ -2,7 +2,8 @@
 // run with bash against a real supervisord reached over a real sshd on loopback (key auth), the resumes gated on a
 // real OpenSearch cluster made red, yellow and green on demand. The order of stops and starts is read from
 // supervisord's log. Only the environment differs from a deployment: loopback addresses, the test key, the test
-// cluster's endpoint. The ETL scripts (aws ec2 modify-fleet) are not run here.
+// cluster's endpoint. The ETL scripts (aws ec2 modify-fleet) run against real EC2 Fleets in moto in
+// etl-scripts-hold-and-restore-fleets-against-moto.test.ts.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
