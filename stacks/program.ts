@@ -17,7 +17,7 @@ import { gatedSnapshot, readDeployed } from "./deployed";
 import { Providers } from "./providers";
 import { SECTIONS } from "./sections";
 import { SEARCH_SECURITY_READERS, searchSecurityParameters } from "./sections/search";
-import { planSection, SectionContext } from "./sections/section";
+import { SectionContext } from "./sections/section";
 import { defineEmergency, emergencySectionPlan, searchEndpointOf } from "./sections/emergency";
 
 /** Generated secrets: which tiers may read each (through an SSM SecureString parameter). */
@@ -80,7 +80,7 @@ export async function program(): Promise<Record<string, unknown>> {
     for (const section of SECTIONS) {
         const sectionCfg = cfg[section.key];
         if (sectionCfg !== undefined) {
-            const planned = planSection(section, previous?.[section.key], sectionCfg as never, cfg);
+            const planned = section.plan(previous?.[section.key], sectionCfg as never, cfg);
             refusals.push(...planned.refusals);
             sectionPlans.set(section.key, planned.plan);
         } else if (previous?.[section.key] !== undefined) {

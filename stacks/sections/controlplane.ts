@@ -3,9 +3,8 @@ import { ConfigError } from "../../ops/config/errors";
 import { NAMESPACE } from "../../ops/config/schema";
 import type { ControlPlaneConfig } from "../../ops/controlplane/config";
 import { controlPlanePlan, readDeployedControlPlane, type ControlPlaneStackPlan } from "../../ops/controlplane/plan";
-import { configProblems, type PathedPlatformPlan } from "../../ops/shared/findings";
-import { messages } from "../../ops/shared/platform-plan";
-import { StackSection } from "./section";
+import type { PathedPlatformPlan } from "../../ops/shared/findings";
+import { sectionPlanOf, StackSection } from "./section";
 
 /** Triton's headnode, compute nodes, headnode backup and recovery (config key `controlPlane`, RFD 67). */
 export const controlPlaneSection: StackSection<"controlPlane", PathedPlatformPlan<ControlPlaneStackPlan, ControlPlaneConfig>> = {
@@ -22,8 +21,7 @@ export const controlPlaneSection: StackSection<"controlPlane", PathedPlatformPla
             imageId: cfg.hosts.imageId,
             subnets: cfg.network.subnets,
         });
-        if (planned.problems.length > 0) throw new ConfigError(configProblems(planned.problems), NAMESPACE);
-        return { refusals: messages(planned.refusals), plan: planned };
+        return sectionPlanOf(planned);
     },
 
     define(ctx, config, planned) {

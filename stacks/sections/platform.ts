@@ -3,9 +3,8 @@ import { ConfigError } from "../../ops/config/errors";
 import { NAMESPACE } from "../../ops/config/schema";
 import { type PlatformConfig } from "../../ops/platform/config";
 import { platformPlan, readDeployedPlatform, type PlatformStackPlan } from "../../ops/platform/plan";
-import { configProblems, type PathedPlatformPlan } from "../../ops/shared/findings";
-import { messages } from "../../ops/shared/platform-plan";
-import { StackSection } from "./section";
+import type { PathedPlatformPlan } from "../../ops/shared/findings";
+import { sectionPlanOf, StackSection } from "./section";
 
 /** Koverse's layered Hadoop/Accumulo platform (config key `platform`). */
 export const platformSection: StackSection<"platform", PathedPlatformPlan<PlatformStackPlan, PlatformConfig>> = {
@@ -22,8 +21,7 @@ export const platformSection: StackSection<"platform", PathedPlatformPlan<Platfo
             imageId: cfg.hosts.imageId,
             subnets: cfg.network.subnets,
         });
-        if (planned.problems.length > 0) throw new ConfigError(configProblems(planned.problems), NAMESPACE);
-        return { refusals: messages(planned.refusals), plan: planned };
+        return sectionPlanOf(planned);
     },
 
     define(ctx, config, planned) {

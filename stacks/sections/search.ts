@@ -10,7 +10,6 @@
  * declares what it says.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../ops/config/errors";
 import type { StackConfig } from "../../ops/config/schema";
 import { messages } from "../../ops/shared/platform-plan";
 import { endpointWithoutCredentials } from "../../ops/search/commands";
@@ -26,7 +25,7 @@ import type { SearchClusterConfig } from "../../ops/search/schema";
 import { type SecurityParameterNames, tlsServerName } from "../../ops/search/security";
 import { readSearchSnapshot } from "../../ops/search/snapshot";
 import { SearchCluster } from "../../components/search/SearchCluster";
-import { StackSection } from "./section";
+import { sectionPlanOf, StackSection } from "./section";
 
 export { SEARCH_SECURITY_READERS };
 
@@ -35,28 +34,17 @@ export function searchSecurityParameters(config: SearchClusterConfig, cfg: Stack
     return searchSecurityParameterNames(config, cfg);
 }
 
-/** The plan of this update: `previous` is `deployed.search` of the last update (undefined on the first). */
-function plan(config: SearchClusterConfig, previous: unknown, cfg: StackConfig): SearchPlatformPlan {
-    const result = planSearch(config, readSearchSnapshot(previous), searchPlanContext(cfg));
-    if (result.problems.length > 0)
-        throw new ConfigError(
-            result.problems.map(({ path, message }) => ({ path, message })),
-            "dataplat",
-        );
-    return result;
-}
-
 /** ActiveData's search cluster (config key `search`). */
-export const searchSection: StackSection<"search"> = {
+export const searchSection: StackSection<"search", SearchPlatformPlan> = {
     key: "search",
 
-    refusals(previous, next, cfg) {
-        return messages(plan(next, previous, cfg).refusals);
+    /** The plan of this update: `previous` is `deployed.search` of the last update (undefined on the first). */
+    plan(previous, next, cfg) {
+        return sectionPlanOf(planSearch(next, readSearchSnapshot(previous), searchPlanContext(cfg)));
     },
 
-    define(ctx, config) {
-        const result = plan(config, ctx.previous?.search, ctx.cfg);
-        // refusals() has refused an unreadable snapshot before any resource: should define() run anyway, it throws
+    define(ctx, config, result) {
+        // plan() has refused an unreadable snapshot before any resource: should define() run anyway, it throws
         // rather than deploy as if nothing were deployed.
         if (result.plan === undefined || result.snapshot === undefined) {
             throw new Error(`Refused by guardrails, nothing was changed:\n  - ${messages(result.refusals).join("\n  - ")}`);

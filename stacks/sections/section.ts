@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { TierRole } from "../../components/compute/TierRole";
-import { StackConfig, Tier } from "../../ops/config/schema";
+import { ConfigError } from "../../ops/config/errors";
+import { NAMESPACE, StackConfig, Tier } from "../../ops/config/schema";
+import { messages, type PlatformPlan } from "../../ops/shared/platform-plan";
 import { Providers } from "../providers";
 
 /** What the foundation hands to each platform section of the stack. */
@@ -75,9 +77,8 @@ export interface SectionPlan<P> {
  * One platform of the runbooks (search cluster, origin cluster, spot fleets, layered platform,
  * control plane), configured by one optional top-level key of the stack config.
  *
- * A section gives either `plan` (its decisions, computed once from ops/<platform>/plan.ts before any
- * resource and handed to define()) or `refusals` (guardrails only; define() then decides nothing it needs
- * to share with them).
+ * Its `plan` (its decisions, computed once from ops/<platform>/plan.ts before any resource) is handed to
+ * define() unchanged.
  */
 export interface StackSection<K extends keyof StackConfig, P = undefined> {
     readonly key: K;
@@ -86,24 +87,23 @@ export interface StackSection<K extends keyof StackConfig, P = undefined> {
      * naming their path, change refusals are returned with the plan. Pure apart from reading the inputs the
      * plan needs (price files); `previous` is the section's entry of the last `deployed` output.
      */
-    plan?(previous: unknown, next: NonNullable<StackConfig[K]>, cfg: StackConfig): SectionPlan<P>;
-    /** Guardrails against what was deployed (undefined on the first deployment): pure, run before any resource. */
-    refusals?(previous: unknown, next: NonNullable<StackConfig[K]>, cfg: StackConfig): string[];
-    /** Declares the section's resources; `plan` is what plan() returned in this program run (undefined without a plan hook). */
+    plan(previous: unknown, next: NonNullable<StackConfig[K]>, cfg: StackConfig): SectionPlan<P>;
+    /** Declares the section's resources; `plan` is what plan() returned in this program run. */
     define(ctx: SectionContext, config: NonNullable<StackConfig[K]>, plan: P): SectionResult;
 }
 
 /**
- * Runs a section's plan hook, or its refusals when it has none: what the program does for each configured
- * section before any resource is registered.
+ * A platform's plan as every section hands it to the program: the problems of the config alone thrown as one
+ * ConfigError naming their paths, the change refusals returned as their messages, with the plan.
  */
-export function planSection<K extends keyof StackConfig, P>(
-    section: StackSection<K, P>,
-    previous: unknown,
-    next: NonNullable<StackConfig[K]>,
-    cfg: StackConfig,
-): SectionPlan<P | undefined> {
-    if (section.plan !== undefined) return section.plan(previous, next, cfg);
-    if (section.refusals !== undefined) return { refusals: section.refusals(previous, next, cfg), plan: undefined };
-    throw new Error(`section ${String(section.key)}: gives neither plan() nor refusals()`);
+export function sectionPlanOf<P extends PlatformPlan<unknown, unknown> & { readonly problems: readonly { readonly path: string; readonly message: string }[] }>(
+    planned: P,
+): SectionPlan<P> {
+    const problems: readonly { readonly path: string; readonly message: string }[] = planned.problems;
+    if (problems.length > 0)
+        throw new ConfigError(
+            problems.map(({ path, message }) => ({ path, message })),
+            NAMESPACE,
+        );
+    return { refusals: messages(planned.refusals), plan: planned };
 }

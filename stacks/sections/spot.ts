@@ -19,10 +19,7 @@ import * as fs from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { SpotFleet } from "../../components/spot/SpotFleet";
-import { ConfigError } from "../../ops/config/errors";
-import { NAMESPACE } from "../../ops/config/schema";
-import { configProblems, type PathedPlatformPlan } from "../../ops/shared/findings";
-import { messages } from "../../ops/shared/platform-plan";
+import type { PathedPlatformPlan } from "../../ops/shared/findings";
 import {
     type FleetReport,
     type PriceFileContent,
@@ -33,7 +30,7 @@ import {
     type SpotFleetsPlan,
     type SpotFleetsSnapshot,
 } from "../../ops/spot/plan";
-import { StackSection } from "./section";
+import { sectionPlanOf, StackSection } from "./section";
 
 /** Reads one price file (a relative path from the working directory: the Pulumi project directory under the CLI). */
 export function readPriceFile(file: string): PriceFileContent {
@@ -60,8 +57,7 @@ export const spotSection: StackSection<"spotFleets", PathedPlatformPlan<SpotFlee
 
     plan(previous, next, cfg) {
         const planned = planSpotFleets(previous, next, cfg.network.subnets);
-        if (planned.problems.length > 0) throw new ConfigError(configProblems(planned.problems), NAMESPACE);
-        return { refusals: messages(planned.refusals), plan: planned };
+        return sectionPlanOf(planned);
     },
 
     define(ctx, fleets, planned) {

@@ -15,7 +15,6 @@ import { readSnapshot, snapshotValue } from "../../ops/state/snapshot";
 import type { StackGraph } from "../../stacks/offline/evaluate";
 import { readStackFile } from "../../stacks/offline/stackfile";
 import { SECTIONS } from "../../stacks/sections";
-import { planSection } from "../../stacks/sections/section";
 import { committedStack, deepClone, stackFile } from "../support/graph";
 
 const SCHEMAS = {
@@ -90,7 +89,7 @@ describe("section snapshots: one reader, one schema per section", function () {
         for (const section of SECTIONS) {
             const next = cfg[section.key];
             assert.ok(next !== undefined, section.key);
-            const refused = planSection(section, { unexpected: "shape" }, next as never, cfg).refusals;
+            const refused = section.plan({ unexpected: "shape" }, next as never, cfg).refusals;
             assert.ok(
                 refused.some((r) => r.startsWith(`deployed.${section.key}: the snapshot the last update recorded cannot be read`)),
                 `${section.key}: ${refused.join(" | ")}`,
@@ -109,10 +108,10 @@ describe("section snapshots: one reader, one schema per section", function () {
         // Two origins added at once is refused against the readable snapshot...
         const next = deepClone(cfg.origin!) as any;
         next.hashstate = { ...next.hashstate, "origin-new-1": { label: "new-1", weight: 100 }, "origin-new-2": { label: "new-2", weight: 100 } };
-        assert.ok(planSection(origin, deployed.origin, next, cfg).refusals.some((r) => r.startsWith("origin.hashstate:")));
+        assert.ok(origin.plan(deployed.origin, next, cfg).refusals.some((r) => r.startsWith("origin.hashstate:")));
         // ...and an unreadable snapshot (a port that came back as text) no longer switches that guardrail off.
         const broken = { ...deployed.origin, port: String(deployed.origin.port) };
-        const refused = planSection(origin, broken, next, cfg).refusals;
+        const refused = origin.plan(broken, next, cfg).refusals;
         assert.equal(refused.length, 1);
         assert.match(refused[0], /^deployed\.origin: the snapshot the last update recorded cannot be read \(at port: /);
     });
@@ -122,6 +121,6 @@ describe("section snapshots: one reader, one schema per section", function () {
         delete broken.platform.hosts[0].name;
         const platform = SECTIONS.find((s) => s.key === "platform")!;
         const cfg = prodConfig();
-        assert.match(planSection(platform, broken.platform, cfg.platform as never, cfg).refusals.join("\n"), /^deployed\.platform: .*at hosts\[0\]\.name: /m);
+        assert.match(platform.plan(broken.platform, cfg.platform as never, cfg).refusals.join("\n"), /^deployed\.platform: .*at hosts\[0\]\.name: /m);
     });
 });
