@@ -10,11 +10,13 @@
  *  - every search instance that is deleted or replaced has its drain deleted or replaced with it, deleted before the
  *    instance, and (when it goes too) its undrain deleted after the instance;
  *  - no EC2 fleet is replaced or deleted;
+ *  - every replacement key follows the provider (replacementKeyViolations);
  *  - the origin hashstate changes by at most one label (add, remove, reweight or move one origin), and at most one
  *    origin machine leaves.
  * Every refused step must be refused with messages that each name the config path they are about.
  */
 import { planUpdate, Step, UpdatePlan } from "../../ops/engine/steps";
+import { wouldReplace } from "../../ops/provider/replacement";
 import { evaluateStack, GraphResource, StackGraph } from "../../stacks/offline/evaluate";
 import { deepClone, rawFromDoc } from "./graph";
 import { prng } from "./prng";
@@ -253,6 +255,81 @@ export function stepViolations(prev: StackGraph, next: StackGraph, plan: UpdateP
         const [x, y] = [byLabel(a), byLabel(b)];
         const changed = [...new Set([...x.keys(), ...y.keys()])].filter((l) => x.get(l) !== y.get(l));
         if (changed.length > 1) out.push(`origin: ${changed.length} labels change in one update (${changed.join(", ")})`);
+    }
+    out.push(...replacementKeyViolations(prev, next));
+    return out;
+}
+
+const INSTANCE = "aws:ec2/instance:Instance";
+/** `<host>-g<generation>-<8 hex>`: an instance named from its replacement identity (search nodes, the headnode). */
+const IDENTITY_NAME = /^(.*)-g\d+-[0-9a-f]{8}$/;
+
+/**
+ * The keys the program computes for "what replaces this" must change exactly when the provider would replace
+ * (ops/provider/replacement.ts wouldReplace: the provider's ForceNew/CustomizeDiff inputs plus the resource's own
+ * replaceOnChanges, after ignoreChanges):
+ *  - an instance named from its identity (search nodes, the headnode) keeps its name only if the provider would
+ *    not replace it: otherwise it would be replaced under its old name, which the identity did not foresee;
+ *  - when such an instance gets a new identity, the provider would replace the old machine by the new one's
+ *    inputs: a new identity with nothing replacing changed is a needless replacement (the headnode, which ignores
+ *    its user data and is replaced only through its name, needs only a machine that differs);
+ *  - a host under a fixed name (platform, compute nodes, origins, foundation hosts): the identity its commands
+ *    carry as their first trigger changes exactly when the provider replaces the instance;
+ *  - no launch template is replaced (the fleets point at its latest version, in place).
+ */
+export function replacementKeyViolations(prev: StackGraph, next: StackGraph): string[] {
+    const out: string[] = [];
+    const nextByUrn = new Map(next.resources.map((r) => [r.urn, r]));
+    // The commands keyed to a host's machine: they run only on it (their only instance dependency is its instance; the
+    // connection itself is a secret in the graph) and their triggers end with its instance id (`[identity, id]`).
+    // Commands keyed to something else (an origin repair's hashstate digest) are not about the machine.
+    const firstTrigger = (g: StackGraph, instance: GraphResource): string[] => {
+        const instances = new Set(g.resources.filter((r) => r.type === INSTANCE).map((r) => r.urn));
+        const onHost = g.resources.filter((c) => {
+            const deps = c.dependsOn.filter((u) => instances.has(u));
+            const triggers = c.inputs.triggers;
+            return (
+                c.type.startsWith("command:") &&
+                deps.length === 1 &&
+                deps[0] === instance.urn &&
+                Array.isArray(triggers) &&
+                triggers.length > 1 &&
+                /^i-[0-9a-f]+$/.test(String(triggers[triggers.length - 1]))
+            );
+        });
+        return [...new Set(onHost.map((c) => JSON.stringify((c.inputs.triggers as unknown[])[0])))].sort();
+    };
+    for (const old of prev.resources.filter((r) => r.type === INSTANCE)) {
+        const kept = nextByUrn.get(old.urn);
+        const identity = IDENTITY_NAME.exec(old.name);
+        if (kept !== undefined) {
+            const verdict = wouldReplace(INSTANCE, old.inputs, kept.inputs, kept.options);
+            if (identity && verdict.replace)
+                out.push(`${old.name} would be replaced under its old name (${verdict.because.join("; ")}): its identity misses a replacing input`);
+            if (!identity) {
+                const [was, now] = [firstTrigger(prev, old), firstTrigger(next, kept)];
+                if (was.length > 0 && (was.join() !== now.join()) !== verdict.replace)
+                    out.push(
+                        `${old.name}: its commands' trigger ${was.join() === now.join() ? "stays" : "changes"} but the provider ${verdict.replace ? `replaces it (${verdict.because.join("; ")})` : "does not replace it"}`,
+                    );
+            }
+            continue;
+        }
+        if (!identity) continue;
+        const successor = next.resources.find((r) => r.type === INSTANCE && IDENTITY_NAME.exec(r.name)?.[1] === identity[1]);
+        if (successor === undefined) continue;
+        // An instance that ignores some of its inputs (the headnode ignores its user data) is replaced only through its
+        // name: its new identity only needs a machine that differs. Any other must differ in what the provider replaces on.
+        const ignores = (successor.options.ignoreChanges ?? []).length > 0;
+        const verdict = wouldReplace(INSTANCE, old.inputs, successor.inputs, ignores ? {} : successor.options);
+        if (ignores ? verdict.changed.length === 0 : !verdict.replace)
+            out.push(`${old.name} -> ${successor.name}: a new identity, but nothing the provider replaces on changed (a needless replacement)`);
+    }
+    for (const t of prev.resources.filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")) {
+        const kept = nextByUrn.get(t.urn);
+        if (kept === undefined) continue;
+        const verdict = wouldReplace(t.type, t.inputs, kept.inputs, kept.options);
+        if (verdict.replace) out.push(`launch template ${t.name} replaced (${verdict.because.join("; ")})`);
     }
     return out;
 }
