@@ -28,6 +28,7 @@ const UNDER_MOCKS_BUT_SLOW = [
     "platform-component/guardrails-refuse-unsafe-platform-changes",
     "platform-component/backups-run-from-timers-installed-by-commands",
     "engine/stack-updates",
+    "engine/replacement-keys-follow-the-provider",
     "controlplane/backup-stamp-chosen-on-purpose",
     "platform-component/worker-replacement-touches-only-that-worker",
     "emergency/gates-trust-the-search-ca-with-tls",
