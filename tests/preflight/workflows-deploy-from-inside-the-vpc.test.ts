@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { repoRoot } from "../../stacks/offline/root";
+import { cleanExport, failedDrainExport } from "../state/fixtures";
 
 interface Step {
     name?: string;
@@ -137,6 +138,94 @@ describe("workflows: deploy from inside the VPC, preflight first, region from th
 
     it("no workflow names an AWS region", () => {
         for (const f of files) assert.doesNotMatch(fs.readFileSync(path.join(dir, f), "utf8"), /\b(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d\b/, f);
+    });
+});
+
+describe("workflows: each deploy job refuses before up while an earlier update is unfinished", function () {
+    this.timeout(60_000);
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "dataplat-deploy-gate-"));
+    after(() => fs.rmSync(bin, { recursive: true, force: true }));
+    // A recording stand-in for the Pulumi CLI (none can run here): `pulumi stack export --stack S --file F` writes the
+    // export the case gives and records the stack it was asked for. npm and the pending CLI are the real ones.
+    fs.writeFileSync(
+        path.join(bin, "pulumi"),
+        [
+            "#!/bin/bash",
+            'printf "%s\\n" "$*" >> "$PULUMI_CALLS"',
+            '[ "$1 $2" = "stack export" ] || exit 1',
+            'while [ $# -gt 0 ]; do [ "$1" = --file ] && cp "$EXPORT" "$2"; shift; done',
+            "",
+        ].join("\n"),
+        { mode: 0o755 },
+    );
+
+    for (const stack of ["staging", "prod"]) {
+        const job = () => read("deploy.yml").jobs[stack]!;
+        const gate = () => job().steps.find((s) => s.name === "Refuse while an earlier update is unfinished");
+        const run = (exportJson: unknown, finishPending: string) => {
+            const work = fs.mkdtempSync(path.join(bin, `${stack}-`));
+            const exportFile = path.join(work, "export.json");
+            fs.writeFileSync(exportFile, typeof exportJson === "string" ? exportJson : JSON.stringify(exportJson));
+            const calls = path.join(work, "calls");
+            // The step runs in the checkout (the stack file is read relative to it); state.json goes to a scratch copy.
+            const script = gate()!
+                .run!.replace(/--file state\.json/, `--file ${work}/state.json`)
+                .replace(/ state\.json /, ` ${work}/state.json `);
+            const r = spawnSync("bash", ["-eo", "pipefail", "-c", script], {
+                cwd: root,
+                encoding: "utf8",
+                env: {
+                    ...process.env,
+                    PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+                    ...job().env,
+                    PULUMI_STACK: `acme/${stack}`,
+                    STACK_NAME: stack,
+                    FINISH_PENDING: finishPending,
+                    EXPORT: exportFile,
+                    PULUMI_CALLS: calls,
+                },
+            });
+            return { ...r, calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8") : "" };
+        };
+
+        describe(`the ${stack} job`, () => {
+            it("runs the gate after the preflight and before up, with finish_pending from the dispatch inputs", () => {
+                const steps = job().steps;
+                const at = steps.findIndex((s) => s.name === "Refuse while an earlier update is unfinished");
+                const preflight = steps.findIndex((s) => s.name === "Preflight");
+                assert.ok(at > preflight && at < steps.findIndex(isUp), `preflight ${preflight} < gate ${at} < up`);
+                assert.equal(gate()!.env?.FINISH_PENDING, "${{ inputs.finish_pending }}");
+            });
+
+            it("a clean state passes; the export is taken of this stack", () => {
+                const r = run(cleanExport(), "");
+                assert.equal(r.status, 0, r.stderr);
+                assert.match(r.calls, new RegExp(`^stack export --stack acme/${stack} --file `));
+            });
+
+            it("a failed drain refuses on a push (no input) and on a dispatch without finish_pending, naming the drain", () => {
+                for (const input of ["", "false"]) {
+                    const r = run(failedDrainExport(), input);
+                    assert.equal(r.status, 2, `finish_pending '${input}': ${r.stderr}`);
+                    assert.match(r.stderr, /activedata-search-backup-2-drain: the drain of a replaced or removed search data node has not finished/);
+                }
+            });
+
+            it("finish_pending lets the retry through with a warning, but never an export the check cannot read", () => {
+                const retry = run(failedDrainExport(), "true");
+                assert.equal(retry.status, 0, retry.stderr);
+                assert.match(retry.stdout, /::warning::finish_pending: this update retries the unfinished work/);
+                assert.equal(run("{not json", "true").status, 64);
+            });
+        });
+    }
+
+    it("push and the hand-run dispatch with its finish_pending input are the triggers, and docs/deploying.md says how to finish", () => {
+        const on = (parse(fs.readFileSync(path.join(dir, "deploy.yml"), "utf8")) as { on: Record<string, any> }).on;
+        assert.deepEqual(on.push, { branches: ["main"] });
+        assert.equal(on.workflow_dispatch.inputs.finish_pending.type, "boolean");
+        assert.equal(on.workflow_dispatch.inputs.finish_pending.default, false);
+        assert.match(readmeSection, /finish_pending/);
     });
 });
 
