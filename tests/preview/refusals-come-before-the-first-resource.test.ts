@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import * as iam from "../../ops/security/iam";
 import { deepClone, rawFromDoc, stackDoc } from "../support/graph";
+import { evaluateStack, Registration } from "../../stacks/offline/evaluate";
 import { Attempt, attempt, beyondSelfReference, Doc, MODES } from "./support";
 
 const CONFIG_ERROR = /Invalid stack configuration \(dataplat:\*\), nothing was deployed/;
@@ -241,7 +242,7 @@ const REFUSED_CHANGES: Case[] = [
     },
 ];
 
-function describeRegistrations(a: Attempt): string {
+function describeRegistrations(a: Pick<Attempt, "registered">): string {
     return a.registered.map((r) => `${r.type}::${r.name}`).join(", ") || "(none)";
 }
 
@@ -291,5 +292,72 @@ describe("the least-privilege check reads the same grants the tier roles are giv
                 assert.deepEqual(shape(iam.statementsFor(grants)), shape(deployedStatements), `${stack}: ${tier}`);
             }
         }
+    });
+});
+
+// Each guardrail id is proven to fire (and to pass without its cause) by its plan's own fast test
+// (tests/*/plan-guardrails-*). What makes every one of them fire before the first resource is that the program
+// computes every section's plan before it registers anything: shown here by making each plan fail in turn, in an
+// update of the deployed prod stack (its outputs computed first, with the real plans).
+describe("every section's plan is computed before the first resource is registered", function () {
+    this.timeout(300_000);
+    const PLANS: readonly { readonly section: string; readonly module: string; readonly fn: string }[] = [
+        { section: "search", module: "../../ops/search/plan", fn: "planSearch" },
+        { section: "spot fleets", module: "../../ops/spot/plan", fn: "spotPlan" },
+        { section: "origin", module: "../../ops/origin/plan", fn: "originPlan" },
+        { section: "platform", module: "../../ops/platform/plan", fn: "platformPlan" },
+        { section: "control plane", module: "../../ops/controlplane/plan", fn: "controlPlanePlan" },
+        { section: "emergency", module: "../../ops/emergency/plan", fn: "emergencyPlan" },
+    ];
+    let deployed: Record<string, unknown>;
+    before(async () => {
+        deployed = (await evaluateStack({ stack: "prod", config: rawFromDoc(stackDoc("prod")) })).outputs;
+    });
+    for (const p of PLANS) {
+        for (const mode of MODES) {
+            it(`${p.section} (${p.fn}) (${mode})`, async () => {
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                const mod = require(p.module) as Record<string, unknown>;
+                const original = mod[p.fn];
+                assert.equal(typeof original, "function", `${p.module} exports ${p.fn}`);
+                let calls = 0;
+                mod[p.fn] = () => {
+                    calls++;
+                    throw new Error(`marker: ${p.fn} was asked`);
+                };
+                const registered: Registration[] = [];
+                let error: Error | undefined;
+                try {
+                    await evaluateStack({
+                        stack: "prod",
+                        config: rawFromDoc(stackDoc("prod")),
+                        previousOutputs: deployed,
+                        preview: mode === "preview",
+                        onRegister: (r) => {
+                            if (r.type !== "pulumi:pulumi:Stack") registered.push(r);
+                        },
+                    });
+                } catch (e) {
+                    error = e as Error;
+                } finally {
+                    mod[p.fn] = original;
+                }
+                assert.equal(calls, 1, `${p.fn} is computed once per update`);
+                assert.match(error?.message ?? "(no error)", new RegExp(`marker: ${p.fn} was asked`));
+                assert.deepEqual(beyondSelfReference(registered), [], `registered before ${p.fn}: ${describeRegistrations({ registered })}`);
+            });
+        }
+    }
+
+    it("without a failing plan the same update registers the whole stack (the marker is what stops it)", async () => {
+        const registered: Registration[] = [];
+        const graph = await evaluateStack({
+            stack: "prod",
+            config: rawFromDoc(stackDoc("prod")),
+            previousOutputs: deployed,
+            onRegister: (r) => registered.push(r),
+        });
+        assert.ok(beyondSelfReference(registered).length > 100, `${registered.length} registered`);
+        assert.equal(graph.resources.length > 100, true);
     });
 });
