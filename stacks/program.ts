@@ -278,8 +278,9 @@ export async function program(): Promise<Record<string, unknown>> {
         snapshot.emergency = emergency.deployed;
         plan.emergency = emergency.plan;
     }
+    gates.push(...emergency.gates);
     // The baseline moves only when the work is done: `deployed` resolves once every section's gate
-    // did (its rollouts, starts, recoveries, joins, bounces completed); if one fails, the previous
+    // did (its rollouts, starts, recoveries, joins, bounces, the emergency's stops completed); if one fails, the previous
     // `deployed` output stays. Deletes of replaced resources run after this and cannot be gated: see
     // cli/pending.ts.
     const deployed = gatedSnapshot(gates, snapshot);

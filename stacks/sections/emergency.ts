@@ -56,6 +56,11 @@ export interface EmergencyResult {
     readonly outputs: EmergencyReport;
     /** The report (ops/emergency/steps.ts emergencyReport), shown by `npm run plan` as the emergency section. */
     readonly plan: EmergencyReport;
+    /**
+     * The stdout of every command the switch declares: each resolves once its create (a stop, or the no-op of a
+     * resume) ran in this update, so `deployed` (which records the switch as on) waits for the stops.
+     */
+    readonly gates: readonly pulumi.Output<unknown>[];
 }
 
 /** The admin endpoint of the search section's outputs, with the credentials of admin.auth basic. */
@@ -72,7 +77,7 @@ export function defineEmergency(ctx: SectionContext, wiring: EmergencyWiring, pl
     const { config, targets, holds, report } = planned.plan;
     const deployed = planned.snapshot;
     // Inactive (or no key): nothing is registered; the engine deletes the holds of the last update, which resumes.
-    if (config?.active !== true) return { deployed, outputs: report, plan: report };
+    if (config?.active !== true) return { deployed, outputs: report, plan: report, gates: [] };
 
     const key = ctx.secrets.sshPrivateKey!;
     const hostLines = (step: StepName): pulumi.Output<string> => {
@@ -103,5 +108,5 @@ export function defineEmergency(ctx: SectionContext, wiring: EmergencyWiring, pl
                 : { create: NOOP, update: NOOP, delete: scripts.resume, environment: environmentOf(hold.step), interpreter: ["/bin/bash", "-c"] };
         made.set(hold.id, new command.local.Command(ctx.name(`emergency-${hold.id}`), args, { dependsOn: hold.dependsOn.map((d) => made.get(d)!) }));
     }
-    return { deployed, outputs: report, plan: report };
+    return { deployed, outputs: report, plan: report, gates: [...made.values()].map((c) => c.stdout) };
 }
