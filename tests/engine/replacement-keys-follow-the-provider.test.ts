@@ -99,6 +99,17 @@ describe("engine: every replacement key follows the provider's replacement (prod
         });
     }
 
+    it("every Command carries replaceOnChanges triggers[*] (set by @pulumi/command's SDK): a trigger change replaces it even with an update script", () => {
+        const commands = deployed.resources.filter((r) => r.type.startsWith("command:"));
+        assert.ok(commands.length > 50);
+        const without = commands.filter((r) => !(r.options.replaceOnChanges ?? []).includes("triggers[*]")).map((r) => r.name);
+        assert.deepEqual(without, []);
+        // The drains declare an update (a no-op) and still go with their trigger: the replacement the keys rely on.
+        const drain = commands.find((r) => r.name.endsWith("-drain"))!;
+        assert.equal(typeof drain.inputs.update, "string");
+        assert.equal(wouldReplace(drain.type, drain.inputs, { ...drain.inputs, triggers: ["another key"] }, drain.options).replace, true);
+    });
+
     it("a foundation host's type change is an in-place stop/start (the docs say so), never a replacement", async () => {
         const edited = deepClone(prodDoc);
         edited.config["dataplat:hosts"].logger.instanceType = "t3.xlarge";
