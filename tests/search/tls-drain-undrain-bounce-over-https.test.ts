@@ -156,7 +156,7 @@ describe("TLS and basic auth on a real OpenSearch cluster with the security plug
     });
 
     it("the emergency switch's resume gates (the exact gate lines its scripts embed) pass over https with $SEARCH_CA, and fail closed without it", async () => {
-        const c = { gates: { timeoutSeconds: 20, pollSeconds: 1 }, recentIndexes: { patterns: ["*"], windowHours: 24 } };
+        const c = { gates: { timeoutSeconds: 5, pollSeconds: 1 }, recentIndexes: { patterns: ["*"], windowHours: 24 } };
         for (const step of ["balancer", "ingestion"] as const) {
             const line = gateCommand(`resume ${step}`, RESUME_GATES[step], c);
             const ok = await runCommand(line, s.endpoint, { env: s.tlsEnv });
