@@ -1,6 +1,6 @@
 /**
  * The long random walk over config edits (issue 9): `npm run build && node dist/bench/walk/run.js [steps] [seed]`
- * (default 2000 steps). Prints the steps per second and the ratio of a walk step to one plain evaluation of the prod
+ * (default 2000 steps; progress on stderr every 100 steps). Prints the steps per second and the ratio of a walk step to one plain evaluation of the prod
  * stack measured in the same run, the accepted/refused mix per edit, and every invariant violation (exit 1 if any).
  */
 import { evaluateStack } from "../../stacks/offline/evaluate";
@@ -15,7 +15,12 @@ async function main(): Promise<number> {
     for (let i = 0; i < 5; i++) await evaluateStack({ stack: "prod", config: readStackFile(stackFile("prod")) });
     const baseline = (Date.now() - t0) / 5;
     const t1 = Date.now();
-    const result = await walk({ start: stackDoc("prod"), stack: "prod", seed, minSteps: steps, maxSteps: steps, deadline: 0 });
+    // Progress on stderr every 100 steps: a long walk takes the better part of an hour on 2 cores.
+    let done = 0;
+    const log = () => {
+        if (++done % 100 === 0) console.error(`step ${done}/${steps}: ${((Date.now() - t1) / 1000).toFixed(0)} s`);
+    };
+    const result = await walk({ start: stackDoc("prod"), stack: "prod", seed, minSteps: steps, maxSteps: steps, deadline: 0, log });
     const perStep = (Date.now() - t1) / result.steps;
     console.log(`walk seed ${seed}: ${result.steps} steps, ${result.accepted} accepted, ${result.refused} refused, ${result.violations.length} violations`);
     console.log(`per step ${perStep.toFixed(0)} ms; one prod evaluation ${baseline.toFixed(0)} ms; ratio ${(perStep / baseline).toFixed(2)}`);
