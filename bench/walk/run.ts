@@ -1,7 +1,8 @@
 /**
  * The long random walk over config edits (issue 9): `npm run build && node dist/bench/walk/run.js [steps] [seed]`
- * (default 2000 steps; progress on stderr every 100 steps). Prints the steps per second and the ratio of a walk step to one plain evaluation of the prod
- * stack measured in the same run, the accepted/refused mix per edit, and every invariant violation (exit 1 if any).
+ * (default 2000 steps; progress on stderr every 100 steps). Prints the steps per second and the ratio of a walk
+ * step to one plain evaluation of the prod stack measured in the same run, the accepted/refused mix per edit, and
+ * every invariant violation (exit 1 if any).
  */
 import { evaluateStack } from "../../stacks/offline/evaluate";
 import { readStackFile } from "../../stacks/offline/stackfile";
