@@ -386,12 +386,18 @@ export async function walk(opts: {
         } catch (e) {
             tally.refused++;
             opts.log?.(`step ${steps}: ${what}: refused: ${(e as Error).message.split("\n").slice(1, 3).join(" ")}`);
-            for (const p of refusalProblems((e as Error).message)) violations.push(`step ${steps} (${what}): ${p}`);
+            for (const p of refusalProblems((e as Error).message)) {
+                violations.push(`step ${steps} (${what}): ${p}`);
+                opts.log?.(`step ${steps}: VIOLATION ${p}`);
+            }
             continue;
         }
         tally.accepted++;
         accepted++;
-        for (const v of stepViolations(graph, next)) violations.push(`step ${steps} (${what}): ${v}`);
+        for (const v of stepViolations(graph, next)) {
+            violations.push(`step ${steps} (${what}): ${v}`);
+            opts.log?.(`step ${steps}: VIOLATION ${v}`);
+        }
         opts.log?.(`step ${steps}: ${what}: accepted`);
         doc = candidate;
         graph = next;
