@@ -21,15 +21,23 @@ export interface Attempt {
     readonly registered: Registration[];
 }
 
-/** Evaluates `config` (raw, or a stack document) in `mode`, recording every registration, and never throws. */
-export async function attempt(config: Doc | RawStackConfig, mode: Mode, previous?: Doc, stack = "prod"): Promise<Attempt> {
+/**
+ * Evaluates `config` (raw, or a stack document) in `mode`, recording every registration, and never throws.
+ * `previous` is the deployed stack: its document (evaluated first), or its outputs when already known.
+ */
+export async function attempt(
+    config: Doc | RawStackConfig,
+    mode: Mode,
+    previous?: Doc | { readonly outputs: Record<string, unknown> },
+    stack = "prod",
+): Promise<Attempt> {
     const registered: Registration[] = [];
     const raw = "secretKeys" in config ? (config as RawStackConfig) : rawFromDoc(config);
     try {
         const graph = await evaluateStack({
             stack,
             config: raw,
-            previous: previous ? rawFromDoc(previous) : undefined,
+            ...(previous === undefined ? {} : "outputs" in previous ? { previousOutputs: previous.outputs } : { previous: rawFromDoc(previous) }),
             preview: mode === "preview",
             onRegister: (r) => {
                 if (r.type !== ROOT) registered.push(r);
